@@ -1,0 +1,106 @@
+package server
+
+import (
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/ember-kv/ember/store"
+)
+
+// Client is one connection's state. Its fields are owned by the connection's
+// goroutine; the few that other clients read (CLIENT LIST, CLIENT KILL) are
+// atomics or behind mu.
+type Client struct {
+	srv  *Server
+	id   int64
+	conn net.Conn
+	rd   reqReader
+	w    Reply
+	tx   *store.Tx
+
+	db   int
+	cmd  *Command // the command being run
+	keys []int    // key positions scratch
+
+	authenticated bool
+	user          string
+	closeAfter    bool // close once the pending output is written
+	replyMode     replyMode
+
+	created time.Time
+	addr    string
+	laddr   string
+
+	mu   sync.Mutex // guards name and libName/libVer
+	name string
+	lib  [2]string // CLIENT SETINFO lib-name, lib-ver
+
+	// Read by other goroutines.
+	lastInteraction atomic.Int64 // unix nanoseconds
+	lastCmd         atomic.Pointer[Command]
+	curDB           atomic.Int32
+	qbuf            atomic.Int64
+	obuf            atomic.Int64
+	protoVer        atomic.Int32
+	killed          atomic.Bool
+	commands        atomic.Int64 // commands processed, for INFO
+}
+
+type replyMode uint8
+
+const (
+	replyOn replyMode = iota
+	replyOff
+	replySkipNext
+	replySkipThis
+)
+
+// ID is the client's unique id (CLIENT ID).
+func (c *Client) ID() int64 { return c.id }
+
+// Name returns the connection name (CLIENT GETNAME).
+func (c *Client) Name() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.name
+}
+
+// SetName sets the connection name.
+func (c *Client) SetName(n string) {
+	c.mu.Lock()
+	c.name = n
+	c.mu.Unlock()
+}
+
+// Proto is the negotiated RESP version.
+func (c *Client) Proto() int { return c.w.proto }
+
+// selectDB switches the client's database.
+func (c *Client) selectDB(db int) {
+	c.db = db
+	c.curDB.Store(int32(db))
+}
+
+// Kill closes the client's connection from any goroutine.
+func (c *Client) Kill() {
+	if c.killed.CompareAndSwap(false, true) {
+		c.conn.Close()
+	}
+}
+
+// Error replies with an error; msg carries its code ("ERR ...").
+func (c *Client) Error(msg string) {
+	c.w.Error(msg)
+	c.srv.stats.countError(msg)
+}
+
+// errStore replies with the Redis text for a store error.
+func (c *Client) errStore(err error) { c.Error(storeError(err)) }
+
+// errArity replies with the wrong-number-of-arguments error for the current
+// command.
+func (c *Client) errArity() {
+	c.Error("ERR wrong number of arguments for '" + c.cmd.FullName + "' command")
+}

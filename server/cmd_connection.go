@@ -1,0 +1,210 @@
+package server
+
+import (
+	"bytes"
+	"crypto/subtle"
+	"strconv"
+
+	"github.com/ember-kv/ember/store"
+)
+
+// Connection commands: PING, ECHO, QUIT, RESET, SELECT, HELLO, AUTH.
+
+func connectionCommands() []*Command {
+	return []*Command{
+		{Name: "ping", Arity: -1, Flags: "fast", ACL: "@connection", Lock: LockNone, Group: "connection", Since: "1.0.0",
+			Summary: "Returns the server's liveliness response.", Complexity: "O(1)", Handler: cmdPing},
+		{Name: "echo", Arity: 2, Flags: "fast", ACL: "@connection", Lock: LockNone, Group: "connection", Since: "1.0.0",
+			Summary: "Returns the given string.", Complexity: "O(1)", Handler: cmdEcho},
+		{Name: "quit", Arity: -1, Flags: "noscript loading stale fast no_auth allow_busy", ACL: "@connection", Lock: LockNone, Group: "connection", Since: "1.0.0",
+			Summary: "Closes the connection.", Complexity: "O(1)", Handler: cmdQuit},
+		{Name: "reset", Arity: 1, Flags: "noscript loading stale fast no_auth allow_busy", ACL: "@connection", Lock: LockNone, Group: "connection", Since: "6.2.0",
+			Summary: "Resets the connection.", Complexity: "O(1)", Handler: cmdReset},
+		{Name: "select", Arity: 2, Flags: "loading stale fast", ACL: "@connection", Lock: LockNone, Group: "connection", Since: "1.0.0",
+			Summary: "Changes the selected database.", Complexity: "O(1)", Handler: cmdSelect},
+		{Name: "hello", Arity: -1, Flags: "noscript loading stale fast no_auth allow_busy", ACL: "@connection", Lock: LockNone, Group: "connection", Since: "6.0.0",
+			Summary: "Handshakes with the Redis server.", Complexity: "O(1)", Handler: cmdHello},
+		{Name: "auth", Arity: -2, Flags: "noscript loading stale fast no_auth allow_busy", ACL: "@connection", Lock: LockNone, Group: "connection", Since: "1.0.0",
+			Summary: "Authenticates the connection.", Complexity: "O(N) where N is the number of passwords defined for the user", Handler: cmdAuth},
+	}
+}
+
+// PING [message]
+func cmdPing(c *Client, args [][]byte) {
+	if len(args) > 2 {
+		c.errArity()
+		return
+	}
+	if len(args) == 1 {
+		c.w.Simple("PONG")
+		return
+	}
+	c.w.Bulk(args[1])
+}
+
+// ECHO message
+func cmdEcho(c *Client, args [][]byte) { c.w.Bulk(args[1]) }
+
+// QUIT
+func cmdQuit(c *Client, args [][]byte) {
+	c.w.OK()
+	c.closeAfter = true
+}
+
+// RESET
+func cmdReset(c *Client, args [][]byte) {
+	c.resetState()
+	c.w.Simple("RESET")
+}
+
+// resetState returns the connection to its state just after connecting
+// (RESET): database 0, RESP2, no name, reply on, and unauthenticated when
+// the server has a password.
+func (c *Client) resetState() {
+	c.selectDB(0)
+	c.setProto(2)
+	c.SetName("")
+	c.replyMode = replyOn
+	c.authenticated = !c.srv.authRequired()
+	c.user = "default"
+}
+
+func (c *Client) setProto(v int) {
+	c.w.proto = v
+	c.protoVer.Store(int32(v))
+}
+
+// SELECT index
+func cmdSelect(c *Client, args [][]byte) {
+	db, ok := store.ParseInt(args[1])
+	if !ok || db < -1<<31 || db > 1<<31-1 {
+		c.Error(ErrNotInteger)
+		return
+	}
+	if db < 0 || db >= int64(c.srv.store.Databases()) {
+		c.Error(ErrDBIndex)
+		return
+	}
+	c.selectDB(int(db))
+	c.tx.SetDB(int(db))
+	c.w.OK()
+}
+
+// HELLO [protover [AUTH username password] [SETNAME clientname]]
+func cmdHello(c *Client, args [][]byte) {
+	ver := int64(0)
+	next := 1
+	if len(args) >= 2 {
+		v, ok := store.ParseInt(args[1])
+		if !ok {
+			c.Error("ERR Protocol version is not an integer or out of range")
+			return
+		}
+		if v < 2 || v > 3 {
+			c.Error(ErrProtoVersion)
+			return
+		}
+		ver = v
+		next = 2
+	}
+	var name []byte
+	setName := false
+	for j := next; j < len(args); j++ {
+		more := len(args) - 1 - j
+		switch {
+		case bytes.EqualFold(args[j], []byte("auth")) && more >= 2:
+			if !c.authenticate(args[j+1], args[j+2]) {
+				c.Error(ErrWrongPass)
+				return
+			}
+			j += 2
+		case bytes.EqualFold(args[j], []byte("setname")) && more >= 1:
+			if !validClientName(args[j+1]) {
+				c.Error(errClientName)
+				return
+			}
+			name, setName = args[j+1], true
+			j++
+		default:
+			c.Error("ERR Syntax error in HELLO option '" + string(args[j]) + "'")
+			return
+		}
+	}
+	if !c.authenticated {
+		c.Error("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time")
+		return
+	}
+	if setName {
+		c.SetName(string(name))
+	}
+	if ver != 0 {
+		c.setProto(int(ver))
+	}
+	c.w.Map(7)
+	c.w.BulkString("server")
+	c.w.BulkString("redis")
+	c.w.BulkString("version")
+	c.w.BulkString(RedisVersion)
+	c.w.BulkString("proto")
+	c.w.Int(int64(c.w.proto))
+	c.w.BulkString("id")
+	c.w.Int(c.id)
+	c.w.BulkString("mode")
+	c.w.BulkString("standalone")
+	c.w.BulkString("role")
+	c.w.BulkString("master")
+	c.w.BulkString("modules")
+	c.w.Array(0)
+}
+
+// AUTH [username] password
+func cmdAuth(c *Client, args [][]byte) {
+	if len(args) > 3 {
+		c.Error(ErrSyntax)
+		return
+	}
+	user, pass := []byte("default"), args[1]
+	if len(args) == 2 {
+		if c.srv.cfg.RequirePass() == "" {
+			c.Error(ErrAuthNoPassword)
+			return
+		}
+	} else {
+		user, pass = args[1], args[2]
+	}
+	if !c.authenticate(user, pass) {
+		c.Error(ErrWrongPass)
+		return
+	}
+	c.w.OK()
+}
+
+// authenticate checks credentials, comparing in constant time, and marks the
+// client authenticated on success.
+func (c *Client) authenticate(user, pass []byte) bool {
+	want := c.srv.cfg.RequirePass()
+	ok := string(user) == "default" &&
+		(want == "" || subtle.ConstantTimeCompare(pass, []byte(want)) == 1)
+	if !ok {
+		c.srv.stats.authFailures.Add(1)
+		return false
+	}
+	c.authenticated = true
+	c.user = "default"
+	return true
+}
+
+const errClientName = "ERR Client names cannot contain spaces, newlines or special characters."
+
+// validClientName reports whether name is allowed (printable ASCII, no spaces).
+func validClientName(name []byte) bool {
+	for _, ch := range name {
+		if ch < '!' || ch > '~' {
+			return false
+		}
+	}
+	return true
+}
+
+// formatInt is strconv.FormatInt for the common base-10 case.
+func formatInt(n int64) string { return strconv.FormatInt(n, 10) }

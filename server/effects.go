@@ -1,0 +1,43 @@
+package server
+
+// What a write does besides changing the data. Every handler reports each
+// key it changes through modified; everything that must react to a change
+// (the change counter behind propagation and saves, WATCH, client tracking,
+// keyspace notifications) hangs off this one point.
+
+// eventClass is a keyspace-notification class, named by its flag character
+// in notify-keyspace-events.
+type eventClass byte
+
+// Event classes.
+const (
+	evGeneric eventClass = 'g'
+	evString  eventClass = '$'
+	evList    eventClass = 'l'
+	evSet     eventClass = 's'
+	evHash    eventClass = 'h'
+	evZSet    eventClass = 'z'
+	evExpired eventClass = 'x'
+	evEvicted eventClass = 'e'
+	evStream  eventClass = 't'
+	evKeyMiss eventClass = 'm'
+	evNew     eventClass = 'n'
+)
+
+// modified records that the running command changed key: it counts the
+// change and fires the keyspace event.
+func (c *Client) modified(key []byte, class eventClass, event string) {
+	c.tx.Dirty++
+	c.notify(class, event, key)
+}
+
+// notify fires a keyspace event without counting a change (for events that
+// accompany another, like "expire" after "set").
+func (c *Client) notify(class eventClass, event string, key []byte) {
+	c.srv.notifyKeyspaceEvent(class, event, key, c.db)
+}
+
+// notifyKeyspaceEvent publishes a keyspace event to subscribers, as
+// configured by notify-keyspace-events. Pub/Sub is not built yet, so there
+// is nobody to tell.
+func (s *Server) notifyKeyspaceEvent(class eventClass, event string, key []byte, db int) {}

@@ -1,0 +1,79 @@
+package server
+
+import (
+	"errors"
+
+	"github.com/ember-kv/ember/store"
+)
+
+// Redis's error replies, byte for byte. Keep every error text the server
+// sends here so they can be checked against Redis in one place.
+const (
+	ErrSyntax          = "ERR syntax error"
+	ErrWrongType       = "WRONGTYPE Operation against a key holding the wrong kind of value"
+	ErrNotInteger      = "ERR value is not an integer or out of range"
+	ErrNotFloat        = "ERR value is not a valid float"
+	ErrNoSuchKey       = "ERR no such key"
+	ErrSameObject      = "ERR source and destination objects are the same"
+	ErrOutOfRange      = "ERR index out of range"
+	ErrOverflow        = "ERR increment or decrement would overflow"
+	ErrIncrNaN         = "ERR increment would produce NaN or Infinity"
+	ErrDBIndex         = "ERR DB index is out of range"
+	ErrStringTooLong   = "ERR string exceeds maximum allowed size (proto-max-bulk-len)"
+	ErrNoAuth          = "NOAUTH Authentication required."
+	ErrWrongPass       = "WRONGPASS invalid username-password pair or user is disabled."
+	ErrOOM             = "OOM command not allowed when used memory > 'maxmemory'."
+	ErrExecAbort       = "EXECABORT Transaction discarded because of previous errors."
+	ErrBusyKey         = "BUSYKEY Target key name already exists."
+	ErrInvalidExpire   = "ERR invalid expire time in '%s' command"
+	ErrInvalidCursor   = "ERR invalid cursor"
+	ErrNoMulti         = "ERR Command not allowed inside a transaction"
+	ErrTimeoutNegative = "ERR timeout is negative"
+	ErrTimeoutInvalid  = "ERR timeout is not a float or out of range"
+	ErrNotPositive     = "ERR value is out of range, must be positive"
+	ErrInternal        = "ERR internal error while running the command"
+	ErrAuthNoPassword  = "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?"
+	ErrSubscribedRESP2 = "ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"
+	ErrMaxClients      = "ERR max number of clients reached"
+	ErrProtoVersion    = "NOPROTO unsupported protocol version"
+)
+
+// Protocol errors: the connection is closed after sending one of these.
+const (
+	errProtoInlineTooBig   = "ERR Protocol error: too big inline request"
+	errProtoUnbalanced     = "ERR Protocol error: unbalanced quotes in request"
+	errProtoMbulkTooBig    = "ERR Protocol error: too big mbulk count string"
+	errProtoBulkTooBig     = "ERR Protocol error: too big bulk count string"
+	errProtoMultibulkLen   = "ERR Protocol error: invalid multibulk length"
+	errProtoBulkLen        = "ERR Protocol error: invalid bulk length"
+	errProtoUnauthMbulk    = "ERR Protocol error: unauthenticated multibulk length"
+	errProtoUnauthBulk     = "ERR Protocol error: unauthenticated bulk length"
+	errProtoExpectedDollar = "ERR Protocol error: expected '$', got '%c'"
+)
+
+// storeError maps a store error to Redis's reply text.
+func storeError(err error) string {
+	switch {
+	case errors.Is(err, store.ErrWrongType):
+		return ErrWrongType
+	case errors.Is(err, store.ErrNotInteger):
+		return ErrNotInteger
+	case errors.Is(err, store.ErrNotFloat):
+		return ErrNotFloat
+	case errors.Is(err, store.ErrOverflow):
+		return ErrOverflow
+	case errors.Is(err, store.ErrNoSuchKey):
+		return ErrNoSuchKey
+	case errors.Is(err, store.ErrSameObject):
+		return ErrSameObject
+	case errors.Is(err, store.ErrTooLarge):
+		return ErrStringTooLong
+	case errors.Is(err, store.ErrNaN):
+		return ErrIncrNaN
+	case errors.Is(err, store.ErrOutOfRange):
+		return ErrOutOfRange
+	case errors.Is(err, store.ErrDBIndex):
+		return ErrDBIndex
+	}
+	return "ERR " + err.Error()
+}

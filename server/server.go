@@ -1,0 +1,312 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/ember-kv/ember/store"
+)
+
+// RedisVersion is the Redis version Ember implements and reports, so that
+// clients enable the features they know 7.0 has.
+const RedisVersion = "7.0.15"
+
+// Version is Ember's own version.
+const Version = "0.1.0"
+
+// Server is one Ember instance: configuration, dataset, command table,
+// listeners and clients. Nothing in it is global, so several servers can run
+// in one process.
+type Server struct {
+	cfg   *Config
+	store *store.Store
+	table *Table
+	log   *Logger
+
+	listeners []net.Listener
+	clients   clientRegistry
+	nextID    atomic.Int64
+	stats     stats
+	started   time.Time
+	runID     string
+
+	shutdownOnce sync.Once
+	done         chan struct{} // closed when the server stops
+	wg           sync.WaitGroup
+	exitCode     int
+}
+
+// New builds a server from a loaded configuration. It does not listen yet.
+func New(cfg *Config, logOut io.Writer) (*Server, error) {
+	s := &Server{
+		cfg:     cfg,
+		log:     NewLogger(logOut, levelOf(cfg.MustGet("loglevel"))),
+		done:    make(chan struct{}),
+		started: time.Now(),
+		runID:   newRunID(),
+	}
+	s.clients.m = map[int64]*Client{}
+	s.stats.errors = map[string]int64{}
+	table, err := NewTable(commandFamilies()...)
+	if err != nil {
+		return nil, err
+	}
+	for _, rn := range cfg.Renames() {
+		if err := table.rename(rn[0], rn[1]); err != nil {
+			return nil, fmt.Errorf("rename-command: %v", err)
+		}
+	}
+	s.table = table
+	s.store = store.New(store.Options{Databases: int(cfg.GetInt("databases"))})
+	return s, nil
+}
+
+// commandFamilies lists every command family. Each family file returns its
+// commands; the table is assembled here, explicitly.
+func commandFamilies() [][]*Command {
+	return [][]*Command{
+		connectionCommands(),
+		serverCommands(),
+		keyspaceCommands(),
+		stringCommands(),
+	}
+}
+
+func levelOf(name string) int {
+	for i, n := range levelNames {
+		if n == name {
+			return i
+		}
+	}
+	return LevelNotice
+}
+
+// Store exposes the dataset (for persistence and tests).
+func (s *Server) Store() *store.Store { return s.store }
+
+// Config exposes the configuration.
+func (s *Server) Config() *Config { return s.cfg }
+
+// Table exposes the command table.
+func (s *Server) Table() *Table { return s.table }
+
+// Listen opens the configured listeners (bind addresses and port).
+func (s *Server) Listen() error {
+	port := s.cfg.GetInt("port")
+	if port == 0 {
+		return nil
+	}
+	for _, addr := range strings.Fields(s.cfg.MustGet("bind")) {
+		optional := strings.HasPrefix(addr, "-")
+		addr = strings.TrimPrefix(addr, "-")
+		if addr == "*" {
+			addr = ""
+		}
+		ln, err := net.Listen("tcp", net.JoinHostPort(addr, strconv.FormatInt(port, 10)))
+		if err != nil {
+			if optional {
+				continue
+			}
+			s.closeListeners()
+			return fmt.Errorf("Could not create server TCP listening socket %s:%d: %v", addr, port, err)
+		}
+		s.listeners = append(s.listeners, ln)
+	}
+	if len(s.listeners) == 0 {
+		return errors.New("Failed listening on any address")
+	}
+	return nil
+}
+
+// Addr returns the first listener's address.
+func (s *Server) Addr() net.Addr {
+	if len(s.listeners) == 0 {
+		return nil
+	}
+	return s.listeners[0].Addr()
+}
+
+// Serve accepts connections until Shutdown. It logs Redis's start-up lines,
+// which tools wait for.
+func (s *Server) Serve() {
+	s.log.Noticef("Ember %s (Redis %s compatible), bits=64, pid=%d, just started", Version, RedisVersion, os.Getpid())
+	s.log.Noticef("Running mode=standalone, port=%d. PID: %d", s.cfg.GetInt("port"), os.Getpid())
+	for _, name := range s.cfg.Ignored() {
+		s.log.Noticef("Configuration directive '%s' is accepted for compatibility and ignored by Ember", name)
+	}
+	s.wg.Add(1)
+	go s.cron()
+	for _, ln := range s.listeners {
+		s.wg.Add(1)
+		go s.acceptLoop(ln)
+	}
+	s.log.Noticef("Ready to accept connections")
+}
+
+func (s *Server) acceptLoop(ln net.Listener) {
+	defer s.wg.Done()
+	for {
+		nc, err := ln.Accept()
+		if err != nil {
+			select {
+			case <-s.done:
+				return
+			default:
+			}
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			s.log.Warnf("Accepting client connection: %v", err)
+			time.Sleep(10 * time.Millisecond)
+			continue
+		}
+		if tc, ok := nc.(*net.TCPConn); ok {
+			_ = tc.SetNoDelay(true)
+			if ka := s.cfg.GetInt("tcp-keepalive"); ka > 0 {
+				_ = tc.SetKeepAlive(true)
+				_ = tc.SetKeepAlivePeriod(time.Duration(ka) * time.Second)
+			}
+		}
+		s.stats.connections.Add(1)
+		go s.serveConn(nc)
+	}
+}
+
+// cron runs periodic work at hz: active expiry, statistics.
+func (s *Server) cron() {
+	defer s.wg.Done()
+	for {
+		hz := max(s.cfg.GetInt("hz"), 1)
+		period := time.Second / time.Duration(hz)
+		select {
+		case <-s.done:
+			return
+		case <-time.After(period):
+		}
+		// Redis gives active expiry 25% of each cron period.
+		if n := s.store.ActiveExpire(period / 4); n > 0 {
+			s.stats.expiredKeys.Add(int64(n))
+		}
+	}
+}
+
+// Done is closed once the server has stopped.
+func (s *Server) Done() <-chan struct{} { return s.done }
+
+// Shutdown stops accepting, closes every client and waits for background
+// work to end.
+func (s *Server) Shutdown() {
+	s.shutdownOnce.Do(func() {
+		close(s.done)
+		s.closeListeners()
+		for _, c := range s.clients.all() {
+			c.Kill()
+		}
+		s.wg.Wait()
+		s.log.Noticef("Ember is now ready to exit, bye bye...")
+	})
+}
+
+func (s *Server) closeListeners() {
+	for _, ln := range s.listeners {
+		ln.Close()
+	}
+}
+
+// authRequired reports whether new connections must authenticate.
+func (s *Server) authRequired() bool { return s.cfg.RequirePass() != "" }
+
+func (s *Server) newClient(nc net.Conn) *Client {
+	c := &Client{
+		srv:     s,
+		id:      s.nextID.Add(1),
+		conn:    nc,
+		rd:      newReqReader(),
+		tx:      store.NewTx(s.store),
+		created: time.Now(),
+		addr:    nc.RemoteAddr().String(),
+		laddr:   nc.LocalAddr().String(),
+		user:    "default",
+	}
+	c.w.proto = 2
+	c.protoVer.Store(2)
+	c.authenticated = !s.authRequired()
+	c.lastInteraction.Store(time.Now().UnixNano())
+	s.clients.add(c)
+	return c
+}
+
+func (s *Server) removeClient(c *Client) {
+	c.Kill()
+	s.clients.remove(c)
+	s.stats.retiredCommands.Add(c.commands.Load())
+}
+
+// clientRegistry is the set of connected clients.
+type clientRegistry struct {
+	mu sync.Mutex
+	m  map[int64]*Client
+}
+
+func (r *clientRegistry) add(c *Client) {
+	r.mu.Lock()
+	r.m[c.id] = c
+	r.mu.Unlock()
+}
+
+func (r *clientRegistry) remove(c *Client) {
+	r.mu.Lock()
+	delete(r.m, c.id)
+	r.mu.Unlock()
+}
+
+func (r *clientRegistry) count() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.m)
+}
+
+func (r *clientRegistry) get(id int64) *Client {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.m[id]
+}
+
+// all returns the clients ordered by id.
+func (r *clientRegistry) all() []*Client {
+	r.mu.Lock()
+	out := make([]*Client, 0, len(r.m))
+	for _, c := range r.m {
+		out = append(out, c)
+	}
+	r.mu.Unlock()
+	sortClients(out)
+	return out
+}
+
+func newRunID() string {
+	var b [20]byte
+	f, err := os.Open("/dev/urandom")
+	if err == nil {
+		_, _ = io.ReadFull(f, b[:])
+		f.Close()
+	}
+	return fmt.Sprintf("%x", b)
+}
+
+// ShutdownOnSignal logs a signal-initiated shutdown, as Redis does.
+func (s *Server) ShutdownOnSignal(sig string) {
+	s.log.Warnf("Received %s scheduling shutdown...", sig)
+	s.log.Noticef("User requested shutdown...")
+}
+
+// ExitCode is the process exit status after Shutdown.
+func (s *Server) ExitCode() int { return s.exitCode }

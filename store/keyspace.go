@@ -1,0 +1,301 @@
+package store
+
+import (
+	"bytes"
+	"math/rand/v2"
+)
+
+// keyspace holds the keys of one database that hash to one shard.
+//
+// Layout, chosen so the garbage collector has little to trace: every key gets
+// a stable handle, an index into metas (pointer-free, fixed size). Key bytes
+// and small string values live back to back in one byte arena; collections
+// and large strings live in objs, the only part with pointers. The hash index
+// maps hashes to handles. Handles never move while the key exists, which
+// gives SCAN its guarantee and lets other structures (expiry sampling,
+// eviction order) refer to keys by a 4-byte handle instead of a copy.
+type keyspace struct {
+	idx      index
+	metas    []meta
+	free     []uint32 // free handles, reused last-in first-out
+	arena    []byte
+	dead     int // arena bytes no longer referenced
+	objs     []any
+	freeObjs []uint32
+	volatile []uint32 // handles with an expiry, for active-expiry sampling
+}
+
+// meta describes one key. A free handle has typ TypeNone.
+type meta struct {
+	off    uint32 // arena offset of the key; an inline value follows it
+	klen   uint32
+	val    uint32 // inline value length, or index into objs
+	typ    Type
+	enc    Encoding // string encoding; collections report theirs from the object
+	inline bool
+	_      uint8
+	lru    uint32 // access clock or LFU counter, see eviction
+	vol    uint32 // position in volatile when expire != 0
+	expire int64  // unix milliseconds; 0 means no expiry
+}
+
+// inlineMax is the largest string value kept in the arena. Larger values get
+// their own allocation so rewriting them never moves neighbours.
+const inlineMax = 64
+
+// arenaCompactMin is the dead space below which the arena is never compacted.
+const arenaCompactMin = 4096
+
+func (ks *keyspace) len() int { return ks.idx.n }
+
+func (ks *keyspace) key(h uint32) []byte {
+	m := &ks.metas[h]
+	return ks.arena[m.off : m.off+m.klen : m.off+m.klen]
+}
+
+// lookup finds key, returning its handle and index position.
+func (ks *keyspace) lookup(key []byte, hash uint32) (handle uint32, pos uint32, ok bool) {
+	pos, handle, ok = ks.idx.find(hash, func(id uint32) bool {
+		m := &ks.metas[id]
+		return int(m.klen) == len(key) && bytes.Equal(ks.arena[m.off:m.off+m.klen], key)
+	})
+	return handle, pos, ok
+}
+
+// create adds key with an empty value of type typ and returns its handle.
+// The caller guarantees the key is absent.
+func (ks *keyspace) create(key []byte, hash uint32, typ Type) uint32 {
+	var h uint32
+	if n := len(ks.free); n > 0 {
+		h = ks.free[n-1]
+		ks.free = ks.free[:n-1]
+	} else {
+		h = uint32(len(ks.metas))
+		ks.metas = append(ks.metas, meta{})
+	}
+	off := uint32(len(ks.arena))
+	ks.arena = append(ks.arena, key...)
+	ks.metas[h] = meta{off: off, klen: uint32(len(key)), typ: typ, inline: true}
+	ks.idx.insert(hash, h)
+	return h
+}
+
+// remove deletes the key at handle (found at index position pos).
+func (ks *keyspace) remove(h uint32, pos uint32) {
+	m := &ks.metas[h]
+	ks.releaseValue(m)
+	ks.dead += int(m.klen)
+	if m.expire != 0 {
+		ks.unvolatile(h)
+	}
+	*m = meta{}
+	ks.free = append(ks.free, h)
+	ks.idx.removeAt(pos)
+	ks.maybeCompact()
+	if ks.idx.n == 0 {
+		ks.reset()
+	}
+}
+
+// reset drops everything, returning memory to the runtime.
+func (ks *keyspace) reset() { *ks = keyspace{} }
+
+func (ks *keyspace) releaseValue(m *meta) {
+	if m.inline {
+		ks.dead += int(m.val)
+		m.val = 0
+		return
+	}
+	ks.objs[m.val] = nil
+	ks.freeObjs = append(ks.freeObjs, m.val)
+	m.inline = true
+	m.val = 0
+}
+
+func (ks *keyspace) putObj(v any) uint32 {
+	if n := len(ks.freeObjs); n > 0 {
+		i := ks.freeObjs[n-1]
+		ks.freeObjs = ks.freeObjs[:n-1]
+		ks.objs[i] = v
+		return i
+	}
+	ks.objs = append(ks.objs, v)
+	return uint32(len(ks.objs) - 1)
+}
+
+// obj returns the out-of-line value of h (nil for inline strings).
+func (ks *keyspace) obj(h uint32) any {
+	m := &ks.metas[h]
+	if m.inline {
+		return nil
+	}
+	return ks.objs[m.val]
+}
+
+// setObj stores an out-of-line value (a collection or a large string).
+func (ks *keyspace) setObj(h uint32, typ Type, v any) {
+	m := &ks.metas[h]
+	if !m.inline {
+		ks.objs[m.val] = v
+	} else {
+		ks.dead += int(m.val)
+		m.val = ks.putObj(v)
+		m.inline = false
+	}
+	m.typ = typ
+	ks.maybeCompact()
+}
+
+// stringValue returns the bytes of a string value. The slice aliases store
+// memory: it is valid only until the next write to this keyspace.
+func (ks *keyspace) stringValue(h uint32) []byte {
+	m := &ks.metas[h]
+	if m.inline {
+		s := m.off + m.klen
+		return ks.arena[s : s+m.val : s+m.val]
+	}
+	return *ks.objs[m.val].(*[]byte)
+}
+
+// setString stores val as the string value of h with encoding enc.
+// The store keeps its own copy of val.
+func (ks *keyspace) setString(h uint32, val []byte, enc Encoding) {
+	m := &ks.metas[h]
+	m.typ = TypeString
+	m.enc = enc
+	if len(val) > inlineMax {
+		if !m.inline {
+			if p, ok := ks.objs[m.val].(*[]byte); ok && cap(*p) >= len(val) && cap(*p) <= 2*len(val) {
+				*p = append((*p)[:0], val...)
+				return
+			}
+		}
+		b := append(make([]byte, 0, len(val)), val...)
+		ks.setObj(h, TypeString, &b)
+		return
+	}
+	if !m.inline {
+		ks.releaseValue(m)
+	}
+	switch {
+	case m.off+m.klen+m.val == uint32(len(ks.arena)):
+		// Last in the arena: shrink or grow in place.
+		ks.arena = append(ks.arena[:m.off+m.klen], val...)
+		m.val = uint32(len(val))
+	case int(m.val) >= len(val):
+		// Fits where the old value was; the tail becomes dead space.
+		s := m.off + m.klen
+		copy(ks.arena[s:], val)
+		ks.dead += int(m.val) - len(val)
+		m.val = uint32(len(val))
+	default:
+		// Move key and value to the end of the arena.
+		ks.dead += int(m.klen + m.val)
+		off := uint32(len(ks.arena))
+		ks.arena = append(ks.arena, ks.arena[m.off:m.off+m.klen]...)
+		ks.arena = append(ks.arena, val...)
+		m.off = off
+		m.val = uint32(len(val))
+		ks.maybeCompact()
+	}
+}
+
+// setBigString takes ownership of b as the (out-of-line) value of h. Used by
+// commands that grow strings in place (APPEND, SETRANGE, SETBIT) so repeated
+// growth is amortised like Redis's sds.
+func (ks *keyspace) setBigString(h uint32, b []byte, enc Encoding) {
+	m := &ks.metas[h]
+	m.enc = enc
+	if !m.inline {
+		if p, ok := ks.objs[m.val].(*[]byte); ok {
+			*p = b
+			m.typ = TypeString
+			return
+		}
+	}
+	ks.setObj(h, TypeString, &b)
+}
+
+// maybeCompact rewrites the arena once more than half of it is dead.
+func (ks *keyspace) maybeCompact() {
+	if ks.dead < arenaCompactMin || ks.dead*2 < len(ks.arena) {
+		return
+	}
+	arena := make([]byte, 0, len(ks.arena)-ks.dead+ks.dead/8)
+	for h := range ks.metas {
+		m := &ks.metas[h]
+		if m.typ == TypeNone {
+			continue
+		}
+		n := m.klen
+		if m.inline {
+			n += m.val
+		}
+		off := uint32(len(arena))
+		arena = append(arena, ks.arena[m.off:m.off+n]...)
+		m.off = off
+	}
+	ks.arena = arena
+	ks.dead = 0
+}
+
+// setExpire sets or (with at == 0) clears the expiry of h.
+func (ks *keyspace) setExpire(h uint32, at int64) {
+	m := &ks.metas[h]
+	switch {
+	case at != 0 && m.expire == 0:
+		m.vol = uint32(len(ks.volatile))
+		ks.volatile = append(ks.volatile, h)
+	case at == 0 && m.expire != 0:
+		ks.unvolatile(h)
+	}
+	m.expire = at
+}
+
+func (ks *keyspace) unvolatile(h uint32) {
+	i := ks.metas[h].vol
+	last := len(ks.volatile) - 1
+	moved := ks.volatile[last]
+	ks.volatile[i] = moved
+	ks.metas[moved].vol = i
+	ks.volatile = ks.volatile[:last]
+}
+
+// scan visits up to count handles starting at cursor and returns the cursor
+// to continue from, or 0 when the keyspace is done. Handles are stable, so a
+// key present for the whole iteration is always visited.
+func (ks *keyspace) scan(cursor uint32, count int, visit func(h uint32)) uint32 {
+	for ; count > 0 && int(cursor) < len(ks.metas); cursor++ {
+		if ks.metas[cursor].typ != TypeNone {
+			visit(cursor)
+			count--
+		}
+	}
+	if int(cursor) >= len(ks.metas) {
+		return 0
+	}
+	return cursor
+}
+
+// randomHandle returns a random live handle.
+func (ks *keyspace) randomHandle(r *rand.Rand) (uint32, bool) {
+	if ks.idx.n == 0 {
+		return 0, false
+	}
+	n := len(ks.metas)
+	for range 16 {
+		h := uint32(r.IntN(n))
+		if ks.metas[h].typ != TypeNone {
+			return h, true
+		}
+	}
+	// Sparse: walk from a random start.
+	start := r.IntN(n)
+	for i := range n {
+		h := uint32((start + i) % n)
+		if ks.metas[h].typ != TypeNone {
+			return h, true
+		}
+	}
+	return 0, false
+}

@@ -1,0 +1,183 @@
+package store
+
+import "slices"
+
+// Tx is a command's exclusive view of the shards it has locked, in one
+// selected database. The dispatcher collects the keys a command (or a whole
+// MULTI block) will touch, locks their shards in ascending order, runs the
+// handlers, then unlocks: so multi-key commands and transactions are atomic
+// with respect to every other client, and commands on unrelated keys run in
+// parallel. A Tx belongs to one client and is reused, so a command allocates
+// nothing for it.
+//
+// Accessing a key whose shard is not locked is a programming error and panics.
+type Tx struct {
+	st      *Store
+	db      int
+	now     int64
+	held    []uint16 // locked shard indexes, ascending
+	heldSet []uint64 // the same as a bitset, for membership checks
+	pending []uint16 // shards requested but not yet locked
+	all     bool
+
+	// Dirty counts the changes made under this Tx, as Redis's server.dirty.
+	Dirty int
+}
+
+// NewTx returns a Tx for s. Reuse it: Begin resets it for each command.
+func NewTx(s *Store) *Tx {
+	return &Tx{
+		st:      s,
+		heldSet: make([]uint64, (len(s.shards)+63)/64),
+		held:    make([]uint16, 0, 16),
+		pending: make([]uint16, 0, 16),
+	}
+}
+
+// Begin prepares the Tx for a command on database db. Nothing is locked yet.
+func (tx *Tx) Begin(db int) {
+	tx.db = db
+	tx.now = tx.st.now()
+	tx.Dirty = 0
+}
+
+// Store returns the store this Tx works on.
+func (tx *Tx) Store() *Store { return tx.st }
+
+// DB is the selected database.
+func (tx *Tx) DB() int { return tx.db }
+
+// SetDB changes the selected database (SELECT inside a transaction).
+func (tx *Tx) SetDB(db int) { tx.db = db }
+
+// Now is the command's clock in unix milliseconds, fixed when it began so
+// that every key a command looks at expires against the same instant.
+func (tx *Tx) Now() int64 { return tx.now }
+
+// AddKey asks for key's shard to be locked by the next Lock.
+func (tx *Tx) AddKey(key []byte) {
+	tx.addShard(uint16((tx.st.hash(key) >> 32) & tx.st.mask))
+}
+
+// AddShard asks for shard i to be locked by the next Lock.
+func (tx *Tx) AddShard(i int) { tx.addShard(uint16(i)) }
+
+func (tx *Tx) addShard(i uint16) {
+	if tx.all || tx.holds(int(i)) {
+		return
+	}
+	p, found := slices.BinarySearch(tx.pending, i)
+	if !found {
+		tx.pending = slices.Insert(tx.pending, p, i)
+	}
+}
+
+// AddAll asks for every shard to be locked by the next Lock.
+func (tx *Tx) AddAll() { tx.all = true }
+
+// Lock acquires what AddKey, AddShard and AddAll asked for. It must not be
+// called while holding shards (lock order would be violated); Unlock first.
+func (tx *Tx) Lock() {
+	if len(tx.held) != 0 {
+		panic("store: Tx.Lock while holding shards")
+	}
+	if tx.all {
+		tx.pending = tx.pending[:0]
+		for i := range tx.st.shards {
+			tx.lockShard(uint16(i))
+		}
+		return
+	}
+	for _, i := range tx.pending {
+		tx.lockShard(i)
+	}
+	tx.pending = tx.pending[:0]
+}
+
+func (tx *Tx) lockShard(i uint16) {
+	tx.st.shards[i].mu.Lock()
+	tx.held = append(tx.held, i)
+	tx.heldSet[i>>6] |= 1 << (i & 63)
+}
+
+// Unlock releases every shard the Tx holds.
+func (tx *Tx) Unlock() {
+	for _, i := range tx.held {
+		tx.heldSet[i>>6] &^= 1 << (i & 63)
+		tx.st.shards[i].mu.Unlock()
+	}
+	tx.held = tx.held[:0]
+	tx.pending = tx.pending[:0]
+	tx.all = false
+}
+
+// Locked reports whether the Tx holds any shard.
+func (tx *Tx) Locked() bool { return len(tx.held) != 0 }
+
+// HoldsAll reports whether every shard is locked.
+func (tx *Tx) HoldsAll() bool { return len(tx.held) == len(tx.st.shards) }
+
+func (tx *Tx) holds(i int) bool { return tx.heldSet[i>>6]&(1<<(i&63)) != 0 }
+
+// keyspace returns the keyspace of key in database db and the key's slot hash.
+func (tx *Tx) keyspace(db int, key []byte) (*keyspace, uint32) {
+	h := tx.st.hash(key)
+	si := int((h >> 32) & tx.st.mask)
+	if !tx.holds(si) {
+		panic(ErrNotUnlocked)
+	}
+	return &tx.st.shards[si].dbs[db], uint32(h)
+}
+
+// ref is a live key found under this Tx.
+type ref struct {
+	ks *keyspace
+	h  uint32
+}
+
+func (r ref) meta() *meta { return &r.ks.metas[r.h] }
+
+// find looks key up in database db, deleting it first if it has expired.
+func (tx *Tx) find(db int, key []byte) (ref, bool) {
+	ks, hash := tx.keyspace(db, key)
+	h, pos, ok := ks.lookup(key, hash)
+	if !ok {
+		return ref{}, false
+	}
+	if e := ks.metas[h].expire; e != 0 && e <= tx.now {
+		tx.expireKey(db, ks, h, pos)
+		return ref{}, false
+	}
+	return ref{ks, h}, true
+}
+
+// findOrCreate returns key's entry, creating an empty one of type typ when
+// absent. created reports which; an existing key of another type is
+// ErrWrongType.
+func (tx *Tx) findOrCreate(key []byte, typ Type) (r ref, created bool, err error) {
+	if r, ok := tx.find(tx.db, key); ok {
+		if r.meta().typ != typ {
+			return ref{}, false, ErrWrongType
+		}
+		return r, false, nil
+	}
+	ks, hash := tx.keyspace(tx.db, key)
+	h := ks.create(key, hash, typ)
+	return ref{ks: ks, h: h}, true, nil
+}
+
+// expireKey deletes an expired key and tells the observer.
+func (tx *Tx) expireKey(db int, ks *keyspace, h, pos uint32) {
+	if o := tx.st.observer; o != nil {
+		o.KeyExpired(db, ks.key(h))
+	}
+	ks.remove(h, pos)
+}
+
+// delete removes a key found by find. Index positions move on every
+// insert and delete, so the position is looked up again.
+func (tx *Tx) delete(r ref) {
+	key := r.ks.key(r.h)
+	_, pos, _ := r.ks.lookup(key, uint32(tx.st.hash(key)))
+	r.ks.remove(r.h, pos)
+}
