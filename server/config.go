@@ -26,6 +26,8 @@ type Config struct {
 	file   string            // absolute path of the config file, if any
 
 	// Extra directives that are not plain parameters.
+	watchers map[string][]func(string) // called after a parameter changes
+
 	renames [][2]string // rename-command from, to
 	users   [][]string  // user lines, for ACL
 	ignored map[string]bool
@@ -109,7 +111,27 @@ func (cfg *Config) setParam(p *param, v string, startup bool) error {
 	}
 	p.value = canon
 	p.set = true
+	for _, fn := range cfg.watchers[p.name] {
+		fn(canon)
+	}
 	return nil
+}
+
+// Watch calls fn with the parameter's value now and after every change.
+// Components that keep their own copy of a setting (the store's encoding
+// limits, the logger's level) subscribe here.
+func (cfg *Config) Watch(name string, fn func(value string)) {
+	cfg.mu.Lock()
+	defer cfg.mu.Unlock()
+	p, ok := cfg.byName[name]
+	if !ok {
+		panic("config: Watch of unknown parameter " + name)
+	}
+	if cfg.watchers == nil {
+		cfg.watchers = map[string][]func(string){}
+	}
+	cfg.watchers[p.name] = append(cfg.watchers[p.name], fn)
+	fn(p.value)
 }
 
 func parseParam(p *param, v string) (string, error) {

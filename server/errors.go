@@ -77,3 +77,30 @@ func storeError(err error) string {
 	}
 	return "ERR " + err.Error()
 }
+
+// Per-family errors. Each family appends its constants to its own block so
+// that parallel work merges cleanly.
+
+// Strings and bitmaps.
+const ()
+
+// Keyspace and expiry.
+const ()
+
+// Server, CONFIG, INFO, CLIENT, COMMAND.
+const ()
+
+// Lists and blocking commands.
+const ()
+
+// Hashes.
+const ()
+
+// Sets.
+const ()
+
+// Sorted sets.
+const ()
+
+// SORT.
+const ()

@@ -66,7 +66,27 @@ func New(cfg *Config, logOut io.Writer) (*Server, error) {
 	}
 	s.table = table
 	s.store = store.New(store.Options{Databases: int(cfg.GetInt("databases"))})
+	s.watchConfig()
 	return s, nil
+}
+
+// watchConfig connects parameters to the components that keep a copy.
+func (s *Server) watchConfig() {
+	lim := s.store.Limits()
+	for name, v := range map[string]*atomic.Int64{
+		"hash-max-listpack-entries": &lim.HashMaxListpackEntries,
+		"hash-max-listpack-value":   &lim.HashMaxListpackValue,
+		"list-max-listpack-size":    &lim.ListMaxListpackSize,
+		"set-max-intset-entries":    &lim.SetMaxIntsetEntries,
+		"zset-max-listpack-entries": &lim.ZSetMaxListpackEntries,
+		"zset-max-listpack-value":   &lim.ZSetMaxListpackValue,
+	} {
+		s.cfg.Watch(name, func(val string) {
+			n, _ := strconv.ParseInt(val, 10, 64)
+			v.Store(n)
+		})
+	}
+	s.cfg.Watch("loglevel", func(val string) { s.log.SetLevel(levelOf(val)) })
 }
 
 // commandFamilies lists every command family. Each family file returns its
@@ -76,7 +96,16 @@ func commandFamilies() [][]*Command {
 		connectionCommands(),
 		serverCommands(),
 		keyspaceCommands(),
+		expireCommands(),
 		stringCommands(),
+		bitmapCommands(),
+		clientCommands(),
+		introspectionCommands(),
+		listCommands(),
+		hashCommands(),
+		setCommands(),
+		zsetCommands(),
+		sortCommands(),
 	}
 }
 

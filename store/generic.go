@@ -314,3 +314,73 @@ func (tx *Tx) Scan(cursor uint64, count int, visit func(key []byte, typ Type)) u
 	}
 	return tx.st.makeCursor(si, 0)
 }
+
+// Access for the collection types (list.go, hash.go, set.go, zset.go).
+
+// getObject returns key's value when it has type typ: nil when the key is
+// absent, ErrWrongType when it holds another type. Treat the result as
+// read-only: writers use objectForWrite.
+func (tx *Tx) getObject(key []byte, typ Type) (collection, error) {
+	r, ok := tx.find(tx.db, key)
+	if !ok {
+		return nil, nil
+	}
+	if r.meta().typ != typ {
+		return nil, ErrWrongType
+	}
+	return r.ks.obj(r.h).(collection), nil
+}
+
+// objectForWrite returns key's value of type typ for modification, creating
+// it with mk when the key is absent (created reports which). Every change to
+// a collection goes through here, so it is the one place that learns a value
+// is about to change.
+func (tx *Tx) objectForWrite(key []byte, typ Type, mk func() collection) (obj collection, created bool, err error) {
+	r, ok := tx.find(tx.db, key)
+	if ok {
+		if r.meta().typ != typ {
+			return nil, false, ErrWrongType
+		}
+		return r.ks.obj(r.h).(collection), false, nil
+	}
+	if mk == nil {
+		return nil, false, nil
+	}
+	obj = mk()
+	ks, hash := tx.keyspace(tx.db, key)
+	h := ks.create(key, hash, typ)
+	ks.setObj(h, typ, obj)
+	return obj, true, nil
+}
+
+// existingForWrite is objectForWrite for commands that never create the key
+// (LPUSHX, SREM, ...): nil when absent.
+func (tx *Tx) existingForWrite(key []byte, typ Type) (collection, error) {
+	obj, _, err := tx.objectForWrite(key, typ, nil)
+	return obj, err
+}
+
+// setObject stores obj under key, replacing any value and dropping any
+// expiry (the *STORE commands).
+func (tx *Tx) setObject(key []byte, typ Type, obj collection) {
+	if old, ok := tx.find(tx.db, key); ok {
+		tx.delete(old)
+	}
+	ks, hash := tx.keyspace(tx.db, key)
+	h := ks.create(key, hash, typ)
+	ks.setObj(h, typ, obj)
+}
+
+// deleteIfEmpty removes key when its collection has become empty, as Redis
+// does after every removal. It reports whether the key was deleted.
+func (tx *Tx) deleteIfEmpty(key []byte) bool {
+	r, ok := tx.find(tx.db, key)
+	if !ok || r.meta().typ == TypeString {
+		return false
+	}
+	if r.ks.obj(r.h).(collection).Len() > 0 {
+		return false
+	}
+	tx.delete(r)
+	return true
+}

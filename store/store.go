@@ -5,6 +5,7 @@ import (
 	"hash/maphash"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -96,6 +97,7 @@ type Store struct {
 	seed     maphash.Seed
 	now      func() int64
 	observer Observer
+	limits   Limits
 
 	expireCursor int // next shard for the active expiry cycle
 }
@@ -128,6 +130,12 @@ func New(o Options) *Store {
 		seed:   maphash.MakeSeed(),
 		now:    o.Now,
 	}
+	s.limits.HashMaxListpackEntries.Store(128)
+	s.limits.HashMaxListpackValue.Store(64)
+	s.limits.ListMaxListpackSize.Store(-2)
+	s.limits.SetMaxIntsetEntries.Store(512)
+	s.limits.ZSetMaxListpackEntries.Store(128)
+	s.limits.ZSetMaxListpackValue.Store(64)
 	for i := range s.shards {
 		s.shards[i].dbs = make([]keyspace, o.Databases)
 		s.shards[i].rnd = rand.New(rand.NewPCG(rand.Uint64(), uint64(i)))
@@ -169,3 +177,18 @@ func equalFold(b []byte, lower string) bool {
 	}
 	return true
 }
+
+// Limits are the encoding thresholds of the collection types (Redis's
+// *-max-listpack-* and set-max-intset-entries). They may change at run time
+// (CONFIG SET), so they are atomics read when a collection grows.
+type Limits struct {
+	HashMaxListpackEntries atomic.Int64
+	HashMaxListpackValue   atomic.Int64
+	ListMaxListpackSize    atomic.Int64 // negative: -1..-5 select 4..64 KB per node
+	SetMaxIntsetEntries    atomic.Int64
+	ZSetMaxListpackEntries atomic.Int64
+	ZSetMaxListpackValue   atomic.Int64
+}
+
+// Limits returns the store's encoding thresholds, for the server to update.
+func (s *Store) Limits() *Limits { return &s.limits }

@@ -1,0 +1,5 @@
+package server
+
+func bitmapCommands() []*Command {
+	return nil
+}

@@ -1,0 +1,5 @@
+package server
+
+func introspectionCommands() []*Command {
+	return nil
+}
