@@ -1,0 +1,63 @@
+// Command ember-bench compares Ember with redis-server on this machine: both
+// servers are started side by side and measured with the same client
+// (redis-benchmark) and flags in one run, interleaved and repeated, and the
+// medians and the Ember/Redis ratio are printed as a Markdown table.
+//
+//	go run ./cmd/ember-bench                      # throughput, -P 1 and -P 16
+//	go run ./cmd/ember-bench -tests set,get -n 200000 -runs 5
+//
+// Nothing here asserts: numbers are reported, not tested.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"strings"
+)
+
+func main() {
+	var o options
+	flag.StringVar(&o.ember, "ember", "bin/ember-server", "ember-server binary")
+	flag.StringVar(&o.redis, "redis", "redis-server", "redis-server binary")
+	flag.StringVar(&o.tests, "tests", "set,get,incr,mset", "redis-benchmark tests (-t)")
+	flag.StringVar(&o.pipelines, "P", "1,16", "pipeline depths to run")
+	flag.IntVar(&o.requests, "n", 1000000, "requests per run (-n); -P 1 runs use a fifth")
+	flag.IntVar(&o.clients, "c", 50, "parallel clients (-c)")
+	flag.IntVar(&o.runs, "runs", 3, "runs per server and test (median reported)")
+	flag.IntVar(&o.threads, "threads", 0, "redis-benchmark --threads (0: single-threaded client)")
+	flag.IntVar(&o.keyspace, "r", 0, "random keyspace size (-r), 0 for a single key")
+	flag.Parse()
+
+	for _, bin := range []string{o.ember, o.redis, "redis-benchmark"} {
+		if _, err := exec.LookPath(bin); err != nil {
+			fmt.Fprintf(os.Stderr, "ember-bench: %s not found (%v)\n", bin, err)
+			os.Exit(1)
+		}
+	}
+	fmt.Printf("Machine: %s\n\n", machine())
+	if err := runThroughput(o); err != nil {
+		fmt.Fprintln(os.Stderr, "ember-bench:", err)
+		os.Exit(1)
+	}
+}
+
+// machine describes where the numbers came from.
+func machine() string {
+	cpu := "unknown CPU"
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if strings.HasPrefix(line, "model name") {
+				cpu = strings.TrimSpace(strings.SplitN(line, ":", 2)[1])
+				break
+			}
+		}
+	}
+	rv := "redis-server (unknown version)"
+	if out, err := exec.Command("redis-server", "--version").Output(); err == nil {
+		rv = strings.TrimSpace(string(out))
+	}
+	return fmt.Sprintf("%s, %d cores, %s/%s, %s; %s", cpu, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version(), rv)
+}
