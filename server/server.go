@@ -66,6 +66,7 @@ func New(cfg *Config, logOut io.Writer) (*Server, error) {
 	}
 	s.table = table
 	s.store = store.New(store.Options{Databases: int(cfg.GetInt("databases"))})
+	s.store.SetObserver(s)
 	s.watchConfig()
 	return s, nil
 }
@@ -220,10 +221,9 @@ func (s *Server) cron() {
 			return
 		case <-time.After(period):
 		}
-		// Redis gives active expiry 25% of each cron period.
-		if n := s.store.ActiveExpire(period / 4); n > 0 {
-			s.stats.expiredKeys.Add(int64(n))
-		}
+		// Redis gives active expiry 25% of each cron period. Expired keys
+		// are counted by KeyExpired.
+		s.store.ActiveExpire(period / 4)
 	}
 }
 
