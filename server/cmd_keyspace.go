@@ -313,7 +313,7 @@ func cmdScan(c *Client, args [][]byte) {
 // number ends at the end of the argument or at a NUL byte, and an argument
 // with no digits at all reads as 0 only when it is empty.
 func parseCursor(b []byte) (uint64, bool) {
-	if len(b) > 0 && isCSpace(b[0]) {
+	if len(b) > 0 && (b[0] == ' ' || (b[0] >= '\t' && b[0] <= '\r')) { // isspace
 		return 0, false
 	}
 	b = cstr(b)
@@ -344,10 +344,6 @@ func parseCursor(b []byte) (uint64, bool) {
 		v = -v
 	}
 	return v, true
-}
-
-func isCSpace(ch byte) bool {
-	return ch == ' ' || (ch >= '\t' && ch <= '\r')
 }
 
 // RANDOMKEY
