@@ -40,11 +40,7 @@ func TestDiffExpire(t *testing.T) { runDiff(t, expireCases) }
 
 func TestDiffExpireCommandInfo(t *testing.T) {
 	keyspaceNeeds(t, "command")
-	var cases []diffCase
-	for _, name := range []string{"expire", "pexpire", "expireat", "pexpireat", "ttl", "pttl", "expiretime", "pexpiretime", "persist"} {
-		cases = append(cases, diffCase{"command info " + name, "COMMAND INFO " + name})
-	}
-	runDiff(t, cases)
+	compareCommandInfo(t, "expire", "pexpire", "expireat", "pexpireat", "ttl", "pttl", "expiretime", "pexpiretime", "persist")
 }
 
 // Keys that expire between commands behave alike on both servers: gone for
