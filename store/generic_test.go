@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"slices"
+	"sync"
 	"testing"
 )
 
@@ -20,10 +21,15 @@ type clock struct{ ms int64 }
 func (c *clock) now() int64 { return c.ms }
 
 // expiredLog records what the store reports to its observer.
-type expiredLog struct{ keys []string }
+type expiredLog struct {
+	mu   sync.Mutex
+	keys []string
+}
 
 func (e *expiredLog) KeyExpired(db int, key []byte) {
+	e.mu.Lock()
 	e.keys = append(e.keys, fmt.Sprintf("%d:%s", db, key))
+	e.mu.Unlock()
 }
 
 func newTestStore(t testing.TB, shards int) (*Store, *clock, *expiredLog) {
