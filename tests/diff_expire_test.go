@@ -1,7 +1,6 @@
 package tests
 
 import (
-	"strconv"
 	"testing"
 	"time"
 )
@@ -57,6 +56,7 @@ func TestDiffExpiredKeys(t *testing.T) {
 	}
 	time.Sleep(150 * time.Millisecond)
 	for _, cmd := range [][]string{
+		{"SCAN", "0", "MATCH", "glist", "TYPE", "none"}, {"DBSIZE"}, {"SCAN", "0", "MATCH", "g*", "TYPE", "string"}, {"DBSIZE"},
 		{"GET", "gone"}, {"EXISTS", "gone", "glist", "stays"}, {"TTL", "gone"}, {"TYPE", "glist"}, {"RENAME", "gone", "x"},
 		{"COPY", "gone", "x"}, {"MOVE", "glist", "1"}, {"EXPIRE", "gone", "100"}, {"PERSIST", "gone"}, {"KEYS", "*"},
 		{"SCAN", "0"}, {"RANDOMKEY"}, {"OBJECT", "ENCODING", "gone"}, {"DBSIZE"},
@@ -70,5 +70,4 @@ func TestDiffExpiredKeys(t *testing.T) {
 	for _, c := range []*rawConn{e, r} {
 		c.Do("FLUSHALL")
 	}
-	_ = strconv.Itoa
 }
