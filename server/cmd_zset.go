@@ -635,11 +635,8 @@ func zpopMinMax(c *Client, args [][]byte, max bool) {
 	count := int64(-1)
 	if len(args) == 3 {
 		var ok bool
-		if count, ok = store.ParseInt(args[2]); !ok {
-			c.Error(ErrNotInteger)
-			return
-		}
-		if count < 0 {
+		// Redis's getPositiveLongFromObjectOrReply: one message for both.
+		if count, ok = store.ParseInt(args[2]); !ok || count < 0 {
 			c.Error(ErrNotPositive)
 			return
 		}
@@ -737,11 +734,7 @@ func cmdZMPop(c *Client, args [][]byte) {
 // numkeys at args[at] (ZMPOP, BZMPOP), replying on error.
 func parseZMPop(c *Client, args [][]byte, at int) (keys [][]byte, max bool, count int, ok bool) {
 	numkeys, isInt := store.ParseInt(args[at])
-	if !isInt {
-		c.Error(ErrNotInteger)
-		return nil, false, 0, false
-	}
-	if numkeys < 1 {
+	if !isInt || numkeys < 1 {
 		c.Error(errZNumkeys)
 		return nil, false, 0, false
 	}
@@ -763,11 +756,7 @@ func parseZMPop(c *Client, args [][]byte, at int) (keys [][]byte, max bool, coun
 		if count == -1 && bytes.EqualFold(args[j], []byte("count")) && j+1 < len(args) {
 			j++
 			n, isInt := store.ParseInt(args[j])
-			if !isInt {
-				c.Error(ErrNotInteger)
-				return nil, false, 0, false
-			}
-			if n < 1 {
+			if !isInt || n < 1 {
 				c.Error(errZCount)
 				return nil, false, 0, false
 			}
@@ -871,8 +860,10 @@ func cmdZRandMember(c *Client, args [][]byte) {
 	}
 	count := int(l)
 	if count >= size {
+		// The whole set, from the highest score down (Redis's zuiNext walks
+		// sorted sets backwards).
 		header(size)
-		z.Range(0, size-1, false, emit)
+		z.Range(0, size-1, true, emit)
 		return
 	}
 	header(count)
@@ -987,11 +978,7 @@ func zsetOpGeneric(c *Client, args [][]byte, dst []byte, numkeysAt int, op store
 			j++
 		case cardOnly && remaining >= 2 && bytes.EqualFold(a, []byte("limit")):
 			v, ok := store.ParseInt(args[j+1])
-			if !ok {
-				c.Error(ErrNotInteger)
-				return
-			}
-			if v < 0 {
+			if !ok || v < 0 {
 				c.Error(errZLimitNegative)
 				return
 			}

@@ -208,7 +208,9 @@ func (c *zcur) seekScore(r *ScoreRange, rev bool) {
 	}
 }
 
-// seekLex is seekScore for a member range.
+// seekLex is seekScore for a member range. The walk is Redis's, linear on
+// a listpack, so that a range over members of different scores (where lex
+// order is not defined) selects exactly what Redis selects.
 func (c *zcur) seekLex(r *LexRange, rev bool) {
 	if sl := c.z.sl; sl != nil {
 		if rev {
@@ -219,22 +221,34 @@ func (c *zcur) seekLex(r *LexRange, rev bool) {
 		return
 	}
 	c.i = -1
-	if r.empty() {
+	n := len(c.offs)
+	if r.empty() || n == 0 {
+		return
+	}
+	member := func(i int) []byte {
+		m, _ := lpMember(c.z.lp, int(c.offs[i]))
+		return m
+	}
+	if !r.gteMin(member(n-1)) || !r.lteMax(member(0)) {
 		return
 	}
 	if rev {
-		i := c.lpSearch(func(m []byte, _ float64) bool { return !r.lteMax(m) }) - 1
-		if i >= 0 {
-			if m, _, _ := lpDecode(c.z.lp, int(c.offs[i])); r.gteMin(m) {
-				c.i = i
+		for i := n - 1; i >= 0; i-- {
+			if m := member(i); r.lteMax(m) {
+				if r.gteMin(m) {
+					c.i = i
+				}
+				return
 			}
 		}
 		return
 	}
-	i := c.lpSearch(func(m []byte, _ float64) bool { return r.gteMin(m) })
-	if i < len(c.offs) {
-		if m, _, _ := lpDecode(c.z.lp, int(c.offs[i])); r.lteMax(m) {
-			c.i = i
+	for i := 0; i < n; i++ {
+		if m := member(i); r.gteMin(m) {
+			if r.lteMax(m) {
+				c.i = i
+			}
+			return
 		}
 	}
 }
@@ -312,24 +326,51 @@ func (z *ZSet) RangeByLex(r *LexRange, rev bool, offset, limit int, fn func(memb
 
 // CountByScore counts the members with a score in r.
 func (z *ZSet) CountByScore(r *ScoreRange) int {
-	first, last := z.cursor(), z.cursor()
+	first := z.cursor()
 	first.seekScore(r, false)
-	if !first.valid() {
-		return 0
-	}
-	last.seekScore(r, true)
-	return last.rank() - first.rank() + 1
+	return z.countFrom(&first, func(c *zcur) bool {
+		last := z.cursor()
+		last.seekScore(r, true)
+		*c = last
+		return c.valid()
+	}, func(_ []byte, s float64) bool { return r.lteMax(s) })
 }
 
 // CountByLex counts the members in r.
 func (z *ZSet) CountByLex(r *LexRange) int {
-	first, last := z.cursor(), z.cursor()
+	first := z.cursor()
 	first.seekLex(r, false)
+	return z.countFrom(&first, func(c *zcur) bool {
+		last := z.cursor()
+		last.seekLex(r, true)
+		*c = last
+		return c.valid()
+	}, func(m []byte, _ float64) bool { return r.lteMax(m) })
+}
+
+// countFrom counts as ZCOUNT and ZLEXCOUNT do: on a listpack, the members
+// from the first in range while inRange holds; on a skiplist, by the ranks of
+// the first and last in range (seekLast positions at the last).
+func (z *ZSet) countFrom(first *zcur, seekLast func(c *zcur) bool, inRange func(m []byte, s float64) bool) int {
 	if !first.valid() {
 		return 0
 	}
-	last.seekLex(r, true)
-	return last.rank() - first.rank() + 1
+	if z.sl == nil {
+		n := 0
+		for ; first.valid(); first.step(false) {
+			if !inRange(first.get()) {
+				break
+			}
+			n++
+		}
+		return n
+	}
+	n := z.Len() - first.rank()
+	var last zcur
+	if seekLast(&last) {
+		n -= z.Len() - 1 - last.rank()
+	}
+	return n
 }
 
 // ZRanked gives access to a sorted set's members by rank (ZRANDMEMBER).

@@ -13,7 +13,8 @@ import (
 //
 // where score is a zigzag varint when it is an integer that a float64 holds
 // exactly (the common case: timestamps, counters), else the 8 bytes of the
-// float64. Small sorted sets stay below zset-max-listpack-entries, so the
+// float64. Like Redis's listpack, which stores such scores as integers, it
+// loses the sign of a zero score (ZSCORE then reports 0, not -0). Small sorted sets stay below zset-max-listpack-entries, so the
 // linear scans here cost what Redis's listpack scans cost.
 
 // lpMaxExactInt bounds the integers stored as varints (a float64 holds every
@@ -22,7 +23,7 @@ const lpMaxExactInt = 1 << 53
 
 // lpAppendEntry appends an entry for member and score to b.
 func lpAppendEntry(b, member []byte, score float64) []byte {
-	if score == math.Trunc(score) && math.Abs(score) <= lpMaxExactInt && !(score == 0 && math.Signbit(score)) {
+	if score == math.Trunc(score) && math.Abs(score) <= lpMaxExactInt {
 		b = binary.AppendUvarint(b, uint64(len(member))<<1|1)
 		b = append(b, member...)
 		return binary.AppendVarint(b, int64(score))
@@ -36,7 +37,7 @@ func lpAppendEntry(b, member []byte, score float64) []byte {
 func lpEntrySize(member []byte, score float64) int {
 	var tmp [binary.MaxVarintLen64 + 8]byte
 	hdr := binary.PutUvarint(tmp[:], uint64(len(member))<<1)
-	if score == math.Trunc(score) && math.Abs(score) <= lpMaxExactInt && !(score == 0 && math.Signbit(score)) {
+	if score == math.Trunc(score) && math.Abs(score) <= lpMaxExactInt {
 		return hdr + len(member) + binary.PutVarint(tmp[:], int64(score))
 	}
 	return hdr + len(member) + 8

@@ -307,9 +307,26 @@ func (z *zskiplist) byRank(r int) uint32 {
 
 func (z *zskiplist) first() uint32 { return z.fwd(zslHeader, 0) }
 
+// inRange reports whether some node may have a score in r (Redis's
+// zslIsInRange: the range is not empty and overlaps [head, tail]).
+func (z *zskiplist) inRange(r *ScoreRange) bool {
+	if r.empty() || z.tail == 0 {
+		return false
+	}
+	return r.gteMin(z.nodes[z.tail].score) && r.lteMax(z.nodes[z.first()].score)
+}
+
+// inLex is inRange for a member range.
+func (z *zskiplist) inLex(r *LexRange) bool {
+	if r.empty() || z.tail == 0 {
+		return false
+	}
+	return r.gteMin(z.member(z.tail)) && r.lteMax(z.member(z.first()))
+}
+
 // firstInRange returns the first node with a score in r, or 0.
 func (z *zskiplist) firstInRange(r *ScoreRange) uint32 {
-	if r.empty() {
+	if !z.inRange(r) {
 		return 0
 	}
 	p := uint32(zslHeader)
@@ -327,7 +344,7 @@ func (z *zskiplist) firstInRange(r *ScoreRange) uint32 {
 
 // lastInRange returns the last node with a score in r, or 0.
 func (z *zskiplist) lastInRange(r *ScoreRange) uint32 {
-	if r.empty() {
+	if !z.inRange(r) {
 		return 0
 	}
 	p := uint32(zslHeader)
@@ -344,7 +361,7 @@ func (z *zskiplist) lastInRange(r *ScoreRange) uint32 {
 
 // firstInLex returns the first node with a member in r, or 0.
 func (z *zskiplist) firstInLex(r *LexRange) uint32 {
-	if r.empty() {
+	if !z.inLex(r) {
 		return 0
 	}
 	p := uint32(zslHeader)
@@ -362,7 +379,7 @@ func (z *zskiplist) firstInLex(r *LexRange) uint32 {
 
 // lastInLex returns the last node with a member in r, or 0.
 func (z *zskiplist) lastInLex(r *LexRange) uint32 {
-	if r.empty() {
+	if !z.inLex(r) {
 		return 0
 	}
 	p := uint32(zslHeader)
@@ -394,9 +411,6 @@ func (z *zskiplist) deleteWhile(update *[zslMaxLevel]uint32, keep func(x uint32)
 
 // deleteRangeByScore deletes the nodes with a score in r.
 func (z *zskiplist) deleteRangeByScore(r *ScoreRange) int {
-	if r.empty() {
-		return 0
-	}
 	var update [zslMaxLevel]uint32
 	p := uint32(zslHeader)
 	for i := z.level - 1; i >= 0; i-- {
@@ -410,9 +424,6 @@ func (z *zskiplist) deleteRangeByScore(r *ScoreRange) int {
 
 // deleteRangeByLex deletes the nodes with a member in r.
 func (z *zskiplist) deleteRangeByLex(r *LexRange) int {
-	if r.empty() {
-		return 0
-	}
 	var update [zslMaxLevel]uint32
 	p := uint32(zslHeader)
 	for i := z.level - 1; i >= 0; i-- {
