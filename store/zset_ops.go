@@ -120,13 +120,16 @@ func (e *zelems) sorted() []ZElement {
 		}
 		e.elems[i].Member = e.buf[e.offs[i]:end:end]
 	}
-	slices.SortFunc(e.elems, func(a, b ZElement) int {
-		if c := cmp.Compare(a.Score, b.Score); c != 0 {
-			return c
-		}
-		return bytes.Compare(a.Member, b.Member)
-	})
+	slices.SortFunc(e.elems, cmpZElement)
 	return e.elems
+}
+
+// cmpZElement orders by score, then member bytes (-0 and 0 tie, as in C).
+func cmpZElement(a, b ZElement) int {
+	if c := cmp.Compare(a.Score, b.Score); c != 0 {
+		return c
+	}
+	return bytes.Compare(a.Member, b.Member)
 }
 
 func zaggregate(target *float64, v float64, agg ZAggregate) {
@@ -311,13 +314,16 @@ func (z ZInputs) InterCard(limit int) int {
 	return n
 }
 
-// ZStore replaces dst with a sorted set of elems, which must be in (score,
-// member) order without duplicates, in the encoding its size calls for
-// (ZUNIONSTORE, ZRANGESTORE, ...). An empty elems deletes dst; deleted
-// reports whether it existed.
+// ZStore replaces dst with a sorted set of elems, distinct members in any
+// order (sorted in place), in the encoding its size calls for (ZUNIONSTORE,
+// ZRANGESTORE, ...). An empty elems deletes dst; deleted reports whether it
+// existed.
 func (tx *Tx) ZStore(dst []byte, elems []ZElement) (deleted bool) {
 	if len(elems) == 0 {
 		return tx.Delete(dst)
+	}
+	if !slices.IsSortedFunc(elems, cmpZElement) {
+		slices.SortFunc(elems, cmpZElement)
 	}
 	maxEntries, maxValue := tx.zsetLimits()
 	compact := len(elems) <= maxEntries

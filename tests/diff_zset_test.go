@@ -92,6 +92,7 @@ var zsetCases = []diffCase{
 	// ZRANGESTORE.
 	{"zrangestore", "ZADD z 1 a 2 b 3 c 4 d", "ZRANGESTORE dst z 0 1", "ZRANGE dst 0 -1 WITHSCORES", "ZRANGESTORE dst z 2 4 BYSCORE REV", "ZRANGE dst 0 -1 WITHSCORES", "ZRANGESTORE dst z [b [c BYLEX", "ZRANGE dst 0 -1", "ZRANGESTORE dst z 5 10", "EXISTS dst", "ZRANGESTORE dst nosuch 0 -1", "OBJECT ENCODING dst"},
 	{"zrangestore errors", "ZADD z 1 a", "ZRANGESTORE dst z 0 -1 WITHSCORES", "ZRANGESTORE dst z 0 -1 LIMIT 0 1", "ZRANGESTORE dst z", "SET s x", "ZRANGESTORE dst s 0 -1", "ZRANGESTORE s z 0 -1", "TYPE s", "ZRANGESTORE z z 0 0 REV", "ZRANGE z 0 -1"},
+	{"zrangestore rev", "ZADD z 1 a 2 b 3 c 4 d 5 e", "ZRANGESTORE d z 5 0 BYSCORE REV LIMIT 0 2", "ZRANGE d 0 -1 WITHSCORES", "ZRANGESTORE d z 0 2 REV", "ZRANGE d 0 -1 WITHSCORES", "ZRANGESTORE d z [e [b BYLEX REV", "ZRANGE d 0 -1", "ZADD m 3 a 1 b 2 c", "ZRANGESTORE d m - + BYLEX", "ZRANGE d 0 -1 WITHSCORES"},
 	{"zrangestore self", "ZADD z 1 a 2 b 3 c", "ZRANGESTORE z z 1 -1", "ZRANGE z 0 -1 WITHSCORES", "ZRANGESTORE z z 10 20", "EXISTS z"},
 	{"zrangestore encoding", zaddN("z", 200, "m", 1), "ZRANGESTORE d1 z 0 127", "OBJECT ENCODING d1", "ZRANGESTORE d2 z 0 128", "OBJECT ENCODING d2", "ZRANGESTORE d3 z 0 200 BYSCORE", "OBJECT ENCODING d3", "ZRANGESTORE d4 z 0 10 BYSCORE", "OBJECT ENCODING d4", "ZADD long 1 " + strings.Repeat("x", 65) + " 2 a", "ZRANGESTORE d5 long 0 -1", "OBJECT ENCODING d5", "ZRANGESTORE d6 long 1 1", "OBJECT ENCODING d6"},
 
