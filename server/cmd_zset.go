@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"strconv"
+	"sync"
 
 	"github.com/ember-kv/ember/store"
 	"github.com/ember-kv/ember/store/glob"
@@ -167,20 +168,19 @@ pairs:
 		c.Error(errZAddIncrPairs)
 		return
 	}
-	var one [1]float64
-	scores := one[:0]
-	members := make([][]byte, 0, n)
+	sc := zaddScratchPool.Get().(*zaddScratch)
+	defer sc.release()
 	for j := 0; j < n; j++ {
 		s, ok := store.ParseScore(args[i+2*j])
 		if !ok {
 			c.Error(ErrNotFloat)
 			return
 		}
-		scores = append(scores, s)
-		members = append(members, args[i+2*j+1])
+		sc.scores = append(sc.scores, s)
+		sc.members = append(sc.members, args[i+2*j+1])
 	}
 	key := args[1]
-	res, err := c.tx.ZAdd(key, flags, scores, members)
+	res, err := c.tx.ZAdd(key, flags, sc.scores, sc.members)
 	if err == nil {
 		switch {
 		case has(store.ZAddIncr) && res.Processed > 0:
@@ -203,6 +203,24 @@ pairs:
 		}
 		c.modified(key, evZSet, event)
 	}
+}
+
+// zaddScratch holds ZADD's parsed pairs; pooled so that bulk loads of
+// sorted sets do not leave garbage proportional to what they store.
+type zaddScratch struct {
+	scores  []float64
+	members [][]byte
+}
+
+var zaddScratchPool = sync.Pool{New: func() any { return new(zaddScratch) }}
+
+func (sc *zaddScratch) release() {
+	if cap(sc.scores) > 1024 {
+		return // let oversized buffers go
+	}
+	clear(sc.members) // drop references to the request
+	sc.scores, sc.members = sc.scores[:0], sc.members[:0]
+	zaddScratchPool.Put(sc)
 }
 
 // ZREM key member [member ...]

@@ -528,6 +528,30 @@ func (z *ZSet) add(score float64, member []byte, flags ZAddFlags, maxEntries, ma
 	return zaddUpdated, score
 }
 
+// reserve grows a listpack once for a multi-member ZADD, so that adding
+// the members one by one neither copies the buffer again and again nor
+// leaves that much garbage behind. Space unused in the end (members that
+// were already there) is given back.
+func (z *ZSet) reserve(scores []float64, members [][]byte) {
+	need := 0
+	for i, m := range members {
+		need += lpEntrySize(m, scores[i])
+	}
+	if cap(z.lp)-len(z.lp) >= need {
+		return
+	}
+	nb := make([]byte, len(z.lp), len(z.lp)+need)
+	copy(nb, z.lp)
+	z.lp = nb
+}
+
+// trim gives back listpack capacity far beyond its length.
+func (z *ZSet) trim() {
+	if z.sl == nil && cap(z.lp)-len(z.lp) > len(z.lp)/8+64 {
+		z.lp = append(make([]byte, 0, len(z.lp)+len(z.lp)/16), z.lp...)
+	}
+}
+
 // remove deletes member, reporting whether it was there.
 func (z *ZSet) remove(member []byte) bool {
 	if z.sl != nil {
@@ -573,6 +597,9 @@ func (tx *Tx) ZAdd(key []byte, flags ZAddFlags, scores []float64, members [][]by
 		return res, err
 	}
 	z := obj.(*ZSet)
+	if z.sl == nil && len(members) > 1 {
+		z.reserve(scores, members)
+	}
 	for i, m := range members {
 		out, s := z.add(scores[i], m, flags, maxEntries, maxValue)
 		switch out {
@@ -588,6 +615,9 @@ func (tx *Tx) ZAdd(key []byte, flags ZAddFlags, scores []float64, members [][]by
 			res.Processed++
 		}
 		res.Score = s
+	}
+	if len(members) > 1 {
+		z.trim()
 	}
 	tx.deleteIfEmpty(key)
 	return res, nil
