@@ -1,9 +1,14 @@
 package tests
 
 import (
+	"context"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/redis/go-redis/v9"
 )
 
 // zaddN builds "ZADD key score member ..." with n members named prefix<i>
@@ -172,4 +177,106 @@ func TestDiffZSet(t *testing.T) {
 		"ZUNIONSTORE d 1 K WEIGHTS 2", "OBJECT ENCODING d", "ZRANGE d 0 4 WITHSCORES", "ZINTERSTORE d 2 K small AGGREGATE MAX", "ZRANGE d 0 -1 WITHSCORES",
 	)...)
 	runDiff(t, cases)
+}
+
+// ZSCAN on a skiplist-encoded sorted set keeps Redis's guarantee: a member
+// present for the whole iteration is returned, however the set changes
+// meanwhile, and each call does work bounded by COUNT.
+func TestZSet_ScanGuarantee(t *testing.T) {
+	e := startEmber(t)
+	c := dialRaw(t, e.Addr)
+	const n = 2000
+	args := []string{"ZADD", "z"}
+	for i := 0; i < n; i++ {
+		args = append(args, strconv.Itoa(i), "keep"+strconv.Itoa(i))
+	}
+	if r, err := c.Do(args...); err != nil || r != ":2000\r\n" {
+		t.Fatalf("ZADD: %q %v", r, err)
+	}
+	seen := map[string]bool{}
+	cursor := "0"
+	for calls := 0; ; calls++ {
+		// Churn: add and remove other members, update kept ones' scores.
+		for j := 0; j < 20; j++ {
+			tmp := fmt.Sprintf("tmp%d-%d", calls, j)
+			c.Do("ZADD", "z", strconv.Itoa(j), tmp)
+			if calls > 0 {
+				c.Do("ZREM", "z", fmt.Sprintf("tmp%d-%d", calls-1, j))
+			}
+			c.Do("ZINCRBY", "z", "0.5", "keep"+strconv.Itoa((calls*20+j)%n))
+		}
+		reply, err := c.Do("ZSCAN", "z", cursor, "COUNT", "10")
+		if err != nil {
+			t.Fatal(err)
+		}
+		parts := strings.Split(reply, "\r\n")
+		// *2, $len, cursor, *k, then $len/value lines.
+		cursor = parts[2]
+		k, _ := strconv.Atoi(strings.TrimPrefix(parts[3], "*"))
+		if k > 2*10 {
+			t.Fatalf("ZSCAN COUNT 10 returned %d elements", k/2)
+		}
+		for i := 0; i < k; i += 2 {
+			seen[parts[5+2*i]] = true
+		}
+		if cursor == "0" {
+			break
+		}
+		if calls > 10*n {
+			t.Fatal("ZSCAN does not terminate")
+		}
+	}
+	for i := 0; i < n; i++ {
+		if !seen["keep"+strconv.Itoa(i)] {
+			t.Fatalf("member keep%d present throughout was not returned", i)
+		}
+	}
+}
+
+// The client library view: go-redis parses every reply shape of the sorted
+// set commands, in RESP3 (its default) and RESP2.
+func TestZSet_GoRedis(t *testing.T) {
+	e := startEmber(t)
+	ctx := context.Background()
+	for _, proto := range []int{2, 3} {
+		rdb := redis.NewClient(&redis.Options{Addr: e.Addr, Protocol: proto, DisableIdentity: true})
+		defer rdb.Close()
+		key := fmt.Sprintf("z%d", proto)
+		if n, err := rdb.ZAdd(ctx, key, redis.Z{Score: 1, Member: "a"}, redis.Z{Score: 2.5, Member: "b"}, redis.Z{Score: 3, Member: "c"}).Result(); err != nil || n != 3 {
+			t.Fatalf("RESP%d ZADD: %d %v", proto, n, err)
+		}
+		if s, err := rdb.ZAddArgsIncr(ctx, key, redis.ZAddArgs{Members: []redis.Z{{Score: 1, Member: "a"}}}).Result(); err != nil || s != 2 {
+			t.Fatalf("RESP%d ZADD INCR: %v %v", proto, s, err)
+		}
+		zs, err := rdb.ZRangeArgsWithScores(ctx, redis.ZRangeArgs{Key: key, Start: "-inf", Stop: "+inf", ByScore: true}).Result()
+		want := []redis.Z{{Score: 2, Member: "a"}, {Score: 2.5, Member: "b"}, {Score: 3, Member: "c"}}
+		if err != nil || !slices.Equal(zs, want) {
+			t.Fatalf("RESP%d ZRANGE WITHSCORES: %v %v", proto, zs, err)
+		}
+		if sc, err := rdb.ZMScore(ctx, key, "b", "nosuch").Result(); err != nil || len(sc) != 2 || sc[0] != 2.5 {
+			t.Fatalf("RESP%d ZMSCORE: %v %v", proto, sc, err)
+		}
+		if zs, err := rdb.ZRandMemberWithScores(ctx, key, 3).Result(); err != nil || len(zs) != 3 {
+			t.Fatalf("RESP%d ZRANDMEMBER WITHSCORES: %v %v", proto, zs, err)
+		}
+		if zs, err := rdb.ZUnionWithScores(ctx, redis.ZStore{Keys: []string{key, key}}).Result(); err != nil || len(zs) != 3 || zs[0].Score != 4 {
+			t.Fatalf("RESP%d ZUNION WITHSCORES: %v %v", proto, zs, err)
+		}
+		if n, err := rdb.ZInterCard(ctx, 0, key, key).Result(); err != nil || n != 3 {
+			t.Fatalf("RESP%d ZINTERCARD: %v %v", proto, n, err)
+		}
+		if keys, cur, err := rdb.ZScan(ctx, key, 0, "*", 10).Result(); err != nil || cur != 0 || len(keys) != 6 {
+			t.Fatalf("RESP%d ZSCAN: %v %v %v", proto, keys, cur, err)
+		}
+		if zs, err := rdb.ZPopMin(ctx, key, 1).Result(); err != nil || !slices.Equal(zs, []redis.Z{{Score: 2, Member: "a"}}) {
+			t.Fatalf("RESP%d ZPOPMIN: %v %v", proto, zs, err)
+		}
+		k, zs, err := rdb.ZMPop(ctx, "max", 5, "nosuch", key).Result()
+		if err != nil || k != key || !slices.Equal(zs, []redis.Z{{Score: 3, Member: "c"}, {Score: 2.5, Member: "b"}}) {
+			t.Fatalf("RESP%d ZMPOP: %v %v %v", proto, k, zs, err)
+		}
+		if _, _, err := rdb.ZMPop(ctx, "min", 1, key).Result(); err != redis.Nil {
+			t.Fatalf("RESP%d ZMPOP on nothing: %v", proto, err)
+		}
+	}
 }
