@@ -532,9 +532,12 @@ func (z *ZSet) add(score float64, member []byte, flags ZAddFlags, maxEntries, ma
 // the members one by one neither copies the buffer again and again nor
 // leaves that much garbage behind. Space unused in the end (members that
 // were already there) is given back.
-func (z *ZSet) reserve(scores []float64, members [][]byte) {
+func (z *ZSet) reserve(scores []float64, members [][]byte, maxValue int) {
 	need := 0
 	for i, m := range members {
+		if len(m) > maxValue {
+			return // it will become a skiplist
+		}
 		need += lpEntrySize(m, scores[i])
 	}
 	if cap(z.lp)-len(z.lp) >= need {
@@ -597,8 +600,8 @@ func (tx *Tx) ZAdd(key []byte, flags ZAddFlags, scores []float64, members [][]by
 		return res, err
 	}
 	z := obj.(*ZSet)
-	if z.sl == nil && len(members) > 1 {
-		z.reserve(scores, members)
+	if z.sl == nil && len(members) > 1 && z.n+len(members) <= maxEntries {
+		z.reserve(scores, members, maxValue)
 	}
 	for i, m := range members {
 		out, s := z.add(scores[i], m, flags, maxEntries, maxValue)
