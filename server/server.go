@@ -42,6 +42,15 @@ type Server struct {
 	done         chan struct{} // closed when the server stops
 	wg           sync.WaitGroup
 	exitCode     int
+
+	// Server commands, INFO, start-up and shutdown (lifecycle.go, info.go).
+	life            lifecycle
+	cmdStats        cmdStatsTable
+	activeExpireOff atomic.Bool // DEBUG SET-ACTIVE-EXPIRE 0
+	startupMemory   int64
+	// ShowLogo prints Redis's ASCII logo at start-up (main sets it when the
+	// log is a terminal, as Redis does).
+	ShowLogo bool
 }
 
 // New builds a server from a loaded configuration. It does not listen yet.
@@ -67,6 +76,7 @@ func New(cfg *Config, logOut io.Writer) (*Server, error) {
 	s.table = table
 	s.store = store.New(store.Options{Databases: int(cfg.GetInt("databases"))})
 	s.watchConfig()
+	s.initExtras()
 	return s, nil
 }
 
@@ -166,11 +176,7 @@ func (s *Server) Addr() net.Addr {
 // Serve accepts connections until Shutdown. It logs Redis's start-up lines,
 // which tools wait for.
 func (s *Server) Serve() {
-	s.log.Noticef("Ember %s (Redis %s compatible), bits=64, pid=%d, just started", Version, RedisVersion, os.Getpid())
-	s.log.Noticef("Running mode=standalone, port=%d. PID: %d", s.cfg.GetInt("port"), os.Getpid())
-	for _, name := range s.cfg.Ignored() {
-		s.log.Noticef("Configuration directive '%s' is accepted for compatibility and ignored by Ember", name)
-	}
+	s.startupLog()
 	s.wg.Add(1)
 	go s.cron()
 	for _, ln := range s.listeners {
@@ -212,17 +218,23 @@ func (s *Server) acceptLoop(ln net.Listener) {
 // cron runs periodic work at hz: active expiry, statistics.
 func (s *Server) cron() {
 	defer s.wg.Done()
+	lastSample := time.Now()
 	for {
-		hz := max(s.cfg.GetInt("hz"), 1)
-		period := time.Second / time.Duration(hz)
+		period := time.Second / time.Duration(s.cfg.HZ())
 		select {
 		case <-s.done:
 			return
 		case <-time.After(period):
 		}
 		// Redis gives active expiry 25% of each cron period.
-		if n := s.store.ActiveExpire(period / 4); n > 0 {
-			s.stats.expiredKeys.Add(int64(n))
+		if !s.activeExpireOff.Load() {
+			if n := s.store.ActiveExpire(period / 4); n > 0 {
+				s.stats.expiredKeys.Add(int64(n))
+			}
+		}
+		if now := time.Now(); now.Sub(lastSample) >= 100*time.Millisecond {
+			s.sampleMetrics(now)
+			lastSample = now
 		}
 	}
 }
@@ -240,7 +252,7 @@ func (s *Server) Shutdown() {
 			c.Kill()
 		}
 		s.wg.Wait()
-		s.log.Noticef("Ember is now ready to exit, bye bye...")
+		s.log.Warnf("Redis is now ready to exit, bye bye...")
 	})
 }
 
@@ -277,6 +289,7 @@ func (s *Server) removeClient(c *Client) {
 	c.Kill()
 	s.clients.remove(c)
 	s.stats.retiredCommands.Add(c.commands.Load())
+	s.stats.retiredDirty.Add(c.dirty.Load())
 }
 
 // clientRegistry is the set of connected clients.
@@ -329,12 +342,6 @@ func newRunID() string {
 		f.Close()
 	}
 	return fmt.Sprintf("%x", b)
-}
-
-// ShutdownOnSignal logs a signal-initiated shutdown, as Redis does.
-func (s *Server) ShutdownOnSignal(sig string) {
-	s.log.Warnf("Received %s scheduling shutdown...", sig)
-	s.log.Noticef("User requested shutdown...")
 }
 
 // ExitCode is the process exit status after Shutdown.

@@ -1,0 +1,166 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Start-up and shutdown, with the log lines Redis prints (tools and test
+// suites wait for " PID: " and "Ready to accept connections").
+
+// lifecycle is the server's start-up and shutdown state.
+type lifecycle struct {
+	mu           sync.Mutex
+	shuttingDown bool
+	pidFile      string // written at start-up, removed at shutdown
+	replID       string
+}
+
+// initExtras prepares what the server commands need once the table exists.
+func (s *Server) initExtras() {
+	s.cmdStats.init(s.table)
+	s.stats.lastSave.Store(time.Now().Unix())
+	s.life.replID = newRunID()
+	s.startupMemory = int64(UsedMemory())
+}
+
+func (s *Server) replIDValue() string {
+	s.life.mu.Lock()
+	defer s.life.mu.Unlock()
+	return s.life.replID
+}
+
+func (s *Server) setReplID(id string) {
+	s.life.mu.Lock()
+	s.life.replID = id
+	s.life.mu.Unlock()
+}
+
+// asciiLogo is the logo Redis prints at start-up when always-show-logo is
+// set or the log is a terminal; its "PID:" line is what test suites wait for.
+const asciiLogo = "" +
+	"                _._                                                  \n" +
+	"           _.-``__ ''-._                                             \n" +
+	"      _.-``    `.  `_.  ''-._           Redis %s (%s/%d) %s bit\n" +
+	"  .-`` .-```.  ```\\/    _.,_ ''-._                                  \n" +
+	" (    '      ,       .-`  | `,    )     Running in %s mode\n" +
+	" |`-._`-...-` __...-.``-._|'` _.-'|     Port: %d\n" +
+	" |    `-._   `._    /     _.-'    |     PID: %d\n" +
+	"  `-._    `-._  `-./  _.-'    _.-'                                   \n" +
+	" |`-._`-._    `-.__.-'    _.-'_.-'|                                  \n" +
+	" |    `-._`-._        _.-'_.-'    |           https://redis.io       \n" +
+	"  `-._    `-._`-.__.-'_.-'    _.-'                                   \n" +
+	" |`-._`-._    `-.__.-'    _.-'_.-'|                                  \n" +
+	" |    `-._`-._        _.-'_.-'    |                                  \n" +
+	"  `-._    `-._`-.__.-'_.-'    _.-'                                   \n" +
+	"      `-._    `-.__.-'    _.-'                                       \n" +
+	"          `-._        _.-'                                           \n" +
+	"              `-.__.-'                                               \n\n"
+
+// startupLog prints Redis's start-up lines up to the logo. ShowLogo tells
+// whether the log goes to a terminal (set by main).
+func (s *Server) startupLog() {
+	pid := os.Getpid()
+	s.log.logRole(LevelWarning, 'C', "oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo")
+	s.log.logRole(LevelWarning, 'C', fmt.Sprintf("Redis version=%s, bits=64, commit=00000000, modified=0, pid=%d, just started", RedisVersion, pid))
+	s.log.logRole(LevelWarning, 'C', "Configuration loaded")
+	port := s.cfg.GetInt("port")
+	if s.ShowLogo || s.cfg.GetBool("always-show-logo") {
+		s.log.Raw(LevelNotice, fmt.Sprintf(asciiLogo, RedisVersion, "00000000", 0, "64", "standalone", port, pid))
+	} else {
+		// Redis prints no PID here, but tools wait for " PID: ", so Ember
+		// adds it after Redis's line.
+		s.log.Noticef("Running mode=standalone, port=%d. PID: %d", port, pid)
+	}
+	s.log.Warnf("Server initialized")
+	for _, name := range s.cfg.Ignored() {
+		s.log.Noticef("Configuration directive '%s' is accepted for compatibility and ignored by Ember", name)
+	}
+	if pf := s.cfg.MustGet("pidfile"); pf != "" {
+		if err := os.WriteFile(pf, fmt.Appendf(nil, "%d\n", pid), 0o644); err != nil {
+			s.log.Warnf("Failed to write PID file: %s", errnoText(err))
+		} else {
+			s.life.pidFile = pf
+		}
+	}
+}
+
+// saveBeforeShutdown writes the final snapshot when SHUTDOWN (or a signal)
+// asks for one. Persistence is built later: this is the one place it plugs
+// in, and until then there is nothing to save.
+func (s *Server) saveBeforeShutdown() error { return nil }
+
+var errShutdownInProgress = errors.New("shutdown in progress")
+
+// ShutdownWith stops the server as Redis's prepareForShutdown and
+// finishShutdown do: it saves when save points are configured (or SAVE is
+// given) unless NOSAVE, removes the pid file, closes every client and the
+// listeners. A failed save keeps the server running unless FORCE.
+func (s *Server) ShutdownWith(flags int) error {
+	s.life.mu.Lock()
+	if s.life.shuttingDown {
+		s.life.mu.Unlock()
+		return errShutdownInProgress
+	}
+	s.life.shuttingDown = true
+	s.life.mu.Unlock()
+	s.log.Warnf("User requested shutdown...")
+	save := flags&ShutdownSave != 0 || (len(s.cfg.SaveParams()) > 0 && flags&ShutdownNoSave == 0)
+	if save {
+		s.log.Noticef("Saving the final RDB snapshot before exiting.")
+		if err := s.saveBeforeShutdown(); err != nil {
+			if flags&ShutdownForce == 0 {
+				s.log.Warnf("Error trying to save the DB, can't exit.")
+				s.log.Warnf("Errors trying to shut down the server. Check the logs for more information.")
+				s.life.mu.Lock()
+				s.life.shuttingDown = false
+				s.life.mu.Unlock()
+				return err
+			}
+			s.log.Warnf("Error trying to save the DB. Exit anyway.")
+		}
+	}
+	if s.life.pidFile != "" {
+		s.log.Noticef("Removing the pid file.")
+		os.Remove(s.life.pidFile)
+	}
+	s.Shutdown()
+	return nil
+}
+
+// signalFlags reads shutdown-on-sigint / shutdown-on-sigterm.
+func (s *Server) signalFlags(param string) int {
+	flags := 0
+	for _, f := range strings.Fields(s.cfg.MustGet(param)) {
+		switch f {
+		case "save":
+			flags |= ShutdownSave
+		case "nosave":
+			flags |= ShutdownNoSave
+		case "now":
+			flags |= ShutdownNow
+		case "force":
+			flags |= ShutdownForce
+		}
+	}
+	return flags
+}
+
+// OnSignal handles SIGINT/SIGTERM as Redis: it logs the signal and shuts
+// down with the flags of shutdown-on-sigint/sigterm. It reports whether the
+// server stopped (a failed save keeps it running).
+func (s *Server) OnSignal(name string) bool {
+	param := "shutdown-on-sigterm"
+	if name == "SIGINT" {
+		param = "shutdown-on-sigint"
+	}
+	s.log.Warnf("Received %s scheduling shutdown...", name)
+	return s.ShutdownWith(s.signalFlags(param)) == nil
+}
+
+// Logger exposes the server's logger (for main's start-up errors).
+func (s *Server) Logger() *Logger { return s.log }
