@@ -82,7 +82,7 @@ func (cs *cmdStatsTable) reset() {
 func (s *Server) infoCommandStats(b *strings.Builder) {
 	b.WriteString("# Commandstats\r\n")
 	type row struct {
-		name                            string
+		name                          string
 		calls, usec, rejected, failed int64
 	}
 	var rows []row
