@@ -129,7 +129,7 @@ func cmdConfigResetStat(c *Client, args [][]byte) {
 
 // CONFIG REWRITE
 func cmdConfigRewrite(c *Client, args [][]byte) {
-	err := c.srv.cfg.Rewrite()
+	err := c.srv.cfg.Rewrite(false)
 	switch {
 	case err == errNoConfigFile:
 		c.Error(err.Error())
@@ -252,6 +252,12 @@ func cmdDebug(c *Client, args [][]byte) {
 	case sub == "set-active-expire" && len(args) == 3:
 		n, _ := strconv.Atoi(string(args[2]))
 		c.srv.activeExpireOff.Store(n == 0)
+		c.w.OK()
+	case sub == "config-rewrite-force-all" && len(args) == 2:
+		if err := c.srv.cfg.Rewrite(true); err != nil {
+			c.Error("ERR CONFIG-REWRITE-FORCE-ALL failed: " + errnoText(err))
+			return
+		}
 		c.w.OK()
 	case sub == "change-repl-id" && len(args) == 2:
 		c.srv.log.Warnf("Changing replication IDs after receiving DEBUG change-repl-id")

@@ -46,6 +46,7 @@ type Config struct {
 	timeout         atomic.Int64 // nanoseconds
 	requirePass     atomic.Pointer[string]
 	hz              atomic.Int64
+	latencyTracking atomic.Bool
 }
 
 // paramType is how a parameter's value is parsed and printed.
@@ -375,6 +376,8 @@ func (cfg *Config) applyHot(p *param) {
 		cfg.requirePass.Store(&v)
 	case "hz":
 		cfg.hz.Store(p.n)
+	case "latency-tracking":
+		cfg.latencyTracking.Store(p.value == "yes")
 	}
 }
 
@@ -408,28 +411,27 @@ func (cfg *Config) Hook(name string, fn func(value string) error) {
 	cfg.hooks[cfg.byName[name].name] = fn
 }
 
-// LoadFile reads a configuration file ("-" for stdin, "" for none), then
-// applies overrides (the command-line options, already joined into config
-// text), as Redis's loadServerConfig.
-func (cfg *Config) LoadFile(path string, overrides string) error {
+// LoadFile reads a configuration file ("" for none), then what stdin holds
+// when fromStdin, then applies overrides (the command-line options, already
+// joined into config text), as Redis's loadServerConfig.
+func (cfg *Config) LoadFile(path string, fromStdin bool, overrides string) error {
 	var text string
 	if path != "" {
-		var data []byte
-		var err error
-		if path == "-" {
-			data, err = readAllStdin()
-		} else {
-			data, err = os.ReadFile(path)
+		if abs, err := absPath(path); err == nil {
+			cfg.file = abs
 		}
+		data, err := os.ReadFile(path)
 		if err != nil {
-			return fmt.Errorf("Fatal error, can't open config file '%s': %s", path, errnoText(err))
+			return fmt.Errorf("Fatal error, can't open config file '%s': %s", cfg.file, errnoText(err))
 		}
 		text = string(data)
-		if path != "-" {
-			if abs, err := absPath(path); err == nil {
-				cfg.file = abs
-			}
+	}
+	if fromStdin {
+		data, err := readAllStdin()
+		if err != nil {
+			return err
 		}
+		text += string(data)
 	}
 	if overrides != "" {
 		text += "\n" + overrides
@@ -807,6 +809,9 @@ func (cfg *Config) Timeout() time.Duration { return time.Duration(cfg.timeout.Lo
 // HZ is the configured hz, clamped to Redis's 1..500.
 func (cfg *Config) HZ() int64 { return min(max(cfg.hz.Load(), 1), 500) }
 
+// LatencyTracking is latency-tracking.
+func (cfg *Config) LatencyTracking() bool { return cfg.latencyTracking.Load() }
+
 // RequirePass is the default user's password ("" for none).
 func (cfg *Config) RequirePass() string {
 	if p := cfg.requirePass.Load(); p != nil {
@@ -818,35 +823,44 @@ func (cfg *Config) RequirePass() string {
 var errNoConfigFile = errors.New("ERR The server is running without a config file")
 
 // ParseCommandLine splits redis-server style arguments into the configuration
-// file ("" for none, "-" for stdin) and configuration text built from the
-// "--name value ..." options, exactly as redis-server joins them.
-func ParseCommandLine(argv []string) (file string, text string) {
+// file ("" for none), whether to read configuration from stdin ("-" as the
+// first or last argument), and configuration text built from the
+// "--name value ..." options, exactly as redis-server's main joins them.
+func ParseCommandLine(argv []string) (file string, stdin bool, text string) {
 	j := 0
-	if len(argv) > 0 && !strings.HasPrefix(argv[0], "--") && argv[0] != "-" {
+	if len(argv) > 0 && !strings.HasPrefix(argv[0], "-") {
 		file = argv[0]
 		j = 1
 	}
+	isOpt := func(a string) bool { return strings.HasPrefix(a, "--") }
 	var b strings.Builder
 	handledLast := true
 	for ; j < len(argv); j++ {
 		a := argv[j]
 		switch {
 		case a == "-" && (j == 0 || j == len(argv)-1):
-			file = "-"
-		case handledLast && strings.HasPrefix(a, "--"):
+			stdin = true
+		case handledLast && isOpt(a):
 			if b.Len() > 0 {
 				b.WriteString("\n")
 			}
 			b.WriteString(a[2:])
 			b.WriteString(" ")
 			_, parts, _ := splitInline([]byte(a), nil, nil)
-			if len(parts) == 1 {
-				handledLast = false
-				if strings.EqualFold(a, "--save") && (j == len(argv)-1 || strings.HasPrefix(argv[j+1], "--")) {
-					b.WriteString(`""`)
-					handledLast = true
-				}
-			} else {
+			if len(parts) != 1 {
+				// Name and value in one argument: "--port 6380".
+				handledLast = true
+				break
+			}
+			handledLast = false
+			last := j == len(argv)-1
+			switch {
+			case strings.EqualFold(a, "--save") && !last && isOpt(argv[j+1]):
+				b.WriteString(`""`)
+				handledLast = true
+			case strings.EqualFold(a, "--save") && last:
+				b.WriteString(`""`)
+			case strings.EqualFold(a, "--sentinel") && !last && isOpt(argv[j+1]):
 				handledLast = true
 			}
 		default:
@@ -855,7 +869,7 @@ func ParseCommandLine(argv []string) (file string, text string) {
 			handledLast = true
 		}
 	}
-	return file, b.String()
+	return file, stdin, b.String()
 }
 
 // quoteRepr quotes s as Redis's sdscatrepr does, so splitting it again gives s.

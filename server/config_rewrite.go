@@ -21,6 +21,7 @@ type rewriteState struct {
 	optionLines    map[string][]int // option -> indexes into lines, in order
 	rewritten      map[string]bool
 	needsSignature bool
+	forceAll       bool // write every parameter (DEBUG CONFIG-REWRITE-FORCE-ALL)
 }
 
 func readOldConfig(path string) (*rewriteState, error) {
@@ -87,7 +88,7 @@ func (st *rewriteState) markProcessed(option string) { st.rewritten[option] = tr
 func (st *rewriteState) rewriteLine(option, line string, force bool) {
 	st.markProcessed(option)
 	l := st.optionLines[option]
-	if len(l) == 0 && !force {
+	if len(l) == 0 && !force && !st.forceAll {
 		return
 	}
 	if len(l) > 0 {
@@ -211,8 +212,9 @@ func rewritePercentiles(cfg *Config, p *param, st *rewriteState) {
 }
 
 // Rewrite writes the configuration back to the file it was loaded from
-// (CONFIG REWRITE). It fails when the server runs without a config file.
-func (cfg *Config) Rewrite() error {
+// (CONFIG REWRITE); forceAll writes parameters at their defaults too. It
+// fails when the server runs without a config file.
+func (cfg *Config) Rewrite(forceAll bool) error {
 	if cfg.file == "" {
 		return errNoConfigFile
 	}
@@ -222,6 +224,7 @@ func (cfg *Config) Rewrite() error {
 	if err != nil {
 		return err
 	}
+	st.forceAll = forceAll
 	for _, p := range cfg.params {
 		cfg.rewriteParam(p, st)
 	}

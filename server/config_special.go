@@ -50,7 +50,11 @@ func parseCLong(s string) (int64, bool) {
 
 func setSave(cfg *Config, argv []string) (string, string) {
 	if len(argv) == 1 && argv[0] == "" {
-		argv = nil
+		// save "" removes every save point, also while loading.
+		if cfg.loading {
+			cfg.saveLoaded = true
+		}
+		return "", ""
 	}
 	if len(argv)%2 != 0 {
 		return "", "Invalid save parameters"

@@ -62,7 +62,7 @@ func (c *Client) call(cmd *Command, args [][]byte) {
 	if tx.Dirty > 0 {
 		c.dirty.Add(int64(tx.Dirty))
 	}
-	c.srv.cmdStats.called(cmd, time.Since(start).Microseconds(), c.errCount != errs)
+	c.srv.cmdStats.called(cmd, time.Since(start).Microseconds(), c.errCount != errs, c.srv.cfg.LatencyTracking())
 }
 
 // recoverPanic turns a panic in a handler into an error reply, so one bad

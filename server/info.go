@@ -42,7 +42,7 @@ func init() {
 		{"module_list", "modules", func(s *Server, b *strings.Builder) { b.WriteString("# Modules\r\n") }},
 		{"commandstats", "", (*Server).infoCommandStats},
 		{"errorstats", "", (*Server).infoErrorStats},
-		{"latencystats", "", func(s *Server, b *strings.Builder) { b.WriteString("# Latencystats\r\n") }},
+		{"latencystats", "", (*Server).infoLatencyStats},
 		{"cluster", "", func(s *Server, b *strings.Builder) { b.WriteString("# Cluster\r\ncluster_enabled:0\r\n") }},
 		{"keyspace", "", (*Server).infoKeyspace},
 	}

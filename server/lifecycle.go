@@ -3,7 +3,9 @@ package server
 import (
 	"errors"
 	"fmt"
+	"net"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -18,6 +20,8 @@ type lifecycle struct {
 	shuttingDown bool
 	pidFile      string // written at start-up, removed at shutdown
 	replID       string
+	port         int64  // what the listeners are bound to
+	bind         string
 }
 
 // initExtras prepares what the server commands need once the table exists.
@@ -164,3 +168,77 @@ func (s *Server) OnSignal(name string) bool {
 
 // Logger exposes the server's logger (for main's start-up errors).
 func (s *Server) Logger() *Logger { return s.log }
+
+// listenOn opens a listener per bind address ("-" marks an optional one,
+// "*" every interface); port 0 opens none.
+func listenOn(bind string, port int64) ([]net.Listener, error) {
+	if port == 0 {
+		return nil, nil
+	}
+	var lns []net.Listener
+	for _, addr := range strings.Fields(bind) {
+		optional := strings.HasPrefix(addr, "-")
+		addr = strings.TrimPrefix(addr, "-")
+		if addr == "*" {
+			addr = ""
+		}
+		ln, err := net.Listen("tcp", net.JoinHostPort(addr, strconv.FormatInt(port, 10)))
+		if err != nil {
+			if optional {
+				continue
+			}
+			for _, l := range lns {
+				l.Close()
+			}
+			if addr == "" {
+				addr = "*"
+			}
+			return nil, fmt.Errorf("Could not create server TCP listening socket %s:%d: %s", addr, port, errnoText(err))
+		}
+		lns = append(lns, ln)
+	}
+	if len(lns) == 0 {
+		return nil, fmt.Errorf("Failed listening on port %d (TCP), aborting.", port)
+	}
+	return lns, nil
+}
+
+// rebind replaces the listeners with ones on bind:port. The new ones are
+// opened first, so a failure leaves the server listening where it was.
+func (s *Server) rebind(bind string, port int64) error {
+	lns, err := listenOn(bind, port)
+	if err != nil {
+		s.log.Warnf("%v", err)
+		return err
+	}
+	s.life.mu.Lock()
+	old := s.listeners
+	s.listeners = lns
+	s.life.port, s.life.bind = port, bind
+	for _, ln := range lns {
+		s.wg.Add(1)
+		go s.acceptLoop(ln)
+	}
+	s.life.mu.Unlock()
+	for _, ln := range old {
+		ln.Close()
+	}
+	return nil
+}
+
+// rebindPort applies CONFIG SET port.
+func (s *Server) rebindPort(v string) error {
+	port, _ := strconv.ParseInt(v, 10, 64)
+	if s.rebind(s.life.bind, port) != nil {
+		return errors.New("Unable to listen on this port. Check server logs.")
+	}
+	return nil
+}
+
+// rebindAddrs applies CONFIG SET bind.
+func (s *Server) rebindAddrs(v string) error {
+	if s.rebind(v, s.life.port) != nil {
+		return errors.New("Failed to bind to specified addresses.")
+	}
+	return nil
+}

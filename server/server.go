@@ -7,7 +7,6 @@ import (
 	"net"
 	"os"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -137,36 +136,25 @@ func (s *Server) Config() *Config { return s.cfg }
 // Table exposes the command table.
 func (s *Server) Table() *Table { return s.table }
 
-// Listen opens the configured listeners (bind addresses and port).
+// Listen opens the configured listeners (bind addresses and port) and
+// arranges for CONFIG SET port/bind to rebind them.
 func (s *Server) Listen() error {
-	port := s.cfg.GetInt("port")
-	if port == 0 {
-		return nil
+	s.life.port = s.cfg.GetInt("port")
+	s.life.bind = s.cfg.MustGet("bind")
+	lns, err := listenOn(s.life.bind, s.life.port)
+	if err != nil {
+		return err
 	}
-	for _, addr := range strings.Fields(s.cfg.MustGet("bind")) {
-		optional := strings.HasPrefix(addr, "-")
-		addr = strings.TrimPrefix(addr, "-")
-		if addr == "*" {
-			addr = ""
-		}
-		ln, err := net.Listen("tcp", net.JoinHostPort(addr, strconv.FormatInt(port, 10)))
-		if err != nil {
-			if optional {
-				continue
-			}
-			s.closeListeners()
-			return fmt.Errorf("Could not create server TCP listening socket %s:%d: %v", addr, port, err)
-		}
-		s.listeners = append(s.listeners, ln)
-	}
-	if len(s.listeners) == 0 {
-		return errors.New("Failed listening on any address")
-	}
+	s.listeners = lns
+	s.cfg.Hook("port", s.rebindPort)
+	s.cfg.Hook("bind", s.rebindAddrs)
 	return nil
 }
 
 // Addr returns the first listener's address.
 func (s *Server) Addr() net.Addr {
+	s.life.mu.Lock()
+	defer s.life.mu.Unlock()
 	if len(s.listeners) == 0 {
 		return nil
 	}
@@ -179,10 +167,12 @@ func (s *Server) Serve() {
 	s.startupLog()
 	s.wg.Add(1)
 	go s.cron()
+	s.life.mu.Lock()
 	for _, ln := range s.listeners {
 		s.wg.Add(1)
 		go s.acceptLoop(ln)
 	}
+	s.life.mu.Unlock()
 	s.log.Noticef("Ready to accept connections")
 }
 
@@ -257,6 +247,8 @@ func (s *Server) Shutdown() {
 }
 
 func (s *Server) closeListeners() {
+	s.life.mu.Lock()
+	defer s.life.mu.Unlock()
 	for _, ln := range s.listeners {
 		ln.Close()
 	}

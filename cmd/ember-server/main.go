@@ -28,9 +28,9 @@ func run(argv []string) int {
 			return 1
 		}
 	}
-	file, overrides := server.ParseCommandLine(argv)
+	file, stdin, overrides := server.ParseCommandLine(argv)
 	cfg := server.NewConfig()
-	if err := cfg.LoadFile(file, overrides); err != nil {
+	if err := cfg.LoadFile(file, stdin, overrides); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
