@@ -20,7 +20,7 @@ type lifecycle struct {
 	shuttingDown bool
 	pidFile      string // written at start-up, removed at shutdown
 	replID       string
-	port         int64  // what the listeners are bound to
+	port         int64 // what the listeners are bound to
 	bind         string
 }
 
