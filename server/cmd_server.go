@@ -217,9 +217,13 @@ func cmdShutdown(c *Client, args [][]byte) {
 		return
 	}
 	if abort {
-		// Ember shuts down at once (it has no replicas to wait for), so
-		// there is never a shutdown in progress to abort.
-		c.Error(errNoShutdown)
+		// A SHUTDOWN command completes at once (there are no replicas to
+		// wait for); only a signal's shutdown waits for the cron.
+		if c.srv.abortShutdown() {
+			c.w.OK()
+		} else {
+			c.Error(errNoShutdown)
+		}
 		return
 	}
 	if err := c.srv.ShutdownWith(flags); err != nil {
@@ -258,6 +262,10 @@ func cmdDebug(c *Client, args [][]byte) {
 			c.Error("ERR CONFIG-REWRITE-FORCE-ALL failed: " + errnoText(err))
 			return
 		}
+		c.w.OK()
+	case sub == "pause-cron" && len(args) == 3:
+		n, _ := strconv.Atoi(string(args[2]))
+		c.srv.pauseCron(n != 0)
 		c.w.OK()
 	case sub == "change-repl-id" && len(args) == 2:
 		c.srv.log.Warnf("Changing replication IDs after receiving DEBUG change-repl-id")

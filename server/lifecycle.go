@@ -22,6 +22,9 @@ type lifecycle struct {
 	replID       string
 	port         int64 // what the listeners are bound to
 	bind         string
+	asap         bool // a signal asked for a shutdown the cron has not run yet
+	asapFlags    int
+	cronPaused   bool // DEBUG PAUSE-CRON
 }
 
 // initExtras prepares what the server commands need once the table exists.
@@ -154,16 +157,58 @@ func (s *Server) signalFlags(param string) int {
 	return flags
 }
 
-// OnSignal handles SIGINT/SIGTERM as Redis: it logs the signal and shuts
-// down with the flags of shutdown-on-sigint/sigterm. It reports whether the
-// server stopped (a failed save keeps it running).
-func (s *Server) OnSignal(name string) bool {
+// OnSignal handles SIGINT/SIGTERM as Redis: it logs the signal and
+// schedules a shutdown, which the cron carries out with the flags of
+// shutdown-on-sigint/sigterm (SHUTDOWN ABORT can cancel it until then).
+func (s *Server) OnSignal(name string) {
 	param := "shutdown-on-sigterm"
 	if name == "SIGINT" {
 		param = "shutdown-on-sigint"
 	}
 	s.log.Warnf("Received %s scheduling shutdown...", name)
-	return s.ShutdownWith(s.signalFlags(param)) == nil
+	flags := s.signalFlags(param)
+	s.life.mu.Lock()
+	s.life.asap = true
+	s.life.asapFlags = flags
+	s.life.mu.Unlock()
+}
+
+// cronShutdown starts a shutdown a signal scheduled. It runs the shutdown
+// on its own goroutine, since Shutdown waits for the cron to end.
+func (s *Server) cronShutdown() {
+	s.life.mu.Lock()
+	if !s.life.asap || s.life.cronPaused {
+		s.life.mu.Unlock()
+		return
+	}
+	s.life.asap = false
+	flags := s.life.asapFlags
+	s.life.mu.Unlock()
+	go func() { _ = s.ShutdownWith(flags) }()
+}
+
+// abortShutdown cancels a scheduled shutdown (SHUTDOWN ABORT).
+func (s *Server) abortShutdown() bool {
+	s.life.mu.Lock()
+	pending := s.life.asap
+	s.life.asap = false
+	s.life.mu.Unlock()
+	if pending {
+		s.log.Noticef("Shutdown manually aborted.")
+	}
+	return pending
+}
+
+func (s *Server) pauseCron(paused bool) {
+	s.life.mu.Lock()
+	s.life.cronPaused = paused
+	s.life.mu.Unlock()
+}
+
+func (s *Server) cronIsPaused() bool {
+	s.life.mu.Lock()
+	defer s.life.mu.Unlock()
+	return s.life.cronPaused
 }
 
 // Logger exposes the server's logger (for main's start-up errors).

@@ -216,6 +216,10 @@ func (s *Server) cron() {
 			return
 		case <-time.After(period):
 		}
+		if s.cronIsPaused() {
+			continue
+		}
+		s.cronShutdown()
 		// Redis gives active expiry 25% of each cron period.
 		if !s.activeExpireOff.Load() {
 			if n := s.store.ActiveExpire(period / 4); n > 0 {

@@ -69,10 +69,7 @@ func run(argv []string) int {
 			if s == syscall.SIGINT {
 				name = "SIGINT"
 			}
-			if srv.OnSignal(name) {
-				<-srv.Done()
-				return srv.ExitCode()
-			}
+			srv.OnSignal(name)
 		case <-srv.Done():
 			return srv.ExitCode()
 		}
