@@ -22,6 +22,7 @@ type lifecycle struct {
 	replID       string
 	port         int64 // what the listeners are bound to
 	bind         string
+	exited       chan struct{} // closed once Shutdown has finished
 	asap         bool // a signal asked for a shutdown the cron has not run yet
 	asapFlags    int
 	cronPaused   bool // DEBUG PAUSE-CRON
@@ -29,6 +30,7 @@ type lifecycle struct {
 
 // initExtras prepares what the server commands need once the table exists.
 func (s *Server) initExtras() {
+	s.life.exited = make(chan struct{})
 	s.cmdStats.init(s.table)
 	s.stats.lastSave.Store(time.Now().Unix())
 	s.life.replID = newRunID()

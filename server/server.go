@@ -234,7 +234,7 @@ func (s *Server) cron() {
 }
 
 // Done is closed once the server has stopped.
-func (s *Server) Done() <-chan struct{} { return s.done }
+func (s *Server) Done() <-chan struct{} { return s.life.exited }
 
 // Shutdown stops accepting, closes every client and waits for background
 // work to end.
@@ -247,6 +247,7 @@ func (s *Server) Shutdown() {
 		}
 		s.wg.Wait()
 		s.log.Warnf("Redis is now ready to exit, bye bye...")
+		close(s.life.exited)
 	})
 }
 

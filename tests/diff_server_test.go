@@ -79,3 +79,146 @@ func TestDiffClientReplySkip(t *testing.T) {
 		t.Errorf("ember %q, redis %q", got, want)
 	}
 }
+
+// infoFields parses an INFO reply into section -> field -> value.
+func infoFields(t *testing.T, raw string) map[string]map[string]string {
+	t.Helper()
+	// Strip the bulk header: "$N\r\n...\r\n".
+	if i := strings.Index(raw, "\r\n"); i >= 0 && raw[0] == '$' {
+		raw = raw[i+2:]
+	}
+	out := map[string]map[string]string{}
+	sec := ""
+	for _, line := range strings.Split(raw, "\r\n") {
+		switch {
+		case strings.HasPrefix(line, "# "):
+			sec = strings.ToLower(line[2:])
+			out[sec] = map[string]string{}
+		case line == "":
+		default:
+			k, v, ok := strings.Cut(line, ":")
+			if !ok || sec == "" {
+				t.Errorf("malformed INFO line %q", line)
+				continue
+			}
+			out[sec][k] = v
+		}
+	}
+	return out
+}
+
+// TestDiffInfoFields checks that every field Redis prints in the main INFO
+// sections is in Ember's output and the other way round, and the shape of
+// the values that must match exactly.
+func TestDiffInfoFields(t *testing.T) {
+	ember, redis := sharedServers(t)
+	get := func(addr string) map[string]map[string]string {
+		c := dialRaw(t, addr)
+		for _, cmd := range [][]string{{"SELECT", "9"}, {"SET", "infokey", "v", "EX", "1000"}, {"SET", "infokey2", "v"}} {
+			if _, err := c.Do(cmd...); err != nil {
+				t.Fatal(err)
+			}
+		}
+		raw, err := c.Do("INFO", "everything")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Do("DEL", "infokey", "infokey2"); err != nil {
+			t.Fatal(err)
+		}
+		return infoFields(t, raw)
+	}
+	e, r := get(ember.Addr), get(redis.Addr)
+	// Fields Redis prints only in some states (a second field of the same
+	// mechanism) or that only Ember prints: none today.
+	extras := map[string]bool{}
+	for _, sec := range []string{"server", "clients", "memory", "persistence", "stats", "replication", "cpu", "keyspace", "errorstats", "cluster", "modules", "commandstats", "latencystats"} {
+		if _, ok := r[sec]; !ok {
+			t.Errorf("redis has no section %q", sec)
+			continue
+		}
+		if _, ok := e[sec]; !ok {
+			t.Errorf("ember has no section %q", sec)
+			continue
+		}
+		if sec == "errorstats" || sec == "commandstats" || sec == "latencystats" || sec == "keyspace" {
+			continue // contents depend on what ran before (keyspace: db9 below)
+		}
+		for k := range r[sec] {
+			if _, ok := e[sec][k]; !ok {
+				t.Errorf("INFO %s: ember lacks %s (redis: %s)", sec, k, r[sec][k])
+			}
+		}
+		for k := range e[sec] {
+			if _, ok := r[sec][k]; !ok && !extras[k] {
+				t.Errorf("INFO %s: ember has %s, which redis does not print", sec, k)
+			}
+		}
+	}
+	same := []struct{ sec, field string }{
+		{"server", "redis_version"}, {"server", "redis_mode"}, {"server", "arch_bits"}, {"server", "os"},
+		{"server", "hz"}, {"server", "configured_hz"}, {"server", "config_file"}, {"server", "io_threads_active"},
+		{"clients", "maxclients"}, {"memory", "maxmemory"}, {"memory", "maxmemory_human"}, {"memory", "maxmemory_policy"},
+		{"persistence", "loading"}, {"persistence", "rdb_bgsave_in_progress"}, {"persistence", "rdb_last_bgsave_status"},
+		{"persistence", "aof_enabled"}, {"replication", "role"}, {"replication", "connected_slaves"},
+		{"replication", "master_replid2"}, {"replication", "repl_backlog_size"}, {"cluster", "cluster_enabled"},
+	}
+	for _, f := range same {
+		if e[f.sec][f.field] != r[f.sec][f.field] {
+			t.Errorf("INFO %s %s: ember %q, redis %q", f.sec, f.field, e[f.sec][f.field], r[f.sec][f.field])
+		}
+	}
+	if !strings.HasPrefix(e["keyspace"]["db9"], "keys=2,expires=1,avg_ttl=") {
+		t.Errorf("INFO keyspace db9: %q", e["keyspace"]["db9"])
+	}
+	for _, f := range []string{"used_memory", "used_memory_rss", "used_memory_peak"} {
+		if v := e["memory"][f]; v == "" || v == "0" {
+			t.Errorf("INFO memory %s = %q, want a positive number", f, v)
+		}
+	}
+	for _, f := range []string{"used_cpu_sys", "used_cpu_user"} {
+		v := e["cpu"][f]
+		if i := strings.IndexByte(v, '.'); i < 1 || len(v)-i != 7 {
+			t.Errorf("INFO cpu %s = %q, want seconds with 6 decimals", f, v)
+		}
+	}
+}
+
+// TestInfoSections checks the section selectors: no argument and
+// "default" print the default sections, "all" adds commandstats and
+// latencystats, "everything" the same here (no modules), names select one
+// each regardless of case, and sections are separated by one blank line.
+func TestInfoSections(t *testing.T) {
+	ember, _ := sharedServers(t)
+	c := dialRaw(t, ember.Addr)
+	headers := func(args ...string) []string {
+		raw, err := c.Do(append([]string{"INFO"}, args...)...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, l := range strings.Split(raw, "\r\n") {
+			if strings.HasPrefix(l, "# ") {
+				out = append(out, l[2:])
+			}
+		}
+		if strings.Contains(raw, "\r\n\r\n\r\n") || strings.Contains(raw, "\n\n") {
+			t.Errorf("INFO %v: bad separators in %q", args, raw)
+		}
+		return out
+	}
+	def := "Server Clients Memory Persistence Stats Replication CPU Modules Errorstats Cluster Keyspace"
+	all := "Server Clients Memory Persistence Stats Replication CPU Modules Commandstats Errorstats Latencystats Cluster Keyspace"
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{nil, def}, {[]string{"default"}, def}, {[]string{"all"}, all}, {[]string{"everything"}, all},
+		{[]string{"CPU", "server"}, "Server CPU"}, {[]string{"modules"}, "Modules"}, {[]string{"module_list"}, "Modules"},
+		{[]string{"commandstats"}, "Commandstats"}, {[]string{"nosuch"}, ""}, {[]string{"all", "default"}, all},
+	} {
+		if got := strings.Join(headers(tc.args...), " "); got != tc.want {
+			t.Errorf("INFO %v: sections %q, want %q", tc.args, got, tc.want)
+		}
+	}
+}
