@@ -23,7 +23,7 @@ type lifecycle struct {
 	port         int64 // what the listeners are bound to
 	bind         string
 	exited       chan struct{} // closed once Shutdown has finished
-	asap         bool // a signal asked for a shutdown the cron has not run yet
+	asap         bool          // a signal asked for a shutdown the cron has not run yet
 	asapFlags    int
 	cronPaused   bool // DEBUG PAUSE-CRON
 }

@@ -6,7 +6,7 @@ import (
 )
 
 // Differential cases for CONFIG, CLIENT and the server commands. The shared
-// servers run without a config file and with "--save ''"; cases that change
+// servers run without a config file and with "--save ”"; cases that change
 // a parameter set it back.
 var serverCases = []diffCase{
 	{"config get exact", "CONFIG GET maxmemory", "CONFIG GET MAXMEMORY", "CONFIG GET maxmemory MAXMEMORY", "CONFIG GET nosuchparam", "CONFIG GET save", "CONFIG GET appendonly"},
