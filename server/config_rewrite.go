@@ -1,6 +1,7 @@
 package server
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -235,7 +236,13 @@ func (cfg *Config) Rewrite(forceAll bool) error {
 		st.markProcessed("user")
 	} else {
 		if len(cfg.users) == 0 {
-			st.rewriteLine("user", "user default on nopass ~* &* +@all", true)
+			// requirepass is the default user's password, which ACL
+			// describes by its SHA-256.
+			pass := "nopass"
+			if pw := cfg.byName["requirepass"].value; pw != "" {
+				pass = fmt.Sprintf("#%x", sha256.Sum256([]byte(pw)))
+			}
+			st.rewriteLine("user", "user default on "+pass+" ~* &* +@all", true)
 		}
 		for _, u := range cfg.users {
 			st.rewriteLine("user", "user "+strings.Join(u, " "), true)
