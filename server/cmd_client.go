@@ -133,7 +133,7 @@ func cmdClientUnblock(c *Client, args [][]byte) {
 		case "error":
 			withError = true
 		default:
-			c.Error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR")
+			c.Error(errClientUnblockWhy)
 			return
 		}
 	}
@@ -176,7 +176,7 @@ func cmdClientList(c *Client, args [][]byte) {
 		for _, a := range args[3:] {
 			id, ok := store.ParseInt(a)
 			if !ok {
-				c.Error("ERR Invalid client ID")
+				c.Error(errClientBadID)
 				return
 			}
 			if o := c.srv.clients.get(id); o != nil {
@@ -287,7 +287,7 @@ func cmdClientKill(c *Client, args [][]byte) {
 			case opt == "id" && more:
 				n, ok := store.ParseInt(args[i+1])
 				if !ok || n < 1 {
-					c.Error("ERR client-id should be greater than 0")
+					c.Error(errClientIDRange)
 					return
 				}
 				id = n
@@ -352,7 +352,7 @@ func cmdClientKill(c *Client, args [][]byte) {
 	}
 	if len(args) == 3 {
 		if killed == 0 {
-			c.Error("ERR No such client")
+			c.Error(errClientNoSuch)
 		} else {
 			c.w.OK()
 		}

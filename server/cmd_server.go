@@ -42,14 +42,6 @@ func serverCommands() []*Command {
 	}
 }
 
-// Server, CONFIG, INFO, CLIENT errors.
-const (
-	errDebugNotAllowed   = "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server."
-	errShutdownFailed    = "ERR Errors trying to SHUTDOWN. Check logs."
-	errNoShutdown        = "ERR No shutdown in progress."
-	errShutdownDenyBlock = "ERR SHUTDOWN without NOW or ABORT isn't allowed for DENY BLOCKING client"
-)
-
 // writeHelp replies with a container command's help, as Redis's
 // addReplyHelp: a header, the lines given, then HELP's own entry.
 func writeHelp(c *Client, name string, lines []string) {
