@@ -138,6 +138,15 @@ func (h *Hash) DataBytes() int {
 	return max(len(h.lp)-hashHeader, 0)
 }
 
+// Memory estimates the bytes the value holds, for MEMORY USAGE.
+func (h *Hash) Memory() int {
+	const header = 32 // the Hash itself
+	if h.ht != nil {
+		return header + h.ht.memory()
+	}
+	return header + cap(h.lp)
+}
+
 // Scan visits pairs for HSCAN from cursor and returns the next cursor (0
 // when done). The compact encoding is returned whole in one call, as Redis
 // does; the big one visits about count pairs per call, and every pair
@@ -314,22 +323,25 @@ func (h *Hash) set(field, value []byte, lim hashLimits) bool {
 	if h.ht != nil {
 		return h.ht.set(field, value)
 	}
+	added := false
 	if _, voff, _, ve, ok := h.lpFind(field); ok {
 		h.lpReplace(voff, ve, value)
-		return false
+	} else {
+		h.lpGrow(lpEncSize(len(field)) + lpEncSize(len(value)))
+		if len(h.lp) == 0 {
+			h.lp = h.lp[:hashHeader]
+		}
+		h.lp = lpAppendStr(h.lp, field)
+		h.lp = lpAppendStr(h.lp, value)
+		h.lpSetCount(h.Len() + 1)
+		added = true
 	}
-	h.lpGrow(lpEncSize(len(field)) + lpEncSize(len(value)))
-	if len(h.lp) == 0 {
-		h.lp = h.lp[:hashHeader]
-	}
-	h.lp = lpAppendStr(h.lp, field)
-	h.lp = lpAppendStr(h.lp, value)
-	n := h.Len() + 1
-	h.lpSetCount(n)
-	if int64(n) > lim.entries || n == 1<<32-1 {
+	// Checked after updates too, as Redis does: a limit lowered at run time
+	// converts on the next write of any field.
+	if n := h.Len(); int64(n) > lim.entries || n == 1<<32-1 {
 		h.convert()
 	}
-	return true
+	return added
 }
 
 // lpReplace replaces the encoded string lp[voff:ve] with value.

@@ -257,16 +257,20 @@ func TestHash_Encoding(t *testing.T) {
 			t.Fatalf("%s: encoding %v, want %v", step, got, want)
 		}
 	}
-	// Entries: exactly hash-max-listpack-entries stays compact.
-	for i := range 128 {
+	// Entries: exactly hash-max-listpack-entries (512, Redis's default)
+	// stays compact.
+	if n := lim.HashMaxListpackEntries.Load(); n != 512 {
+		t.Fatalf("default hash-max-listpack-entries %d, Redis has 512", n)
+	}
+	for i := range 512 {
 		tx.HSet(k, bs(fmt.Sprint("f", i), "v"))
 	}
-	check("128 entries", EncListpack)
+	check("512 entries", EncListpack)
 	tx.HSet(k, bs("f0", "updated"))
 	check("update at the limit", EncListpack)
-	tx.HSet(k, bs("f128", "v"))
-	check("129 entries", EncHashtable)
-	tx.HDel(k, bs("f128", "f127"))
+	tx.HSet(k, bs("f512", "v"))
+	check("513 entries", EncHashtable)
+	tx.HDel(k, bs("f512", "f511"))
 	check("never converted back", EncHashtable)
 
 	// Values: 64 bytes stay, 65 convert; a long field too.
@@ -306,17 +310,23 @@ func TestHash_Encoding(t *testing.T) {
 	tx.HSet(k, bs("a", "1", "b", "2", "c", "3"))
 	lim.HashMaxListpackEntries.Store(2)
 	check("limit lowered, no write", EncListpack)
+	tx.HSetNX(k, []byte("a"), []byte("9"))
+	check("limit lowered, HSETNX of an existing field", EncListpack)
+	tx.HDel(k, bs("x"))
+	check("limit lowered, HDEL", EncListpack)
 	tx.HSet(k, bs("a", "9"))
-	check("limit lowered, update", EncListpack)
+	check("limit lowered, update", EncHashtable)
+	tx.Delete(k)
+	lim.HashMaxListpackEntries.Store(512)
+	tx.HSet(k, bs("a", "1", "b", "2", "c", "3"))
+	lim.HashMaxListpackEntries.Store(2)
 	tx.HIncrBy(k, []byte("b"), 1)
-	check("limit lowered, incr of existing", EncListpack)
-	tx.HSet(k, bs("d", "4"))
-	check("limit lowered, new field", EncHashtable)
+	check("limit lowered, incr of existing", EncHashtable)
 	lim.HashMaxListpackEntries.Store(0)
 	tx.Delete(k)
 	tx.HSet(k, bs("a", "1"))
 	check("zero entries", EncHashtable)
-	lim.HashMaxListpackEntries.Store(128)
+	lim.HashMaxListpackEntries.Store(512)
 	lim.HashMaxListpackValue.Store(0)
 	tx.Delete(k)
 	tx.HSet(k, bs("", ""))
@@ -342,12 +352,38 @@ func hashModelRun(t *testing.T, seed uint64) {
 	lim.HashMaxListpackValue.Store(int64(4 + r.IntN(20)))
 	k := []byte("h")
 	model := map[string]string{}
-	field := func() string { return fmt.Sprint("f", r.IntN(60)) }
+	// big models the encoding by Redis's rules: a write converts when an
+	// argument is longer than the value limit or the hash ends up with more
+	// entries than the entry limit; nothing converts back.
+	big := false
+	long := func(ss ...string) bool {
+		for _, s := range ss {
+			if int64(len(s)) > lim.HashMaxListpackValue.Load() {
+				return true
+			}
+		}
+		return false
+	}
+	grew := func() {
+		if int64(len(model)) > lim.HashMaxListpackEntries.Load() {
+			big = true
+		}
+	}
+	field := func() string {
+		if r.IntN(15) == 0 { // now and then a field too long to stay compact
+			return fmt.Sprint("long-field-name-", r.IntN(5))
+		}
+		return fmt.Sprint("f", r.IntN(60))
+	}
 	value := func() string {
 		if r.IntN(4) == 0 {
 			return strconv.Itoa(r.IntN(1000) - 500)
 		}
-		return string(bytes.Repeat([]byte{byte('a' + r.IntN(26))}, r.IntN(30)))
+		n := r.IntN(6)
+		if r.IntN(30) == 0 {
+			n = r.IntN(30)
+		}
+		return string(bytes.Repeat([]byte{byte('a' + r.IntN(26))}, n))
 	}
 	for step := range 600 {
 		var desc string
@@ -358,11 +394,13 @@ func hashModelRun(t *testing.T, seed uint64) {
 				pairs = append(pairs, field(), value())
 			}
 			want := 0
+			big = big || long(pairs...)
 			for i := 0; i < len(pairs); i += 2 {
 				if _, ok := model[pairs[i]]; !ok {
 					want++
 				}
 				model[pairs[i]] = pairs[i+1]
+				grew()
 			}
 			got, err := tx.HSet(k, bs(pairs...))
 			desc = fmt.Sprint("HSET ", pairs)
@@ -375,6 +413,8 @@ func hashModelRun(t *testing.T, seed uint64) {
 			got, _ := tx.HSetNX(k, []byte(f), []byte(v))
 			if !had {
 				model[f] = v
+				big = big || long(f, v)
+				grew()
 			}
 			desc = "HSETNX " + f
 			if got == had {
@@ -411,6 +451,8 @@ func hashModelRun(t *testing.T, seed uint64) {
 					t.Fatalf("step %d %s: %d %v", step, desc, got, err)
 				}
 				model[f] = strconv.FormatInt(n+d, 10)
+				big = big || long(f, model[f])
+				grew()
 			}
 		case 7:
 			// Change the limits: only later growth may convert.
@@ -436,7 +478,11 @@ func hashModelRun(t *testing.T, seed uint64) {
 			if h != nil {
 				t.Fatalf("step %d %s: empty hash still stored", step, desc)
 			}
+			big = false
 			continue
+		}
+		if got := h.Encoding(); (got == EncHashtable) != big {
+			t.Fatalf("step %d %s: encoding %v, model says hashtable=%v", step, desc, got, big)
 		}
 		if h.Len() != len(model) || !maps.Equal(hashMap(h), model) {
 			t.Fatalf("step %d %s: hash %v, model %v", step, desc, hashMap(h), model)
