@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"strings"
+	"unsafe"
 )
 
 // Hash values (t_hash.c).
@@ -26,10 +27,43 @@ import (
 
 // Hash is a hash value. Read it through the methods below; write it only
 // through Tx methods.
+//
+// Ten million small hashes are a common dataset, so the struct is kept to 16
+// bytes: one pointer that is either the compact buffer (its length and
+// capacity beside it) or the table.
 type Hash struct {
-	lp []byte    // compact encoding; unused once ht is set
-	ht *strTable // big encoding
+	p      unsafe.Pointer // first byte of the compact buffer, or the *strTable
+	n, cap uint32         // compact buffer length and capacity; cap == hashBig for the table
 }
+
+const hashBig = ^uint32(0)
+
+// lpMaxSafe is Redis's LISTPACK_MAX_SAFETY_SIZE: a write that would grow
+// the compact buffer beyond it converts to the table first (which also keeps
+// the buffer's length within 32 bits).
+const lpMaxSafe = 1 << 30
+
+// table returns the big encoding, nil for the compact one.
+func (h *Hash) table() *strTable {
+	if h.cap == hashBig {
+		return (*strTable)(h.p)
+	}
+	return nil
+}
+
+// buf returns the compact buffer.
+func (h *Hash) buf() []byte {
+	if h.cap == hashBig || h.p == nil {
+		return nil
+	}
+	return unsafe.Slice((*byte)(h.p), h.cap)[:h.n]
+}
+
+func (h *Hash) setBuf(b []byte) {
+	h.p, h.n, h.cap = unsafe.Pointer(unsafe.SliceData(b)), uint32(len(b)), uint32(cap(b))
+}
+
+func (h *Hash) setTable(t *strTable) { h.p, h.n, h.cap = unsafe.Pointer(t), 0, hashBig }
 
 // Errors of the hash commands, worded as Redis words them after "ERR ".
 var (
@@ -44,7 +78,7 @@ func newHash() collection { return &Hash{} }
 
 // Encoding implements collection.
 func (h *Hash) Encoding() Encoding {
-	if h.ht != nil {
+	if h.cap == hashBig {
 		return EncHashtable
 	}
 	return EncListpack
@@ -52,20 +86,23 @@ func (h *Hash) Encoding() Encoding {
 
 // Len is the number of fields.
 func (h *Hash) Len() int {
-	if h.ht != nil {
-		return h.ht.len()
+	if t := h.table(); t != nil {
+		return t.len()
 	}
-	if len(h.lp) < hashHeader {
+	if h.n < hashHeader {
 		return 0
 	}
-	return int(binary.LittleEndian.Uint32(h.lp))
+	return int(binary.LittleEndian.Uint32(h.buf()))
 }
 
 func (h *Hash) cloneValue() collection {
-	if h.ht != nil {
-		return &Hash{ht: h.ht.clone()}
+	c := &Hash{}
+	if t := h.table(); t != nil {
+		c.setTable(t.clone())
+	} else {
+		c.setBuf(append([]byte(nil), h.buf()...))
 	}
-	return &Hash{lp: append([]byte(nil), h.lp...)}
+	return c
 }
 
 // lpStr decodes the string at off: its bytes lie in lp[start:end].
@@ -87,7 +124,7 @@ func lpEncSize(n int) int {
 // lpFind returns the offsets of field's pair: the pair starts at off, its
 // value's length prefix at voff and its value bytes lie in [vs, ve).
 func (h *Hash) lpFind(field []byte) (off, voff, vs, ve int, ok bool) {
-	lp := h.lp
+	lp := h.buf()
 	for off = hashHeader; off < len(lp); off = ve {
 		fs, fe := lpStr(lp, off)
 		voff = fe
@@ -101,24 +138,24 @@ func (h *Hash) lpFind(field []byte) (off, voff, vs, ve int, ok bool) {
 
 // Get returns the value of field. The slice aliases store memory.
 func (h *Hash) Get(field []byte) ([]byte, bool) {
-	if h.ht != nil {
-		return h.ht.get(field)
+	if t := h.table(); t != nil {
+		return t.get(field)
 	}
 	_, _, vs, ve, ok := h.lpFind(field)
 	if !ok {
 		return nil, false
 	}
-	return h.lp[vs:ve:ve], true
+	return h.buf()[vs:ve:ve], true
 }
 
 // ForEach calls fn for every pair until fn returns false. The slices alias
 // store memory.
 func (h *Hash) ForEach(fn func(field, value []byte) bool) {
-	if h.ht != nil {
-		h.ht.forEach(fn)
+	if t := h.table(); t != nil {
+		t.forEach(fn)
 		return
 	}
-	lp := h.lp
+	lp := h.buf()
 	for off := hashHeader; off < len(lp); {
 		fs, fe := lpStr(lp, off)
 		vs, ve := lpStr(lp, fe)
@@ -132,19 +169,19 @@ func (h *Hash) ForEach(fn func(field, value []byte) bool) {
 // DataBytes is the number of field and value bytes the hash holds (about:
 // the compact encoding counts its length prefixes too).
 func (h *Hash) DataBytes() int {
-	if h.ht != nil {
-		return h.ht.payload()
+	if t := h.table(); t != nil {
+		return t.payload()
 	}
-	return max(len(h.lp)-hashHeader, 0)
+	return max(int(h.n)-hashHeader, 0)
 }
 
 // Memory estimates the bytes the value holds, for MEMORY USAGE.
 func (h *Hash) Memory() int {
-	const header = 32 // the Hash itself
-	if h.ht != nil {
-		return header + h.ht.memory()
+	const header = 16 // the Hash itself
+	if t := h.table(); t != nil {
+		return header + t.memory()
 	}
-	return header + cap(h.lp)
+	return header + int(h.cap)
 }
 
 // Scan visits pairs for HSCAN from cursor and returns the next cursor (0
@@ -152,8 +189,8 @@ func (h *Hash) Memory() int {
 // does; the big one visits about count pairs per call, and every pair
 // present for a whole iteration is visited at least once.
 func (h *Hash) Scan(cursor uint64, count int, fn func(field, value []byte)) uint64 {
-	if h.ht != nil {
-		return h.ht.scan(cursor, count, fn)
+	if t := h.table(); t != nil {
+		return t.scan(cursor, count, fn)
 	}
 	h.ForEach(func(f, v []byte) bool { fn(f, v); return true })
 	return 0
@@ -161,9 +198,9 @@ func (h *Hash) Scan(cursor uint64, count int, fn func(field, value []byte)) uint
 
 // Random returns a uniformly chosen pair. The hash must not be empty.
 func (h *Hash) Random() (field, value []byte) {
-	if h.ht != nil {
-		p := h.ht.randomPos()
-		return h.ht.field(p), h.ht.value(p)
+	if t := h.table(); t != nil {
+		p := t.randomPos()
+		return t.field(p), t.value(p)
 	}
 	n := rand.IntN(h.Len())
 	h.ForEach(func(f, v []byte) bool {
@@ -192,10 +229,10 @@ func (h *Hash) RandomPairs(count int64, fn func(field, value []byte)) {
 		if count == -1<<63 {
 			n = 1 << 63
 		}
-		if h.ht != nil {
+		if t := h.table(); t != nil {
 			for ; n > 0; n-- {
-				p := h.ht.randomPos()
-				fn(h.ht.field(p), h.ht.value(p))
+				p := t.randomPos()
+				fn(t.field(p), t.value(p))
 			}
 			return
 		}
@@ -210,15 +247,16 @@ func (h *Hash) RandomPairs(count int64, fn func(field, value []byte)) {
 		return
 	}
 	k := int(count)
-	if h.ht == nil || k*3 > size {
+	t := h.table()
+	if t == nil || k*3 > size {
 		// Choose k of the size positions by a partial Fisher-Yates shuffle.
 		var perm []uint32
-		if h.ht == nil {
+		if t == nil {
 			perm = h.lpOffsets()
 		} else {
 			perm = make([]uint32, 0, size)
-			for i := range h.ht.ents {
-				if h.ht.live(uint32(i)) {
+			for i := range t.ents {
+				if t.live(uint32(i)) {
 					perm = append(perm, uint32(i))
 				}
 			}
@@ -226,10 +264,10 @@ func (h *Hash) RandomPairs(count int64, fn func(field, value []byte)) {
 		for i := 0; i < k; i++ {
 			j := i + rand.IntN(size-i)
 			perm[i], perm[j] = perm[j], perm[i]
-			if h.ht == nil {
+			if t == nil {
 				h.lpPairAt(perm[i], fn)
 			} else {
-				fn(h.ht.field(perm[i]), h.ht.value(perm[i]))
+				fn(t.field(perm[i]), t.value(perm[i]))
 			}
 		}
 		return
@@ -237,19 +275,19 @@ func (h *Hash) RandomPairs(count int64, fn func(field, value []byte)) {
 	// A big table and few pairs wanted: random picks, skipping repeats.
 	seen := make(map[uint32]struct{}, k)
 	for len(seen) < k {
-		p := h.ht.randomPos()
+		p := t.randomPos()
 		if _, dup := seen[p]; dup {
 			continue
 		}
 		seen[p] = struct{}{}
-		fn(h.ht.field(p), h.ht.value(p))
+		fn(t.field(p), t.value(p))
 	}
 }
 
 // lpOffsets lists the offset of every pair of the compact encoding.
 func (h *Hash) lpOffsets() []uint32 {
 	offs := make([]uint32, 0, h.Len())
-	lp := h.lp
+	lp := h.buf()
 	for off := hashHeader; off < len(lp); {
 		offs = append(offs, uint32(off))
 		_, fe := lpStr(lp, off)
@@ -259,9 +297,10 @@ func (h *Hash) lpOffsets() []uint32 {
 }
 
 func (h *Hash) lpPairAt(off uint32, fn func(field, value []byte)) {
-	fs, fe := lpStr(h.lp, int(off))
-	vs, ve := lpStr(h.lp, fe)
-	fn(h.lp[fs:fe:fe], h.lp[vs:ve:ve])
+	lp := h.buf()
+	fs, fe := lpStr(lp, int(off))
+	vs, ve := lpStr(lp, fe)
+	fn(lp[fs:fe:fe], lp[vs:ve:ve])
 }
 
 // Writing.
@@ -275,38 +314,36 @@ func (tx *Tx) hashLimits() hashLimits {
 
 // convert switches to the big encoding.
 func (h *Hash) convert() {
-	if h.ht != nil {
+	if h.cap == hashBig {
 		return
 	}
 	t := newStrTable(h.Len(), h.DataBytes())
 	h.ForEach(func(f, v []byte) bool { t.set(f, v); return true })
-	h.ht = t
-	h.lp = nil
+	h.setTable(t)
 }
 
 // lpGrow makes room for extra more bytes, keeping slack small: a few
 // hundred thousand small hashes must not pay for doubling.
 func (h *Hash) lpGrow(extra int) {
-	need := len(h.lp) + extra
-	if need <= cap(h.lp) {
+	lp := h.buf()
+	need := len(lp) + extra
+	if need <= cap(lp) {
 		return
 	}
-	if len(h.lp) == 0 {
-		need += hashHeader
-	}
 	spare := need / 8
-	if len(h.lp) == 0 {
+	if len(lp) == 0 {
+		need += hashHeader
 		spare = 0 // a new hash written in one go: its size is known
 	}
-	nb := make([]byte, len(h.lp), need+spare)
-	copy(nb, h.lp)
+	nb := make([]byte, len(lp), need+spare)
+	copy(nb, lp)
 	if len(nb) == 0 {
 		nb = nb[:hashHeader]
 	}
-	h.lp = nb
+	h.setBuf(nb)
 }
 
-func (h *Hash) lpSetCount(n int) { binary.LittleEndian.PutUint32(h.lp, uint32(n)) }
+func (h *Hash) lpSetCount(n int) { binary.LittleEndian.PutUint32(h.buf(), uint32(n)) }
 
 func lpAppendStr(b, s []byte) []byte {
 	b = binary.AppendUvarint(b, uint64(len(s)))
@@ -317,28 +354,27 @@ func lpAppendStr(b, s []byte) []byte {
 // reports whether the field is new. Like Redis's hashTypeSet it converts
 // first when field or value is too long for the compact encoding.
 func (h *Hash) set(field, value []byte, lim hashLimits) bool {
-	if h.ht == nil && (int64(len(field)) > lim.value || int64(len(value)) > lim.value) {
+	if h.cap != hashBig && (int64(len(field)) > lim.value || int64(len(value)) > lim.value) {
 		h.convert()
 	}
-	if h.ht != nil {
-		return h.ht.set(field, value)
+	if t := h.table(); t != nil {
+		return t.set(field, value)
 	}
 	added := false
 	if _, voff, _, ve, ok := h.lpFind(field); ok {
 		h.lpReplace(voff, ve, value)
 	} else {
 		h.lpGrow(lpEncSize(len(field)) + lpEncSize(len(value)))
-		if len(h.lp) == 0 {
-			h.lp = h.lp[:hashHeader]
-		}
-		h.lp = lpAppendStr(h.lp, field)
-		h.lp = lpAppendStr(h.lp, value)
+		lp := h.buf()
+		lp = lpAppendStr(lp, field)
+		lp = lpAppendStr(lp, value)
+		h.setBuf(lp)
 		h.lpSetCount(h.Len() + 1)
 		added = true
 	}
 	// Checked after updates too, as Redis does: a limit lowered at run time
 	// converts on the next write of any field.
-	if n := h.Len(); int64(n) > lim.entries || n == 1<<32-1 {
+	if n := h.Len(); int64(n) > lim.entries || h.n > lpMaxSafe {
 		h.convert()
 	}
 	return added
@@ -351,36 +387,39 @@ func (h *Hash) lpReplace(voff, ve int, value []byte) {
 	if delta > 0 {
 		h.lpGrow(delta)
 	}
-	old := len(h.lp)
+	lp := h.buf()
+	old := len(lp)
 	if delta > 0 {
-		h.lp = h.lp[:old+delta]
-		copy(h.lp[ve+delta:], h.lp[ve:old])
+		lp = lp[:old+delta]
+		copy(lp[ve+delta:], lp[ve:old])
 	} else if delta < 0 {
-		copy(h.lp[ve+delta:], h.lp[ve:old])
-		h.lp = h.lp[:old+delta]
+		copy(lp[ve+delta:], lp[ve:old])
+		lp = lp[:old+delta]
 	}
-	p := binary.PutUvarint(h.lp[voff:], uint64(len(value)))
-	copy(h.lp[voff+p:], value)
+	p := binary.PutUvarint(lp[voff:], uint64(len(value)))
+	copy(lp[voff+p:], value)
+	h.setBuf(lp)
 	h.lpShrink()
 }
 
 // lpShrink returns slack after the buffer lost a good part of its content.
 func (h *Hash) lpShrink() {
-	if c := cap(h.lp); c > 64 && c > 2*len(h.lp) {
-		h.lp = append(make([]byte, 0, len(h.lp)+len(h.lp)/8), h.lp...)
+	if lp := h.buf(); cap(lp) > 64 && cap(lp) > 2*len(lp) {
+		h.setBuf(append(make([]byte, 0, len(lp)+len(lp)/8), lp...))
 	}
 }
 
 // del removes field and reports whether it was present.
 func (h *Hash) del(field []byte) bool {
-	if h.ht != nil {
-		return h.ht.del(field)
+	if t := h.table(); t != nil {
+		return t.del(field)
 	}
 	off, _, _, ve, ok := h.lpFind(field)
 	if !ok {
 		return false
 	}
-	h.lp = append(h.lp[:off], h.lp[ve:]...)
+	lp := h.buf()
+	h.setBuf(append(lp[:off], lp[ve:]...))
 	h.lpSetCount(h.Len() - 1)
 	h.lpShrink()
 	return true
@@ -389,7 +428,7 @@ func (h *Hash) del(field []byte) bool {
 // reserve prepares the compact encoding for bytes more bytes of pairs, so
 // that a multi-pair HSET allocates once.
 func (h *Hash) reserve(bytes int) {
-	if h.ht == nil {
+	if h.cap != hashBig {
 		h.lpGrow(bytes)
 	}
 }
@@ -438,7 +477,7 @@ func (tx *Tx) HSet(key []byte, pairs [][]byte) (int, error) {
 // hash-max-listpack-value converts the hash before it is written. Otherwise
 // it reserves room for the arguments when they will stay compact.
 func (h *Hash) tryConversion(args [][]byte, lim hashLimits) {
-	if h.ht != nil {
+	if h.cap == hashBig {
 		return
 	}
 	size := 0
@@ -448,6 +487,10 @@ func (h *Hash) tryConversion(args [][]byte, lim hashLimits) {
 			return
 		}
 		size += lpEncSize(len(a))
+	}
+	if int64(h.n)+int64(size) > lpMaxSafe {
+		h.convert()
+		return
 	}
 	if int64(h.Len()+len(args)/2) <= lim.entries {
 		h.reserve(size)
