@@ -103,7 +103,13 @@ const (
 const ()
 
 // Hashes.
-const ()
+const (
+	ErrHashNotInteger    = "ERR hash value is not an integer"
+	ErrHashNotFloat      = "ERR hash value is not a float"
+	ErrHashNaNOrInfinity = "ERR value is NaN or Infinity"
+	ErrHashRandRange     = "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807"
+	ErrHashValueRange    = "ERR value is out of range"
+)
 
 // Sets.
 const ()

@@ -130,7 +130,7 @@ func New(o Options) *Store {
 		seed:   maphash.MakeSeed(),
 		now:    o.Now,
 	}
-	s.limits.HashMaxListpackEntries.Store(128)
+	s.limits.HashMaxListpackEntries.Store(512)
 	s.limits.HashMaxListpackValue.Store(64)
 	s.limits.ListMaxListpackSize.Store(-2)
 	s.limits.SetMaxIntsetEntries.Store(512)
