@@ -176,11 +176,7 @@ func cmdSPop(c *Client, args [][]byte) {
 // spopCount is SPOP key count.
 func spopCount(c *Client, args [][]byte) {
 	count, ok := store.ParseInt(args[2])
-	if !ok {
-		c.Error(ErrNotInteger)
-		return
-	}
-	if count < 0 {
+	if !ok || count < 0 {
 		c.Error(ErrNotPositive)
 		return
 	}
