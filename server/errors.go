@@ -108,4 +108,6 @@ const (
 const ()
 
 // SORT.
-const ()
+const (
+	errSortScore = "ERR One or more scores can't be converted into double"
+)
