@@ -100,16 +100,30 @@ func (is intset) contains(v int64) bool {
 	return ok
 }
 
-// growTo returns is resized to n bytes, reallocating with a quarter of
-// headroom when the capacity is short: close to Redis's exact-size realloc
-// plus allocator rounding, cheaper than append's doubling for many small sets.
+// growTo returns is resized to n bytes. A reallocation rounds small sizes
+// up to the allocator's size class only (what Redis gets from jemalloc on
+// realloc) and gives larger ones a quarter of headroom: append's doubling
+// would cost many small sets up to twice their size.
 func (is intset) growTo(n int) intset {
 	if n <= cap(is) {
 		return is[:n]
 	}
-	out := make(intset, n, n+n/4)
+	out := make(intset, n, intsetCap(n))
 	copy(out, is)
 	return out
+}
+
+// sizeClasses are the Go allocator's small size classes up to 256 bytes.
+var sizeClasses = [...]int{8, 16, 24, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176, 192, 208, 224, 240, 256}
+
+// intsetCap is the capacity to allocate for an intset of n bytes.
+func intsetCap(n int) int {
+	for _, c := range sizeClasses {
+		if n <= c {
+			return c
+		}
+	}
+	return n + n/4
 }
 
 // insert adds v, reporting whether it was absent.
@@ -117,7 +131,7 @@ func (is intset) insert(v int64) (intset, bool) {
 	vw := intWidth(v)
 	n := is.len()
 	if n == 0 {
-		out := make(intset, 1+vw)
+		out := make(intset, 1+vw, intsetCap(1+vw))
 		out[0] = byte(vw)
 		putWidth(out[1:], vw, v)
 		return out, true
@@ -126,7 +140,7 @@ func (is intset) insert(v int64) (intset, bool) {
 	if vw > w {
 		// Upgrade: v lies beyond every current value, so it goes first
 		// (negative) or last.
-		out := make(intset, 1+(n+1)*vw, 1+(n+1)*vw+(n+1)*vw/4)
+		out := make(intset, 1+(n+1)*vw, intsetCap(1+(n+1)*vw))
 		out[0] = byte(vw)
 		shift := 0
 		if v < 0 {

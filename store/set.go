@@ -1,9 +1,11 @@
 package store
 
 import (
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strconv"
+	"unsafe"
 )
 
 // Set is a set value, encoded as Redis 7.0 encodes it: an intset while
@@ -14,9 +16,50 @@ import (
 //
 // The exported methods only read; a *Set obtained from the store must not
 // outlive the command that looked it up.
+//
+// A Set is 16 bytes, so that the many small sets of a typical dataset cost
+// little more than their intset bytes: p points at the intset's first byte
+// (n bytes used, c allocated) or, when n is setHashtable, at the
+// memberTable.
 type Set struct {
-	ints intset       // used while ht is nil
-	ht   *memberTable // the hashtable encoding
+	p unsafe.Pointer
+	n uint32
+	c uint32
+}
+
+// setHashtable in Set.n marks the hashtable encoding.
+const setHashtable = math.MaxUint32
+
+// intsetMaxBytes is the largest intset a Set can hold; beyond it (only with
+// set-max-intset-entries above 500 million) the set becomes a hashtable.
+const intsetMaxBytes = math.MaxUint32 - 1
+
+// table returns the hashtable encoding, nil for an intset.
+func (s *Set) table() *memberTable {
+	if s.n == setHashtable {
+		return (*memberTable)(s.p)
+	}
+	return nil
+}
+
+// intset returns the intset encoding (nil when empty or a hashtable).
+func (s *Set) intset() intset {
+	if s.p == nil || s.n == setHashtable {
+		return nil
+	}
+	return unsafe.Slice((*byte)(s.p), s.c)[:s.n]
+}
+
+func (s *Set) setIntset(is intset) {
+	if cap(is) == 0 {
+		*s = Set{}
+		return
+	}
+	*s = Set{p: unsafe.Pointer(unsafe.SliceData(is)), n: uint32(len(is)), c: uint32(cap(is))}
+}
+
+func (s *Set) setTable(t *memberTable) {
+	*s = Set{p: unsafe.Pointer(t), n: setHashtable, c: setHashtable}
 }
 
 // NewSet returns an empty set (intset encoded), for building results and
@@ -27,7 +70,7 @@ func newSetObj() collection { return &Set{} }
 
 // Encoding is EncIntset or EncHashtable.
 func (s *Set) Encoding() Encoding {
-	if s.ht != nil {
+	if s.n == setHashtable {
 		return EncHashtable
 	}
 	return EncIntset
@@ -35,62 +78,69 @@ func (s *Set) Encoding() Encoding {
 
 // Len is the number of members.
 func (s *Set) Len() int {
-	if s.ht != nil {
-		return s.ht.len()
+	if t := s.table(); t != nil {
+		return t.len()
 	}
-	return s.ints.len()
+	return s.intset().len()
 }
 
 func (s *Set) cloneValue() collection {
-	if s.ht != nil {
-		return &Set{ht: s.ht.clone()}
+	c := &Set{}
+	if t := s.table(); t != nil {
+		c.setTable(t.clone())
+	} else {
+		c.setIntset(s.intset().clone())
 	}
-	return &Set{ints: s.ints.clone()}
+	return c
 }
 
 // Contains reports whether m is a member.
 func (s *Set) Contains(m []byte) bool {
-	if s.ht != nil {
-		return s.ht.contains(m)
+	if t := s.table(); t != nil {
+		return t.contains(m)
 	}
 	v, ok := ParseInt(m)
-	return ok && s.ints.contains(v)
+	return ok && s.intset().contains(v)
 }
 
 // containsInt reports whether the decimal form of v is a member.
 func (s *Set) containsInt(v int64, buf []byte) bool {
-	if s.ht != nil {
-		return s.ht.contains(strconv.AppendInt(buf[:0], v, 10))
+	if t := s.table(); t != nil {
+		return t.contains(strconv.AppendInt(buf[:0], v, 10))
 	}
-	return s.ints.contains(v)
+	return s.intset().contains(v)
 }
 
 // At returns member i (0 <= i < Len). Integers are formatted into buf; other
 // members alias the set and are valid until it changes. Intset members come
 // in ascending order, as Redis iterates them.
 func (s *Set) At(i int, buf []byte) []byte {
-	if s.ht != nil {
-		return s.ht.at(i)
+	if t := s.table(); t != nil {
+		return t.at(i)
 	}
-	return strconv.AppendInt(buf[:0], s.ints.get(i), 10)
+	return strconv.AppendInt(buf[:0], s.intset().get(i), 10)
 }
 
 // Add inserts m, converting the encoding when Redis would: a non-integer
 // member, or more than maxInts integers. It reports whether m was absent.
 func (s *Set) Add(m []byte, maxInts int) bool {
-	if s.ht != nil {
-		return s.ht.add(m)
+	if t := s.table(); t != nil {
+		return t.add(m)
 	}
 	v, ok := ParseInt(m)
-	if !ok {
-		s.convert(s.ints.len() + 1)
-		s.ht.push(m, hashMember(m))
+	is := s.intset()
+	if !ok || len(is)+8 > intsetMaxBytes {
+		if ok && is.contains(v) {
+			return false
+		}
+		s.convert(is.len() + 1)
+		s.table().push(m, hashMember(m))
 		return true
 	}
-	var added bool
-	s.ints, added = s.ints.insert(v)
-	if added && s.ints.len() > maxInts {
-		s.convert(s.ints.len())
+	is, added := is.insert(v)
+	s.setIntset(is)
+	if added && is.len() > maxInts {
+		s.convert(is.len())
 	}
 	return added
 }
@@ -98,45 +148,47 @@ func (s *Set) Add(m []byte, maxInts int) bool {
 // convert turns an intset into a hashtable sized for n members.
 func (s *Set) convert(n int) {
 	t := newMemberTable(n)
+	is := s.intset()
 	var buf [20]byte
-	for i := range s.ints.len() {
-		m := strconv.AppendInt(buf[:0], s.ints.get(i), 10)
+	for i := range is.len() {
+		m := strconv.AppendInt(buf[:0], is.get(i), 10)
 		t.push(m, hashMember(m))
 	}
-	s.ht, s.ints = t, nil
+	s.setTable(t)
 }
 
 // remove deletes m, reporting whether it was present.
 func (s *Set) remove(m []byte) bool {
-	if s.ht != nil {
-		return s.ht.remove(m)
+	if t := s.table(); t != nil {
+		return t.remove(m)
 	}
 	v, ok := ParseInt(m)
 	if !ok {
 		return false
 	}
-	var removed bool
-	s.ints, removed = s.ints.remove(v)
+	is, removed := s.intset().remove(v)
+	s.setIntset(is)
 	return removed
 }
 
 // removeAt deletes member i. The rest keep their relative iteration order
 // in an intset; in a hashtable the last member takes position i.
 func (s *Set) removeAt(i int) {
-	if s.ht != nil {
-		s.ht.removeAt(i)
+	if t := s.table(); t != nil {
+		t.removeAt(i)
 		return
 	}
-	s.ints = s.ints.removeAt(i)
+	s.setIntset(s.intset().removeAt(i))
 }
 
 // allIntegers reports whether every member is a canonical integer.
 func (s *Set) allIntegers() bool {
-	if s.ht == nil {
+	t := s.table()
+	if t == nil {
 		return true
 	}
-	for i := range s.ht.len() {
-		if _, ok := ParseInt(s.ht.at(i)); !ok {
+	for i := range t.len() {
+		if _, ok := ParseInt(t.at(i)); !ok {
 			return false
 		}
 	}
@@ -146,12 +198,13 @@ func (s *Set) allIntegers() bool {
 // toIntset rebuilds a hashtable of integers as an intset (Redis's SPOP
 // rebuilds the value this way).
 func (s *Set) toIntset() {
-	vals := make([]int64, s.ht.len())
+	t := s.table()
+	vals := make([]int64, t.len())
 	for i := range vals {
-		vals[i], _ = ParseInt(s.ht.at(i))
+		vals[i], _ = ParseInt(t.at(i))
 	}
 	slices.Sort(vals)
-	s.ints, s.ht = buildIntset(vals), nil
+	s.setIntset(buildIntset(vals))
 }
 
 // Random returns a uniformly chosen member of a non-empty set (see At for
@@ -191,13 +244,14 @@ func (s *Set) RandomDistinct(count int, buf []byte, fn func(m []byte)) {
 // as Redis does. A hashtable is walked from the top position down, count
 // members per call (see memberTable); the returned cursor is 0 when done.
 func (s *Set) Scan(cursor uint64, count int, buf []byte, fn func(m []byte)) uint64 {
-	if s.ht == nil {
-		for i := range s.ints.len() {
+	t := s.table()
+	if t == nil {
+		for i := range s.intset().len() {
 			fn(s.At(i, buf))
 		}
 		return 0
 	}
-	n := uint64(s.ht.len())
+	n := uint64(t.len())
 	start := n
 	if cursor != 0 && cursor < n {
 		start = cursor
@@ -210,7 +264,7 @@ func (s *Set) Scan(cursor uint64, count int, buf []byte, fn func(m []byte)) uint
 		end = start - uint64(count)
 	}
 	for i := start; i > end; i-- {
-		fn(s.ht.at(int(i - 1)))
+		fn(t.at(int(i - 1)))
 	}
 	return end
 }
@@ -348,8 +402,9 @@ func (tx *Tx) SPopCount(key []byte, count int64, emit func(m []byte)) (n int, de
 		// Redis replies with a union of the set with itself: a rebuilt set,
 		// so a hashtable of few integers comes out as a sorted intset.
 		u := s
-		if s.ht != nil && size <= tx.maxIntsetEntries() && s.allIntegers() {
-			u = &Set{ht: s.ht}
+		if s.table() != nil && size <= tx.maxIntsetEntries() && s.allIntegers() {
+			u = &Set{}
+			u.setTable(s.table())
 			u.toIntset()
 		}
 		for i := range size {
@@ -359,7 +414,7 @@ func (tx *Tx) SPopCount(key []byte, count int64, emit func(m []byte)) (n int, de
 		return size, true, nil
 	}
 	remaining := size - int(count)
-	if remaining*spopRebuildMul > int(count) || s.ht != nil {
+	if remaining*spopRebuildMul > int(count) || s.table() != nil {
 		// Pop one random member at a time. For a hashtable this is also how
 		// the remainder is "rebuilt": members only move down, so a running
 		// SSCAN keeps its guarantee.
@@ -376,14 +431,15 @@ func (tx *Tx) SPopCount(key []byte, count int64, emit func(m []byte)) (n int, de
 	// An intset: choose the members that stay by a selective walk, reply
 	// with the others in ascending order, as Redis iterates the old set.
 	keep := make([]int64, 0, remaining)
+	is := s.intset()
 	for i := 0; i < size; i++ {
 		if rand.IntN(size-i) < remaining-len(keep) {
-			keep = append(keep, s.ints.get(i))
+			keep = append(keep, is.get(i))
 			continue
 		}
 		emit(s.At(i, buf[:]))
 	}
-	s.ints = buildIntset(keep)
+	s.setIntset(buildIntset(keep))
 	return int(count), false, nil
 }
 
@@ -416,21 +472,22 @@ func (tx *Tx) SInter(keys [][]byte, emit func(m []byte) bool) error {
 	}
 	slices.SortStableFunc(sets, func(a, b *Set) int { return a.Len() - b.Len() })
 	first := sets[0]
+	firstInts, firstTable := first.intset(), first.table()
 	var buf, tmp [20]byte
 	for i := range first.Len() {
 		var v int64
 		var m []byte
-		if first.ht == nil {
-			v = first.ints.get(i)
+		if firstTable == nil {
+			v = firstInts.get(i)
 		} else {
-			m = first.ht.at(i)
+			m = firstTable.at(i)
 		}
 		in := true
 		for _, other := range sets[1:] {
 			if other == first {
 				continue
 			}
-			if first.ht == nil {
+			if firstTable == nil {
 				in = other.containsInt(v, tmp[:])
 			} else {
 				in = other.Contains(m)
@@ -442,7 +499,7 @@ func (tx *Tx) SInter(keys [][]byte, emit func(m []byte) bool) error {
 		if !in {
 			continue
 		}
-		if first.ht == nil {
+		if firstTable == nil {
 			m = strconv.AppendInt(buf[:0], v, 10)
 		}
 		if !emit(m) {

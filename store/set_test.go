@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"strconv"
 	"testing"
@@ -165,7 +166,7 @@ func TestSet_Property(t *testing.T) {
 						s.removeAt(i)
 					}
 				}
-				if s.ht != nil {
+				if s.table() != nil {
 					everHT = true
 				} else if everHT && s.Len() > 0 {
 					t.Fatalf("step %d: converted back to intset", step)
@@ -560,5 +561,33 @@ func TestSDiff_Algorithms(t *testing.T) {
 		if got := sortedMembers(d); !slices.Equal(got, want) && !(len(got) == 0 && len(want) == 0) {
 			t.Fatalf("round %d: SDIFF = %v, want %v", round, got, want)
 		}
+	}
+}
+
+// TestSet_SmallSetMemory guards the compact layout: a set of 10 small
+// integers costs its 16-byte header plus a 24-byte intset (Redis: a 16-byte
+// object plus a 32-byte intset allocation).
+func TestSet_SmallSetMemory(t *testing.T) {
+	const n = 100000
+	sets := make([]*Set, n)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	r := rand.New(rand.NewPCG(1, 1))
+	var buf [20]byte
+	for i := range sets {
+		s := NewSet()
+		for s.Len() < 10 {
+			s.Add(strconv.AppendInt(buf[:0], int64(r.IntN(1000)), 10), 512)
+		}
+		sets[i] = s
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	per := float64(after.HeapAlloc-before.HeapAlloc) / n
+	runtime.KeepAlive(sets)
+	t.Logf("%.1f bytes per set", per)
+	if per > 44 {
+		t.Errorf("%.1f bytes per set of 10 small integers, want <= 44", per)
 	}
 }
