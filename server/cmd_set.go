@@ -36,7 +36,7 @@ func setCommands() []*Command {
 			Summary: "Move a member from one set to another", Complexity: "O(1)", Handler: cmdSMove},
 		{Name: "sinter", Arity: -2, Flags: "readonly", ACL: "@set", FirstKey: 1, LastKey: -1, Step: 1, Group: grp, Since: since,
 			Summary: "Intersect multiple sets", Complexity: inter, Handler: cmdSInter},
-		{Name: "sintercard", Arity: -3, Flags: "readonly", ACL: "@set", Keys: numKeysAt1, Group: grp, Since: "7.0.0",
+		{Name: "sintercard", Arity: -3, Flags: "readonly", ACL: "@set", Keys: sintercardKeys, Group: grp, Since: "7.0.0",
 			Summary: "Intersect multiple sets and return the cardinality of the result", Complexity: inter, Handler: cmdSInterCard},
 		{Name: "sinterstore", Arity: -3, Flags: "write denyoom", ACL: "@set", FirstKey: 1, LastKey: -1, Step: 1, Group: grp, Since: since,
 			Summary: "Intersect multiple sets and store the resulting set in a key", Complexity: inter, Handler: cmdSInterStore},
@@ -53,10 +53,10 @@ func setCommands() []*Command {
 	}
 }
 
-// numKeysAt1 finds the keys of "CMD numkeys key [key ...] ..." (SINTERCARD),
+// sintercardKeys finds the keys of "CMD numkeys key [key ...] ..." (SINTERCARD),
 // none when numkeys is not a count that fits the arguments (Redis's
 // genericGetKeys).
-func numKeysAt1(args [][]byte, dst []int) []int {
+func sintercardKeys(args [][]byte, dst []int) []int {
 	if len(args) < 2 {
 		return dst
 	}
@@ -110,7 +110,7 @@ func cmdSIsMember(c *Client, args [][]byte) {
 		c.errStore(err)
 		return
 	}
-	c.w.Int(b2i(ok))
+	c.w.Int(setIntBool(ok))
 }
 
 // SMISMEMBER key member [member ...]
@@ -122,11 +122,11 @@ func cmdSMIsMember(c *Client, args [][]byte) {
 	}
 	c.w.Array(len(args) - 2)
 	for _, m := range args[2:] {
-		c.w.Int(b2i(s != nil && s.Contains(m)))
+		c.w.Int(setIntBool(s != nil && s.Contains(m)))
 	}
 }
 
-func b2i(b bool) int64 {
+func setIntBool(b bool) int64 {
 	if b {
 		return 1
 	}
@@ -286,7 +286,7 @@ func cmdSMove(c *Client, args [][]byte) {
 			c.errStore(err)
 			return
 		}
-		c.w.Int(b2i(ok))
+		c.w.Int(setIntBool(ok))
 		return
 	}
 	res, err := c.tx.SMove(src, dst, m)
@@ -321,12 +321,12 @@ func cmdSInter(c *Client, args [][]byte) {
 		c.errStore(err)
 		return
 	}
-	insertHeader(&c.w, mark, n)
+	sinterHeader(&c.w, mark, n)
 }
 
-// insertHeader puts a set header for n elements at mark, before elements
+// sinterHeader puts a set header for n elements at mark, before elements
 // already written (Redis's deferred length).
-func insertHeader(w *Reply, mark, n int) {
+func sinterHeader(w *Reply, mark, n int) {
 	tail := len(w.b)
 	w.Set(n)
 	hdr := slices.Clone(w.b[tail:])
@@ -380,7 +380,7 @@ func cmdSInterStore(c *Client, args [][]byte) {
 // SUNION key [key ...]
 func cmdSUnion(c *Client, args [][]byte) {
 	s, err := c.tx.SUnionSet(args[1:])
-	replySet(c, s, err)
+	replySetResult(c, s, err)
 }
 
 // SUNIONSTORE destination key [key ...]
@@ -392,7 +392,7 @@ func cmdSUnionStore(c *Client, args [][]byte) {
 // SDIFF key [key ...]
 func cmdSDiff(c *Client, args [][]byte) {
 	s, err := c.tx.SDiffSet(args[1:])
-	replySet(c, s, err)
+	replySetResult(c, s, err)
 }
 
 // SDIFFSTORE destination key [key ...]
@@ -401,7 +401,7 @@ func cmdSDiffStore(c *Client, args [][]byte) {
 	storeSetResult(c, args[1], s, err, "sdiffstore")
 }
 
-func replySet(c *Client, s *store.Set, err error) {
+func replySetResult(c *Client, s *store.Set, err error) {
 	if err != nil {
 		c.errStore(err)
 		return
@@ -432,7 +432,7 @@ func storeSetResult(c *Client, dst []byte, s *store.Set, err error, event string
 
 // SSCAN key cursor [MATCH pattern] [COUNT count]
 func cmdSScan(c *Client, args [][]byte) {
-	cursor, ok := parseScanCursor(args[2])
+	cursor, ok := sscanCursor(args[2])
 	if !ok {
 		c.Error(ErrInvalidCursor)
 		return
@@ -499,10 +499,10 @@ func cmdSScan(c *Client, args [][]byte) {
 	}
 }
 
-// parseScanCursor reads a SCAN cursor as Redis does with strtoul: an
+// sscanCursor reads a SCAN cursor as Redis does with strtoul: an
 // optional sign (a negative value wraps), decimal digits, nothing after;
 // no leading space; the empty string is 0.
-func parseScanCursor(b []byte) (uint64, bool) {
+func sscanCursor(b []byte) (uint64, bool) {
 	b = cstr(b)
 	if len(b) == 0 {
 		return 0, true

@@ -321,7 +321,7 @@ func sortLookup(tx *store.Tx, pattern, elem []byte) ([]byte, bool) {
 func parseSortScore(b []byte) (float64, bool) {
 	b = cstr(b)
 	i := 0
-	for i < len(b) && isCSpace(b[i]) {
+	for i < len(b) && strtodSpace(b[i]) {
 		i++
 	}
 	numStart := i
@@ -331,23 +331,23 @@ func parseSortScore(b []byte) (float64, bool) {
 	neg := numStart < len(b) && b[numStart] == '-'
 	rest := b[i:]
 	switch {
-	case hasPrefixFold(rest, "infinity"):
-		return signedInf(neg), i+8 == len(b)
-	case hasPrefixFold(rest, "inf"):
-		return signedInf(neg), i+3 == len(b)
-	case hasPrefixFold(rest, "nan"):
+	case strtodPrefix(rest, "infinity"):
+		return strtodInf(neg), i+8 == len(b)
+	case strtodPrefix(rest, "inf"):
+		return strtodInf(neg), i+3 == len(b)
+	case strtodPrefix(rest, "nan"):
 		return math.NaN(), false
 	}
-	if len(rest) > 2 && rest[0] == '0' && (rest[1]|0x20) == 'x' && hexStart(rest[2:]) {
+	if len(rest) > 2 && rest[0] == '0' && (rest[1]|0x20) == 'x' && strtodHexStart(rest[2:]) {
 		return parseHexScore(b[numStart:], i+2-numStart)
 	}
 	j, digits := i, 0
-	for j < len(b) && isDigit(b[j]) {
+	for j < len(b) && strtodDigit(b[j]) {
 		j, digits = j+1, digits+1
 	}
 	if j < len(b) && b[j] == '.' {
 		j++
-		for j < len(b) && isDigit(b[j]) {
+		for j < len(b) && strtodDigit(b[j]) {
 			j, digits = j+1, digits+1
 		}
 	}
@@ -355,7 +355,7 @@ func parseSortScore(b []byte) (float64, bool) {
 		// No conversion: strtod points back at the very start.
 		return 0, len(b) == 0
 	}
-	j = skipExponent(b, j, 'e')
+	j = strtodExponent(b, j, 'e')
 	if j != len(b) {
 		return 0, false
 	}
@@ -364,37 +364,37 @@ func parseSortScore(b []byte) (float64, bool) {
 	if err != nil {
 		return 0, false
 	}
-	if isTiny(f) && hasNonZeroDigit(b[i:j]) {
+	if strtodTiny(f) && strtodNonZero(b[i:j]) {
 		return 0, false // underflow: ERANGE
 	}
 	return f, true
 }
 
-func isCSpace(c byte) bool { return c == ' ' || (c >= '\t' && c <= '\r') }
-func isDigit(c byte) bool  { return c >= '0' && c <= '9' }
-func isHexDigit(c byte) bool {
-	return isDigit(c) || (c|0x20 >= 'a' && c|0x20 <= 'f')
+func strtodSpace(c byte) bool { return c == ' ' || (c >= '\t' && c <= '\r') }
+func strtodDigit(c byte) bool { return c >= '0' && c <= '9' }
+func strtodHex(c byte) bool {
+	return strtodDigit(c) || (c|0x20 >= 'a' && c|0x20 <= 'f')
 }
 
-func signedInf(neg bool) float64 {
+func strtodInf(neg bool) float64 {
 	if neg {
 		return math.Inf(-1)
 	}
 	return math.Inf(1)
 }
 
-func hasPrefixFold(b []byte, lower string) bool {
+func strtodPrefix(b []byte, lower string) bool {
 	return len(b) >= len(lower) && bytes.EqualFold(b[:len(lower)], []byte(lower))
 }
 
-// hexStart reports whether a hexadecimal mantissa starts here (strtod
+// strtodHexStart reports whether a hexadecimal mantissa starts here (strtod
 // otherwise reads just the "0" of "0x").
-func hexStart(b []byte) bool {
-	return len(b) > 0 && (isHexDigit(b[0]) || (b[0] == '.' && len(b) > 1 && isHexDigit(b[1])))
+func strtodHexStart(b []byte) bool {
+	return len(b) > 0 && (strtodHex(b[0]) || (b[0] == '.' && len(b) > 1 && strtodHex(b[1])))
 }
 
-// skipExponent consumes an exponent marked by letter when digits follow.
-func skipExponent(b []byte, j int, letter byte) int {
+// strtodExponent consumes an exponent marked by letter when digits follow.
+func strtodExponent(b []byte, j int, letter byte) int {
 	if j >= len(b) || b[j]|0x20 != letter {
 		return j
 	}
@@ -402,10 +402,10 @@ func skipExponent(b []byte, j int, letter byte) int {
 	if k < len(b) && (b[k] == '+' || b[k] == '-') {
 		k++
 	}
-	if k >= len(b) || !isDigit(b[k]) {
+	if k >= len(b) || !strtodDigit(b[k]) {
 		return j
 	}
-	for k < len(b) && isDigit(b[k]) {
+	for k < len(b) && strtodDigit(b[k]) {
 		k++
 	}
 	return k
@@ -415,17 +415,17 @@ func skipExponent(b []byte, j int, letter byte) int {
 // mantissa at mant.
 func parseHexScore(num []byte, mant int) (float64, bool) {
 	j := mant
-	for j < len(num) && isHexDigit(num[j]) {
+	for j < len(num) && strtodHex(num[j]) {
 		j++
 	}
 	if j < len(num) && num[j] == '.' {
 		j++
-		for j < len(num) && isHexDigit(num[j]) {
+		for j < len(num) && strtodHex(num[j]) {
 			j++
 		}
 	}
 	mantEnd := j
-	j = skipExponent(num, j, 'p')
+	j = strtodExponent(num, j, 'p')
 	if j != len(num) {
 		return 0, false
 	}
@@ -439,7 +439,7 @@ func parseHexScore(num []byte, mant int) (float64, bool) {
 	if err != nil {
 		return 0, false
 	}
-	if isTiny(f) && hasNonZeroDigit(num[mant:mantEnd]) {
+	if strtodTiny(f) && strtodNonZero(num[mant:mantEnd]) {
 		// ERANGE unless the value is exactly representable.
 		prec := uint(4*(mantEnd-mant) + 64)
 		exact, _, perr := big.ParseFloat(text, 0, prec, big.ToNearestEven)
@@ -453,15 +453,15 @@ func parseHexScore(num []byte, mant int) (float64, bool) {
 	return f, true
 }
 
-// isTiny reports a zero or subnormal result.
-func isTiny(f float64) bool { return math.Abs(f) < 0x1p-1022 }
+// strtodTiny reports a zero or subnormal result.
+func strtodTiny(f float64) bool { return math.Abs(f) < 0x1p-1022 }
 
-func hasNonZeroDigit(b []byte) bool {
+func strtodNonZero(b []byte) bool {
 	for _, c := range b {
 		if c == 'e' || c == 'E' || c == 'p' || c == 'P' {
 			return false
 		}
-		if isHexDigit(c) && c != '0' {
+		if strtodHex(c) && c != '0' {
 			return true
 		}
 	}

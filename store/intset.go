@@ -13,8 +13,8 @@ import (
 // the tail, O(n) like Redis's memmove.
 type intset []byte
 
-// intWidth is the smallest intset width that holds v.
-func intWidth(v int64) int {
+// intsetWidthOf is the smallest intset width that holds v.
+func intsetWidthOf(v int64) int {
 	switch {
 	case v >= math.MinInt16 && v <= math.MaxInt16:
 		return 2
@@ -38,7 +38,7 @@ func (is intset) len() int {
 	return (len(is) - 1) / int(is[0])
 }
 
-func getWidth(b []byte, w int) int64 {
+func intsetGetW(b []byte, w int) int64 {
 	switch w {
 	case 2:
 		return int64(int16(binary.LittleEndian.Uint16(b)))
@@ -48,7 +48,7 @@ func getWidth(b []byte, w int) int64 {
 	return int64(binary.LittleEndian.Uint64(b))
 }
 
-func putWidth(b []byte, w int, v int64) {
+func intsetPutW(b []byte, w int, v int64) {
 	switch w {
 	case 2:
 		binary.LittleEndian.PutUint16(b, uint16(v))
@@ -62,7 +62,7 @@ func putWidth(b []byte, w int, v int64) {
 // get returns the i-th smallest value.
 func (is intset) get(i int) int64 {
 	w := int(is[0])
-	return getWidth(is[1+i*w:], w)
+	return intsetGetW(is[1+i*w:], w)
 }
 
 // search returns v's position, or where it would be inserted.
@@ -73,7 +73,7 @@ func (is intset) search(v int64) (int, bool) {
 	}
 	w := int(is[0])
 	// Values outside the current width cannot be present.
-	if intWidth(v) > w {
+	if intsetWidthOf(v) > w {
 		if v < 0 {
 			return 0, false
 		}
@@ -82,7 +82,7 @@ func (is intset) search(v int64) (int, bool) {
 	lo, hi := 0, n
 	for lo < hi {
 		mid := int(uint(lo+hi) >> 1)
-		cur := getWidth(is[1+mid*w:], w)
+		cur := intsetGetW(is[1+mid*w:], w)
 		switch {
 		case cur < v:
 			lo = mid + 1
@@ -128,12 +128,12 @@ func intsetCap(n int) int {
 
 // insert adds v, reporting whether it was absent.
 func (is intset) insert(v int64) (intset, bool) {
-	vw := intWidth(v)
+	vw := intsetWidthOf(v)
 	n := is.len()
 	if n == 0 {
 		out := make(intset, 1+vw, intsetCap(1+vw))
 		out[0] = byte(vw)
-		putWidth(out[1:], vw, v)
+		intsetPutW(out[1:], vw, v)
 		return out, true
 	}
 	w := int(is[0])
@@ -145,12 +145,12 @@ func (is intset) insert(v int64) (intset, bool) {
 		shift := 0
 		if v < 0 {
 			shift = 1
-			putWidth(out[1:], vw, v)
+			intsetPutW(out[1:], vw, v)
 		} else {
-			putWidth(out[1+n*vw:], vw, v)
+			intsetPutW(out[1+n*vw:], vw, v)
 		}
 		for i := 0; i < n; i++ {
-			putWidth(out[1+(i+shift)*vw:], vw, getWidth(is[1+i*w:], w))
+			intsetPutW(out[1+(i+shift)*vw:], vw, intsetGetW(is[1+i*w:], w))
 		}
 		return out, true
 	}
@@ -160,7 +160,7 @@ func (is intset) insert(v int64) (intset, bool) {
 	}
 	is = is.growTo(len(is) + w)
 	copy(is[1+(i+1)*w:], is[1+i*w:1+n*w])
-	putWidth(is[1+i*w:], w, v)
+	intsetPutW(is[1+i*w:], w, v)
 	return is, true
 }
 
@@ -206,11 +206,11 @@ func buildIntset(vals []int64) intset {
 	if len(vals) == 0 {
 		return nil
 	}
-	w := max(intWidth(vals[0]), intWidth(vals[len(vals)-1]))
+	w := max(intsetWidthOf(vals[0]), intsetWidthOf(vals[len(vals)-1]))
 	is := make(intset, 1+len(vals)*w)
 	is[0] = byte(w)
 	for i, v := range vals {
-		putWidth(is[1+i*w:], w, v)
+		intsetPutW(is[1+i*w:], w, v)
 	}
 	return is
 }

@@ -19,32 +19,32 @@ import (
 //
 // A Set is 16 bytes, so that the many small sets of a typical dataset cost
 // little more than their intset bytes: p points at the intset's first byte
-// (n bytes used, c allocated) or, when n is setHashtable, at the
-// memberTable.
+// (n bytes used, c allocated) or, when n is setHTMark, at the
+// setDict.
 type Set struct {
 	p unsafe.Pointer
 	n uint32
 	c uint32
 }
 
-// setHashtable in Set.n marks the hashtable encoding.
-const setHashtable = math.MaxUint32
+// setHTMark in Set.n marks the hashtable encoding.
+const setHTMark = math.MaxUint32
 
 // intsetMaxBytes is the largest intset a Set can hold; beyond it (only with
 // set-max-intset-entries above 500 million) the set becomes a hashtable.
 const intsetMaxBytes = math.MaxUint32 - 1
 
 // table returns the hashtable encoding, nil for an intset.
-func (s *Set) table() *memberTable {
-	if s.n == setHashtable {
-		return (*memberTable)(s.p)
+func (s *Set) table() *setDict {
+	if s.n == setHTMark {
+		return (*setDict)(s.p)
 	}
 	return nil
 }
 
 // intset returns the intset encoding (nil when empty or a hashtable).
 func (s *Set) intset() intset {
-	if s.p == nil || s.n == setHashtable {
+	if s.p == nil || s.n == setHTMark {
 		return nil
 	}
 	return unsafe.Slice((*byte)(s.p), s.c)[:s.n]
@@ -58,8 +58,8 @@ func (s *Set) setIntset(is intset) {
 	*s = Set{p: unsafe.Pointer(unsafe.SliceData(is)), n: uint32(len(is)), c: uint32(cap(is))}
 }
 
-func (s *Set) setTable(t *memberTable) {
-	*s = Set{p: unsafe.Pointer(t), n: setHashtable, c: setHashtable}
+func (s *Set) setTable(t *setDict) {
+	*s = Set{p: unsafe.Pointer(t), n: setHTMark, c: setHTMark}
 }
 
 // NewSet returns an empty set (intset encoded), for building results and
@@ -70,7 +70,7 @@ func newSetObj() collection { return &Set{} }
 
 // Encoding is EncIntset or EncHashtable.
 func (s *Set) Encoding() Encoding {
-	if s.n == setHashtable {
+	if s.n == setHTMark {
 		return EncHashtable
 	}
 	return EncIntset
@@ -134,7 +134,7 @@ func (s *Set) Add(m []byte, maxInts int) bool {
 			return false
 		}
 		s.convert(is.len() + 1)
-		s.table().push(m, hashMember(m))
+		s.table().push(m, setMemberHash(m))
 		return true
 	}
 	is, added := is.insert(v)
@@ -147,12 +147,12 @@ func (s *Set) Add(m []byte, maxInts int) bool {
 
 // convert turns an intset into a hashtable sized for n members.
 func (s *Set) convert(n int) {
-	t := newMemberTable(n)
+	t := newSetDict(n)
 	is := s.intset()
 	var buf [20]byte
 	for i := range is.len() {
 		m := strconv.AppendInt(buf[:0], is.get(i), 10)
-		t.push(m, hashMember(m))
+		t.push(m, setMemberHash(m))
 	}
 	s.setTable(t)
 }
@@ -242,7 +242,7 @@ func (s *Set) RandomDistinct(count int, buf []byte, fn func(m []byte)) {
 
 // Scan visits members for SSCAN. An intset is returned whole with cursor 0,
 // as Redis does. A hashtable is walked from the top position down, count
-// members per call (see memberTable); the returned cursor is 0 when done.
+// members per call (see setDict); the returned cursor is 0 when done.
 func (s *Set) Scan(cursor uint64, count int, buf []byte, fn func(m []byte)) uint64 {
 	t := s.table()
 	if t == nil {
@@ -566,7 +566,7 @@ func (tx *Tx) SDiffSet(keys [][]byte) (*Set, error) {
 		// Algorithm 1: test each member of the first set against the
 		// others, largest first so that a member is rejected early.
 		others := slices.Clone(sets[1:])
-		slices.SortStableFunc(others, func(a, b *Set) int { return setLen(b) - setLen(a) })
+		slices.SortStableFunc(others, func(a, b *Set) int { return setSize(b) - setSize(a) })
 		for i := range first.Len() {
 			m := first.At(i, buf[:])
 			in := false
@@ -600,7 +600,7 @@ func (tx *Tx) SDiffSet(keys [][]byte) (*Set, error) {
 	return out, nil
 }
 
-func setLen(s *Set) int {
+func setSize(s *Set) int {
 	if s == nil {
 		return 0
 	}

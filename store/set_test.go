@@ -10,8 +10,8 @@ import (
 	"testing"
 )
 
-// lockedTx returns a Tx holding every shard of a fresh store.
-func lockedTx(t testing.TB) *Tx {
+// setTestTx returns a Tx holding every shard of a fresh store.
+func setTestTx(t testing.TB) *Tx {
 	t.Helper()
 	st := New(Options{Shards: 4})
 	tx := NewTx(st)
@@ -22,7 +22,7 @@ func lockedTx(t testing.TB) *Tx {
 	return tx
 }
 
-func bs(ss ...string) [][]byte {
+func setArgs(ss ...string) [][]byte {
 	out := make([][]byte, len(ss))
 	for i, s := range ss {
 		out[i] = []byte(s)
@@ -31,7 +31,7 @@ func bs(ss ...string) [][]byte {
 }
 
 // members lists s in iteration order.
-func members(s *Set) []string {
+func setMembers(s *Set) []string {
 	var buf [20]byte
 	out := make([]string, s.Len())
 	for i := range out {
@@ -40,8 +40,8 @@ func members(s *Set) []string {
 	return out
 }
 
-func sortedMembers(s *Set) []string {
-	out := members(s)
+func setSortedMembers(s *Set) []string {
+	out := setMembers(s)
 	slices.Sort(out)
 	return out
 }
@@ -192,10 +192,10 @@ func TestSet_Property(t *testing.T) {
 						want = append(want, k)
 					}
 					slices.Sort(want)
-					if got := sortedMembers(s); !slices.Equal(got, want) {
+					if got := setSortedMembers(s); !slices.Equal(got, want) {
 						t.Fatalf("step %d: members %v, want %v", step, got, want)
 					}
-					if c := s.cloneValue().(*Set); !slices.Equal(sortedMembers(c), want) || c.Encoding() != s.Encoding() {
+					if c := s.cloneValue().(*Set); !slices.Equal(setSortedMembers(c), want) || c.Encoding() != s.Encoding() {
 						t.Fatalf("step %d: clone differs", step)
 					}
 				}
@@ -205,13 +205,13 @@ func TestSet_Property(t *testing.T) {
 }
 
 func TestMemberTable_BigMembersAndCompaction(t *testing.T) {
-	tb := newMemberTable(0)
+	tb := newSetDict(0)
 	model := map[string]bool{}
 	r := rand.New(rand.NewPCG(3, 4))
 	for step := 0; step < 2000; step++ {
 		n := r.IntN(100)
 		if r.IntN(50) == 0 {
-			n = bigMember + r.IntN(10)
+			n = setBigMember + r.IntN(10)
 		}
 		m := fmt.Sprintf("%d:%s", r.IntN(300), string(make([]byte, n)))
 		if r.IntN(2) == 0 {
@@ -234,7 +234,7 @@ func TestMemberTable_BigMembersAndCompaction(t *testing.T) {
 			t.Fatalf("member %d not in model", i)
 		}
 	}
-	if tb.dead > tableCompactMin && tb.dead*2 > len(tb.arena) {
+	if tb.dead > setCompactMin && tb.dead*2 > len(tb.arena) {
 		t.Errorf("arena not compacted: dead %d of %d", tb.dead, len(tb.arena))
 	}
 }
@@ -324,54 +324,54 @@ func TestSet_RandomDistinct(t *testing.T) {
 }
 
 func TestTx_SAddSRem(t *testing.T) {
-	tx := lockedTx(t)
+	tx := setTestTx(t)
 	k := []byte("s")
-	if n, err := tx.SAdd(k, bs("1", "2", "2", "3")); n != 3 || err != nil {
+	if n, err := tx.SAdd(k, setArgs("1", "2", "2", "3")); n != 3 || err != nil {
 		t.Fatalf("SAdd = %d, %v", n, err)
 	}
 	if enc, _ := tx.ObjectEncoding(k); enc != EncIntset {
 		t.Fatalf("encoding %v", enc)
 	}
-	tx.SAdd(k, bs("a"))
+	tx.SAdd(k, setArgs("a"))
 	if enc, _ := tx.ObjectEncoding(k); enc != EncHashtable {
 		t.Fatalf("encoding %v", enc)
 	}
-	n, deleted, err := tx.SRem(k, bs("1", "x", "2", "3", "a", "b"))
+	n, deleted, err := tx.SRem(k, setArgs("1", "x", "2", "3", "a", "b"))
 	if n != 4 || !deleted || err != nil || tx.Exists(k) {
 		t.Fatalf("SRem = %d %v %v, exists %v", n, deleted, err, tx.Exists(k))
 	}
 	tx.SetString([]byte("str"), []byte("v"), 0, false)
-	if _, err := tx.SAdd([]byte("str"), bs("x")); err != ErrWrongType {
+	if _, err := tx.SAdd([]byte("str"), setArgs("x")); err != ErrWrongType {
 		t.Fatalf("SAdd on string: %v", err)
 	}
-	if _, _, err := tx.SRem([]byte("str"), bs("x")); err != ErrWrongType {
+	if _, _, err := tx.SRem([]byte("str"), setArgs("x")); err != ErrWrongType {
 		t.Fatalf("SRem on string: %v", err)
 	}
 }
 
 func TestTx_IntsetLimitAtRunTime(t *testing.T) {
-	tx := lockedTx(t)
+	tx := setTestTx(t)
 	tx.st.Limits().SetMaxIntsetEntries.Store(3)
 	k := []byte("s")
-	tx.SAdd(k, bs("1", "2", "3"))
+	tx.SAdd(k, setArgs("1", "2", "3"))
 	if enc, _ := tx.ObjectEncoding(k); enc != EncIntset {
 		t.Fatalf("3 members: %v", enc)
 	}
-	tx.SAdd(k, bs("4"))
+	tx.SAdd(k, setArgs("4"))
 	if enc, _ := tx.ObjectEncoding(k); enc != EncHashtable {
 		t.Fatalf("4 members: %v", enc)
 	}
 	tx.st.Limits().SetMaxIntsetEntries.Store(1 << 40) // capped, must not overflow
-	tx.SAdd([]byte("t"), bs("1", "2"))
+	tx.SAdd([]byte("t"), setArgs("1", "2"))
 	if enc, _ := tx.ObjectEncoding([]byte("t")); enc != EncIntset {
 		t.Fatalf("huge limit: %v", enc)
 	}
 }
 
 func TestTx_SMove(t *testing.T) {
-	tx := lockedTx(t)
-	tx.SAdd([]byte("a"), bs("1", "x"))
-	tx.SAdd([]byte("b"), bs("2"))
+	tx := setTestTx(t)
+	tx.SAdd([]byte("a"), setArgs("1", "x"))
+	tx.SAdd([]byte("b"), setArgs("2"))
 	res, err := tx.SMove([]byte("a"), []byte("b"), []byte("x"))
 	if err != nil || !res.Moved || res.SrcDeleted || !res.DstAdded {
 		t.Fatalf("SMove = %+v, %v", res, err)
@@ -409,9 +409,9 @@ func TestTx_SPopCount(t *testing.T) {
 		{"intset whole", []string{"3", "1", "2"}, 3, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			tx := lockedTx(t)
+			tx := setTestTx(t)
 			k := []byte("s")
-			tx.SAdd(k, bs(tc.members...))
+			tx.SAdd(k, setArgs(tc.members...))
 			popped := map[string]bool{}
 			n, deleted, err := tx.SPopCount(k, tc.count, func(m []byte) {
 				if popped[string(m)] {
@@ -451,10 +451,10 @@ func TestTx_SPopCount(t *testing.T) {
 // TestTx_SPopRebuildsIntset follows Redis: popping most of a hashtable whose
 // remaining members are integers leaves an intset.
 func TestTx_SPopRebuildsIntset(t *testing.T) {
-	tx := lockedTx(t)
+	tx := setTestTx(t)
 	k := []byte("s")
-	tx.SAdd(k, bs("a", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11"))
-	tx.SRem(k, bs("a"))
+	tx.SAdd(k, setArgs("a", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11"))
+	tx.SRem(k, setArgs("a"))
 	tx.SPopCount(k, 10, func([]byte) {})
 	if enc, _ := tx.ObjectEncoding(k); enc != EncIntset {
 		t.Fatalf("encoding %v", enc)
@@ -466,14 +466,14 @@ func TestTx_SPopRebuildsIntset(t *testing.T) {
 }
 
 func TestTx_SetAlgebra(t *testing.T) {
-	tx := lockedTx(t)
-	tx.SAdd([]byte("a"), bs("1", "2", "3", "4", "x"))
-	tx.SAdd([]byte("b"), bs("3", "4", "5"))
-	tx.SAdd([]byte("c"), bs("4", "5", "6", "x"))
+	tx := setTestTx(t)
+	tx.SAdd([]byte("a"), setArgs("1", "2", "3", "4", "x"))
+	tx.SAdd([]byte("b"), setArgs("3", "4", "5"))
+	tx.SAdd([]byte("c"), setArgs("4", "5", "6", "x"))
 	tx.SetString([]byte("str"), []byte("v"), 0, false)
 	inter := func(keys ...string) []string {
 		var out []string
-		if err := tx.SInter(bs(keys...), func(m []byte) bool { out = append(out, string(m)); return true }); err != nil {
+		if err := tx.SInter(setArgs(keys...), func(m []byte) bool { out = append(out, string(m)); return true }); err != nil {
 			t.Fatal(err)
 		}
 		return out
@@ -487,33 +487,33 @@ func TestTx_SetAlgebra(t *testing.T) {
 	if got := inter("a", "missing"); got != nil {
 		t.Errorf("SINTER with missing = %v", got)
 	}
-	if err := tx.SInter(bs("missing", "str"), func([]byte) bool { return true }); err != ErrWrongType {
+	if err := tx.SInter(setArgs("missing", "str"), func([]byte) bool { return true }); err != ErrWrongType {
 		t.Errorf("SINTER wrong type after missing: %v", err)
 	}
-	u, _ := tx.SUnionSet(bs("b", "missing", "c"))
-	if got := members(u); !slices.Equal(sortedMembers(u), []string{"3", "4", "5", "6", "x"}) {
+	u, _ := tx.SUnionSet(setArgs("b", "missing", "c"))
+	if got := setMembers(u); !slices.Equal(setSortedMembers(u), []string{"3", "4", "5", "6", "x"}) {
 		t.Errorf("SUNION = %v", got)
 	}
-	d, _ := tx.SDiffSet(bs("a", "b", "c"))
-	if got := members(d); !slices.Equal(got, []string{"1", "2"}) || d.Encoding() != EncIntset {
+	d, _ := tx.SDiffSet(setArgs("a", "b", "c"))
+	if got := setMembers(d); !slices.Equal(got, []string{"1", "2"}) || d.Encoding() != EncIntset {
 		t.Errorf("SDIFF = %v (%v)", got, d.Encoding())
 	}
-	d, _ = tx.SDiffSet(bs("a", "a"))
+	d, _ = tx.SDiffSet(setArgs("a", "a"))
 	if d.Len() != 0 {
-		t.Errorf("SDIFF a a = %v", members(d))
+		t.Errorf("SDIFF a a = %v", setMembers(d))
 	}
-	if _, err := tx.SDiffSet(bs("missing", "str")); err != ErrWrongType {
+	if _, err := tx.SDiffSet(setArgs("missing", "str")); err != ErrWrongType {
 		t.Errorf("SDIFF wrong type: %v", err)
 	}
 	// Store replaces the destination, even when it is a source.
-	s, _ := tx.SInterSet(bs("a", "b"))
+	s, _ := tx.SInterSet(setArgs("a", "b"))
 	tx.SetExpiry([]byte("a"), tx.Now()+100000)
 	tx.StoreSet([]byte("a"), s)
 	if at, _ := tx.Expiry([]byte("a")); at != 0 {
 		t.Error("STORE kept the expiry")
 	}
-	if got, _ := tx.GetSet([]byte("a")); !slices.Equal(members(got), []string{"3", "4"}) {
-		t.Errorf("stored = %v", members(got))
+	if got, _ := tx.GetSet([]byte("a")); !slices.Equal(setMembers(got), []string{"3", "4"}) {
+		t.Errorf("stored = %v", setMembers(got))
 	}
 	if deleted := tx.StoreSet([]byte("a"), NewSet()); !deleted || tx.Exists([]byte("a")) {
 		t.Error("empty result did not delete")
@@ -524,7 +524,7 @@ func TestTx_SetAlgebra(t *testing.T) {
 func TestSDiff_Algorithms(t *testing.T) {
 	r := rand.New(rand.NewPCG(8, 9))
 	for round := 0; round < 50; round++ {
-		tx := lockedTx(t)
+		tx := setTestTx(t)
 		model := make([]map[string]bool, 1+r.IntN(4))
 		keys := make([][]byte, len(model))
 		for i := range model {
@@ -540,7 +540,7 @@ func TestSDiff_Algorithms(t *testing.T) {
 					m = "s" + m
 				}
 				model[i][m] = true
-				tx.SAdd(keys[i], bs(m))
+				tx.SAdd(keys[i], setArgs(m))
 			}
 		}
 		var want []string
@@ -558,7 +558,7 @@ func TestSDiff_Algorithms(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := sortedMembers(d); !slices.Equal(got, want) && !(len(got) == 0 && len(want) == 0) {
+		if got := setSortedMembers(d); !slices.Equal(got, want) && !(len(got) == 0 && len(want) == 0) {
 			t.Fatalf("round %d: SDIFF = %v, want %v", round, got, want)
 		}
 	}

@@ -5,7 +5,7 @@ import (
 	"hash/maphash"
 )
 
-// memberTable is the "hashtable" encoding of a set: a dense slice of
+// setDict is the "hashtable" encoding of a set: a dense slice of
 // members indexed by the pointer-free open-addressing index (index.go).
 //
 // Member bytes live back to back in one arena; each entry packs the offset
@@ -20,9 +20,9 @@ import (
 // below the cursor: Redis's guarantee, with COUNT bounding the work of one
 // call exactly. New members get the top positions, which a running scan
 // may or may not see, as Redis allows.
-type memberTable struct {
+type setDict struct {
 	idx     index
-	ents    []uint64 // offset<<entLenBits | length, or a big-member index
+	ents    []uint64 // offset<<setEntLenBits | length, or a big-member index
 	arena   []byte
 	dead    int      // arena bytes of removed members
 	big     [][]byte // members too large for the arena
@@ -30,28 +30,28 @@ type memberTable struct {
 }
 
 const (
-	entLenBits = 30
-	entLenMask = 1<<entLenBits - 1
-	// entBig in the length field marks a member kept in big; the offset
+	setEntLenBits = 30
+	setEntLenMask = 1<<setEntLenBits - 1
+	// setEntBig in the length field marks a member kept in big; the offset
 	// field is then its index there.
-	entBig = entLenMask
-	// bigMember is the length from which a member gets its own allocation,
+	setEntBig = setEntLenMask
+	// setBigMember is the length from which a member gets its own allocation,
 	// so arena compaction never copies huge members around.
-	bigMember = 64 << 10
-	// arenaMax is the largest arena offset an entry can hold.
-	arenaMax = 1 << (64 - entLenBits)
-	// tableCompactMin is the dead space below which the arena is kept.
-	tableCompactMin = 1024
+	setBigMember = 64 << 10
+	// setArenaMax is the largest arena offset an entry can hold.
+	setArenaMax = 1 << (64 - setEntLenBits)
+	// setCompactMin is the dead space below which the arena is kept.
+	setCompactMin = 1024
 )
 
-// memberSeed seeds member hashes; one per process is enough because the
+// setMemberSeed seeds member hashes; one per process is enough because the
 // index resolves collisions by comparing bytes.
-var memberSeed = maphash.MakeSeed()
+var setMemberSeed = maphash.MakeSeed()
 
-func hashMember(m []byte) uint32 { return uint32(maphash.Bytes(memberSeed, m)) }
+func setMemberHash(m []byte) uint32 { return uint32(maphash.Bytes(setMemberSeed, m)) }
 
-func newMemberTable(sizeHint int) *memberTable {
-	t := &memberTable{}
+func newSetDict(sizeHint int) *setDict {
+	t := &setDict{}
 	if sizeHint > 0 {
 		t.ents = make([]uint64, 0, sizeHint)
 		size := indexMinSize
@@ -63,30 +63,30 @@ func newMemberTable(sizeHint int) *memberTable {
 	return t
 }
 
-func (t *memberTable) len() int { return len(t.ents) }
+func (t *setDict) len() int { return len(t.ents) }
 
 // at returns member i. The slice aliases the table: valid until it changes.
-func (t *memberTable) at(i int) []byte {
+func (t *setDict) at(i int) []byte {
 	e := t.ents[i]
-	off, n := e>>entLenBits, e&entLenMask
-	if n == entBig {
+	off, n := e>>setEntLenBits, e&setEntLenMask
+	if n == setEntBig {
 		return t.big[off]
 	}
 	return t.arena[off : off+n : off+n]
 }
 
-func (t *memberTable) find(m []byte, h uint32) (pos uint32, id uint32, ok bool) {
+func (t *setDict) find(m []byte, h uint32) (pos uint32, id uint32, ok bool) {
 	return t.idx.find(h, func(id uint32) bool { return bytes.Equal(t.at(int(id)), m) })
 }
 
-func (t *memberTable) contains(m []byte) bool {
-	_, _, ok := t.find(m, hashMember(m))
+func (t *setDict) contains(m []byte) bool {
+	_, _, ok := t.find(m, setMemberHash(m))
 	return ok
 }
 
 // add inserts m (copied), reporting whether it was absent.
-func (t *memberTable) add(m []byte) bool {
-	h := hashMember(m)
+func (t *setDict) add(m []byte) bool {
+	h := setMemberHash(m)
 	if _, _, ok := t.find(m, h); ok {
 		return false
 	}
@@ -95,9 +95,9 @@ func (t *memberTable) add(m []byte) bool {
 }
 
 // push appends m, known to be absent, with hash h.
-func (t *memberTable) push(m []byte, h uint32) {
+func (t *setDict) push(m []byte, h uint32) {
 	var e uint64
-	if len(m) >= bigMember || len(t.arena)+len(m) >= arenaMax {
+	if len(m) >= setBigMember || len(t.arena)+len(m) >= setArenaMax {
 		b := append([]byte(nil), m...)
 		var i uint32
 		if n := len(t.bigFree); n > 0 {
@@ -108,9 +108,9 @@ func (t *memberTable) push(m []byte, h uint32) {
 			i = uint32(len(t.big))
 			t.big = append(t.big, b)
 		}
-		e = uint64(i)<<entLenBits | entBig
+		e = uint64(i)<<setEntLenBits | setEntBig
 	} else {
-		e = uint64(len(t.arena))<<entLenBits | uint64(len(m))
+		e = uint64(len(t.arena))<<setEntLenBits | uint64(len(m))
 		t.arena = append(t.arena, m...)
 	}
 	id := uint32(len(t.ents))
@@ -119,8 +119,8 @@ func (t *memberTable) push(m []byte, h uint32) {
 }
 
 // remove deletes m, reporting whether it was present.
-func (t *memberTable) remove(m []byte) bool {
-	pos, id, ok := t.find(m, hashMember(m))
+func (t *setDict) remove(m []byte) bool {
+	pos, id, ok := t.find(m, setMemberHash(m))
 	if !ok {
 		return false
 	}
@@ -129,17 +129,17 @@ func (t *memberTable) remove(m []byte) bool {
 }
 
 // removeAt deletes member i.
-func (t *memberTable) removeAt(i int) {
+func (t *setDict) removeAt(i int) {
 	m := t.at(i)
-	pos, _, _ := t.idx.find(hashMember(m), func(id uint32) bool { return id == uint32(i) })
+	pos, _, _ := t.idx.find(setMemberHash(m), func(id uint32) bool { return id == uint32(i) })
 	t.removeFound(pos, uint32(i))
 }
 
 // removeFound deletes entry id whose index slot is at pos.
-func (t *memberTable) removeFound(pos, id uint32) {
+func (t *setDict) removeFound(pos, id uint32) {
 	t.idx.removeAt(pos)
 	e := t.ents[id]
-	if off, n := e>>entLenBits, e&entLenMask; n == entBig {
+	if off, n := e>>setEntLenBits, e&setEntLenMask; n == setEntBig {
 		t.big[off] = nil
 		t.bigFree = append(t.bigFree, uint32(off))
 	} else {
@@ -149,13 +149,13 @@ func (t *memberTable) removeFound(pos, id uint32) {
 	if id != last {
 		// Move the last entry into the hole and repoint its index slot.
 		moved := t.at(int(last))
-		mpos, _, _ := t.idx.find(hashMember(moved), func(x uint32) bool { return x == last })
+		mpos, _, _ := t.idx.find(setMemberHash(moved), func(x uint32) bool { return x == last })
 		t.idx.replace(mpos, id)
 		t.ents[id] = t.ents[last]
 	}
 	t.ents = t.ents[:last]
 	if last == 0 {
-		*t = memberTable{}
+		*t = setDict{}
 		return
 	}
 	if cap(t.ents) > 64 && len(t.ents) < cap(t.ents)/4 {
@@ -164,21 +164,21 @@ func (t *memberTable) removeFound(pos, id uint32) {
 	if len(t.big) > 16 && len(t.bigFree)*2 > len(t.big) {
 		t.compactBig()
 	}
-	if t.dead >= tableCompactMin && t.dead*2 > len(t.arena) {
+	if t.dead >= setCompactMin && t.dead*2 > len(t.arena) {
 		t.compactArena()
 	}
 }
 
 // compactArena rewrites the arena without dead bytes. Positions do not
 // change, only offsets.
-func (t *memberTable) compactArena() {
+func (t *setDict) compactArena() {
 	arena := make([]byte, 0, len(t.arena)-t.dead+(len(t.arena)-t.dead)/8)
 	for i, e := range t.ents {
-		off, n := e>>entLenBits, e&entLenMask
-		if n == entBig {
+		off, n := e>>setEntLenBits, e&setEntLenMask
+		if n == setEntBig {
 			continue
 		}
-		t.ents[i] = uint64(len(arena))<<entLenBits | n
+		t.ents[i] = uint64(len(arena))<<setEntLenBits | n
 		arena = append(arena, t.arena[off:off+n]...)
 	}
 	t.arena = arena
@@ -186,14 +186,14 @@ func (t *memberTable) compactArena() {
 }
 
 // compactBig renumbers the big members densely.
-func (t *memberTable) compactBig() {
+func (t *setDict) compactBig() {
 	big := make([][]byte, 0, len(t.big)-len(t.bigFree))
 	for i, e := range t.ents {
-		off, n := e>>entLenBits, e&entLenMask
-		if n != entBig {
+		off, n := e>>setEntLenBits, e&setEntLenMask
+		if n != setEntBig {
 			continue
 		}
-		t.ents[i] = uint64(len(big))<<entLenBits | entBig
+		t.ents[i] = uint64(len(big))<<setEntLenBits | setEntBig
 		big = append(big, t.big[off])
 	}
 	t.big = big
@@ -201,27 +201,27 @@ func (t *memberTable) compactBig() {
 }
 
 // clone returns a compact deep copy with the same positions.
-func (t *memberTable) clone() *memberTable {
-	c := &memberTable{
+func (t *setDict) clone() *setDict {
+	c := &setDict{
 		idx:  index{slots: append([]uint64(nil), t.idx.slots...), n: t.idx.n, mask: t.idx.mask},
 		ents: append([]uint64(nil), t.ents...),
 	}
 	c.arena = make([]byte, 0, len(t.arena)-t.dead)
 	for i, e := range c.ents {
-		off, n := e>>entLenBits, e&entLenMask
-		if n == entBig {
-			c.ents[i] = uint64(len(c.big))<<entLenBits | entBig
+		off, n := e>>setEntLenBits, e&setEntLenMask
+		if n == setEntBig {
+			c.ents[i] = uint64(len(c.big))<<setEntLenBits | setEntBig
 			c.big = append(c.big, append([]byte(nil), t.big[off]...))
 			continue
 		}
-		c.ents[i] = uint64(len(c.arena))<<entLenBits | n
+		c.ents[i] = uint64(len(c.arena))<<setEntLenBits | n
 		c.arena = append(c.arena, t.arena[off:off+n]...)
 	}
 	return c
 }
 
 // bytes estimates the memory the table holds.
-func (t *memberTable) bytes() int {
+func (t *setDict) bytes() int {
 	n := t.idx.bytes() + cap(t.ents)*8 + cap(t.arena) + cap(t.big)*24 + cap(t.bigFree)*4
 	for _, b := range t.big {
 		n += cap(b)

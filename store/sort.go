@@ -23,14 +23,14 @@ func (tx *Tx) SortElements(key []byte) (typ Type, elems [][]byte, err error) {
 	case TypeSet:
 		s := r.ks.obj(r.h).(*Set)
 		var buf [20]byte
-		return typ, copyElements(s.Len(), func(i int) []byte { return s.At(i, buf[:]) }), nil
+		return typ, sortCopyElements(s.Len(), func(i int) []byte { return s.At(i, buf[:]) }), nil
 	}
 	// Lists and sorted sets join here when their types exist.
 	return TypeNone, nil, ErrWrongType
 }
 
-// copyElements copies n elements given by at into one buffer.
-func copyElements(n int, at func(i int) []byte) [][]byte {
+// sortCopyElements copies n elements given by at into one buffer.
+func sortCopyElements(n int, at func(i int) []byte) [][]byte {
 	size := 0
 	for i := range n {
 		size += len(at(i))

@@ -7,7 +7,7 @@ import (
 )
 
 // seq returns "prefix0 prefix1 ..." for n members starting at from.
-func seq(prefix string, from, n int) string {
+func setSeq(prefix string, from, n int) string {
 	var b strings.Builder
 	for i := from; i < from+n; i++ {
 		if i > from {
@@ -18,9 +18,9 @@ func seq(prefix string, from, n int) string {
 	return b.String()
 }
 
-// flushFirst starts every case with FLUSHDB, so cases stay independent
+// setFlushFirst starts every case with FLUSHDB, so cases stay independent
 // even on a server without FLUSHALL.
-func flushFirst(cases []diffCase) []diffCase {
+func setFlushFirst(cases []diffCase) []diffCase {
 	out := make([]diffCase, len(cases))
 	for i, dc := range cases {
 		out[i] = append(diffCase{dc[0], "FLUSHDB"}, dc[1:]...)
@@ -28,9 +28,9 @@ func flushFirst(cases []diffCase) []diffCase {
 	return out
 }
 
-// needEmberCommands skips the test when Ember does not know one of the
+// setNeedCommands skips the test when Ember does not know one of the
 // commands yet (they belong to other command families).
-func needEmberCommands(t *testing.T, probes ...string) {
+func setNeedCommands(t *testing.T, probes ...string) {
 	t.Helper()
 	ember, _ := sharedServers(t)
 	c := dialRaw(t, ember.Addr)
@@ -70,14 +70,14 @@ var setCases = []diffCase{
 	{"spop count whole intset", "SADD s 5 3 9 1", "SPOP s 4", "EXISTS s", "SADD s 5 3 9 1", "SPOP s 9223372036854775807", "EXISTS s"},
 	{"spop count whole hashtable", "SADD s a b c 1", "~SPOP s 100", "EXISTS s"},
 	{"spop count whole hashtable of integers", "SADD s a 3 1 2", "SREM s a", "SPOP s 3", "EXISTS s"},
-	{"spop count part", "SADD s " + seq("", 0, 20), "!SPOP s 3", "SCARD s", "!SPOP s 15", "SCARD s", "SADD h " + seq("m", 0, 20), "!SPOP h 3", "!SPOP h 16", "SCARD h"},
+	{"spop count part", "SADD s " + setSeq("", 0, 20), "!SPOP s 3", "SCARD s", "!SPOP s 15", "SCARD s", "SADD h " + setSeq("m", 0, 20), "!SPOP h 3", "!SPOP h 16", "SCARD h"},
 	{"spop count 1", "SADD s a b", "!SPOP s 1", "SCARD s"},
 
 	// SRANDMEMBER
 	{"srandmember basics", "SADD s 7", "SRANDMEMBER s", "SRANDMEMBER nokey", "SRANDMEMBER nokey 5", "SRANDMEMBER nokey -5", "SRANDMEMBER s 0", "SRANDMEMBER nokey 0", "SRANDMEMBER s 1", "SRANDMEMBER s -3", "SRANDMEMBER s 3"},
 	{"srandmember errors", "SADD s 1", "SRANDMEMBER s -9223372036854775808", "SRANDMEMBER s 9223372036854775808", "SRANDMEMBER s abc", "SRANDMEMBER s 1 2", "SRANDMEMBER nokey abc", "SET str v", "SRANDMEMBER str", "SRANDMEMBER str 0", "SRANDMEMBER str abc"},
 	{"srandmember whole", "SADD s 5 1 3", "SRANDMEMBER s 3", "SRANDMEMBER s 9223372036854775807", "SADD h a b c", "~SRANDMEMBER h 10"},
-	{"srandmember random", "SADD s " + seq("", 0, 30), "!SRANDMEMBER s", "!SRANDMEMBER s 5", "!SRANDMEMBER s 15", "!SRANDMEMBER s 29", "!SRANDMEMBER s -50", "SADD h " + seq("x", 0, 30), "!SRANDMEMBER h 5", "!SRANDMEMBER h 20", "!SRANDMEMBER h -100"},
+	{"srandmember random", "SADD s " + setSeq("", 0, 30), "!SRANDMEMBER s", "!SRANDMEMBER s 5", "!SRANDMEMBER s 15", "!SRANDMEMBER s 29", "!SRANDMEMBER s -50", "SADD h " + setSeq("x", 0, 30), "!SRANDMEMBER h 5", "!SRANDMEMBER h 20", "!SRANDMEMBER h -100"},
 
 	// SMOVE
 	{"smove basics", "SADD a 1 2 x", "SADD b 3", "SMOVE a b 1", "SMEMBERS b", "SMOVE a b x", "~SMEMBERS b", "~SMEMBERS a", "SMOVE a b nope", "SMOVE a b 2", "EXISTS a", "SCARD b"},
@@ -106,13 +106,13 @@ var setCases = []diffCase{
 
 	// SDIFF, SDIFFSTORE
 	{"sdiff", "SADD a 1 2 3 4 5", "SADD b 2 3", "SADD c 5 x", "SDIFF a b", "SDIFF a b c", "SDIFF a nokey", "SDIFF nokey a", "SDIFF a a", "SDIFF a b a", "SDIFF b a", "SDIFF a"},
-	{"sdiff algorithm two", "SADD a 1 2 3", "SADD b " + seq("", 0, 40), "SDIFF a b", "SADD big " + seq("", 0, 40), "SADD small 3 100", "SDIFF big small"},
+	{"sdiff algorithm two", "SADD a 1 2 3", "SADD b " + setSeq("", 0, 40), "SDIFF a b", "SADD big " + setSeq("", 0, 40), "SADD small 3 100", "SDIFF big small"},
 	{"sdiff hashtable", "SADD a x y z 1 2", "SADD b y 2", "~SDIFF a b", "SADD c x z", "SDIFF a b c"},
 	{"sdiff wrong type", "SET str v", "SADD a 1", "SDIFF a str", "SDIFF str a", "SDIFF nokey str", "SDIFFSTORE d a str"},
 	{"sdiffstore", "SADD a 1 2 3", "SADD b 2", "SDIFFSTORE d a b", "SMEMBERS d", "SDIFFSTORE d b a", "EXISTS d", "SDIFFSTORE a a b", "SMEMBERS a", "SDIFFSTORE b b b", "EXISTS b"},
 
 	// SSCAN
-	{"sscan intset", "SADD s " + seq("", 0, 50), "SSCAN s 0", "SSCAN s 0 COUNT 1", "SSCAN s 0 MATCH 1*", "SSCAN s 0 match *5 count 1000", "SSCAN s 0 MATCH *", "SSCAN s 123"},
+	{"sscan intset", "SADD s " + setSeq("", 0, 50), "SSCAN s 0", "SSCAN s 0 COUNT 1", "SSCAN s 0 MATCH 1*", "SSCAN s 0 match *5 count 1000", "SSCAN s 0 MATCH *", "SSCAN s 123"},
 	{"sscan hashtable", "SADD s a b c", "!SSCAN s 0 COUNT 100", "SSCAN s 0 MATCH nomatch COUNT 100"},
 	{"sscan missing and wrong type", "SSCAN nokey 0", "SSCAN nokey 0 COUNT 0", "SSCAN nokey x", "SET str v", "SSCAN str 0", "SSCAN str x", "SSCAN str 0 COUNT 0"},
 	{"sscan cursor parsing", "SADD s 1", "SSCAN s -1", "SSCAN s +0", "SSCAN s ''", "SSCAN s ' 0'", "SSCAN s '0 '", "SSCAN s 18446744073709551615", "SSCAN s 18446744073709551616", "SSCAN s 0x10", "SSCAN s -", "SSCAN s 1.5"},
@@ -122,22 +122,22 @@ var setCases = []diffCase{
 	{"resp3 shapes", "!HELLO 3", "SADD s 1 2 3", "SMEMBERS s", "SMEMBERS nokey", "SMISMEMBER s 1 9", "SINTER s s", "SINTER s nokey", "SUNION s nokey", "SDIFF s nokey", "SDIFF nokey s", "SSCAN s 0", "SSCAN nokey 0", "SPOP nokey", "SPOP nokey 2", "SPOP s 0", "SRANDMEMBER nokey", "SRANDMEMBER nokey 2", "SRANDMEMBER s 0", "SRANDMEMBER s 10", "!SRANDMEMBER s -2", "!SPOP s 2", "!SPOP s 5", "SINTERCARD 1 s"},
 }
 
-func TestDiffSet(t *testing.T) { runDiff(t, flushFirst(setCases)) }
+func TestDiffSet(t *testing.T) { runDiff(t, setFlushFirst(setCases)) }
 
 // Encodings and their thresholds need OBJECT and CONFIG.
 var setEncodingCases = []diffCase{
 	{"encoding intset", "SADD s 1 2 3", "OBJECT ENCODING s", "SADD s -9223372036854775808 9223372036854775807", "OBJECT ENCODING s"},
 	{"encoding hashtable", "SADD s a", "OBJECT ENCODING s", "SADD t 1 a", "OBJECT ENCODING t", "SADD u 1", "SADD u 9223372036854775808", "OBJECT ENCODING u", "SADD v 1", "SADD v 01", "OBJECT ENCODING v", "SADD w -0", "OBJECT ENCODING w"},
-	{"encoding threshold 512", "SADD s " + seq("", 0, 512), "OBJECT ENCODING s", "SADD s 0", "OBJECT ENCODING s", "SADD s 512", "OBJECT ENCODING s", "SCARD s"},
+	{"encoding threshold 512", "SADD s " + setSeq("", 0, 512), "OBJECT ENCODING s", "SADD s 0", "OBJECT ENCODING s", "SADD s 512", "OBJECT ENCODING s", "SCARD s"},
 	{"encoding never converts back", "SADD s 1 a", "SREM s a", "OBJECT ENCODING s", "SMEMBERS s"},
 	{"encoding config at run time", "CONFIG SET set-max-intset-entries 4", "SADD s 1 2 3 4", "OBJECT ENCODING s", "SADD s 5", "OBJECT ENCODING s", "CONFIG SET set-max-intset-entries 0", "SADD t 1", "OBJECT ENCODING t", "CONFIG SET set-max-intset-entries 512"},
 	{"encoding of results", "SADD a 1 2 3 x", "SADD b 1 2 3 y", "SINTERSTORE d a b", "OBJECT ENCODING d", "SUNIONSTORE d a b", "OBJECT ENCODING d", "SDIFFSTORE d a b", "OBJECT ENCODING d", "SMEMBERS d"},
 	{"encoding after smove", "SADD a x 1", "SADD b 2", "SMOVE a b 1", "OBJECT ENCODING b", "SMOVE a b x", "OBJECT ENCODING b", "SMOVE b n 2", "OBJECT ENCODING n"},
-	{"encoding after spop rebuild", "SADD s a " + seq("", 0, 20), "SREM s a", "OBJECT ENCODING s", "!SPOP s 18", "OBJECT ENCODING s", "SADD t b " + seq("", 0, 20), "!SPOP t 2", "OBJECT ENCODING t"},
+	{"encoding after spop rebuild", "SADD s a " + setSeq("", 0, 20), "SREM s a", "OBJECT ENCODING s", "!SPOP s 18", "OBJECT ENCODING s", "SADD t b " + setSeq("", 0, 20), "!SPOP t 2", "OBJECT ENCODING t"},
 	{"encoding of results at the threshold", "CONFIG SET set-max-intset-entries 3", "SADD a 1 2", "SADD b 3 4", "SUNIONSTORE d a b", "OBJECT ENCODING d", "SUNIONSTORE d a", "OBJECT ENCODING d", "CONFIG SET set-max-intset-entries 512"},
 }
 
 func TestDiffSetEncoding(t *testing.T) {
-	needEmberCommands(t, "OBJECT HELP", "CONFIG GET set-max-intset-entries")
-	runDiff(t, flushFirst(setEncodingCases))
+	setNeedCommands(t, "OBJECT HELP", "CONFIG GET set-max-intset-entries")
+	runDiff(t, setFlushFirst(setEncodingCases))
 }

@@ -7,7 +7,7 @@ var sortCases = []diffCase{
 	{"sort numbers", "SADD s 5 -3 10 0 7", "SORT s", "SORT s DESC", "SORT s ASC", "SORT s desc asc", "SORT_RO s", "SORT_RO s DESC"},
 	{"sort missing and wrong type", "SORT nokey", "SORT_RO nokey", "SORT nokey ALPHA DESC LIMIT 0 5", "SET str v", "SORT str", "SORT_RO str", "SORT str BY nosort"},
 	{"sort syntax", "SADD s 1", "SORT s FOO", "SORT s LIMIT 1", "SORT s LIMIT a b", "SORT s LIMIT 0 x", "SORT s LIMIT 9223372036854775808 1", "SORT s BY", "SORT s GET", "SORT s STORE", "SORT_RO s STORE d", "SORT_RO s store d", "SORT s ASC FOO", "SET str v", "SORT str FOO"},
-	{"sort limit", "SADD s " + seq("", 0, 10), "SORT s LIMIT 0 3", "SORT s LIMIT 2 3", "SORT s LIMIT -5 3", "SORT s LIMIT 8 10", "SORT s LIMIT 10 1", "SORT s LIMIT 100 5", "SORT s LIMIT 0 0", "SORT s LIMIT 0 -1", "SORT s LIMIT 0 -100", "SORT s LIMIT 3 9223372036854775807", "SORT s LIMIT -9223372036854775808 -9223372036854775808", "SORT s DESC LIMIT 1 2", "SORT s LIMIT 1 2 LIMIT 5 1"},
+	{"sort limit", "SADD s " + setSeq("", 0, 10), "SORT s LIMIT 0 3", "SORT s LIMIT 2 3", "SORT s LIMIT -5 3", "SORT s LIMIT 8 10", "SORT s LIMIT 10 1", "SORT s LIMIT 100 5", "SORT s LIMIT 0 0", "SORT s LIMIT 0 -1", "SORT s LIMIT 0 -100", "SORT s LIMIT 3 9223372036854775807", "SORT s LIMIT -9223372036854775808 -9223372036854775808", "SORT s DESC LIMIT 1 2", "SORT s LIMIT 1 2 LIMIT 5 1"},
 	{"sort floats", `SADD s 1.5 -inf " 3" 0x10 +2 -0 0 1e3 .5 "" inf`, "SORT s", "SORT s DESC"},
 	{"sort not numbers", "SADD s 1 a", "SORT s", "SORT s DESC LIMIT 0 1", "SORT_RO s", "SADD t 1 1e400", "SORT t", "SADD u 1 nan", "SORT u", "SADD v 1 '2 '", "SORT v", "SADD w 1e-400 1", "SORT w"},
 	{"sort alpha", "SADD s banana apple cherry Apple 10 9", "SORT s ALPHA", "SORT s ALPHA DESC", "SORT s ALPHA LIMIT 1 2", "SORT_RO s ALPHA DESC LIMIT 0 3"},
@@ -25,7 +25,7 @@ var sortCases = []diffCase{
 	{"sort resp3", "!HELLO 3", "SADD s 2 1", "SET v_1 x", "SORT s", "SORT s GET v_* GET #", "SORT nokey", "SORT s LIMIT 5 1"},
 }
 
-func TestDiffSort(t *testing.T) { runDiff(t, flushFirst(sortCases)) }
+func TestDiffSort(t *testing.T) { runDiff(t, setFlushFirst(sortCases)) }
 
 // SORT ... STORE writes a list; these need the list type.
 var sortStoreCases = []diffCase{
@@ -34,12 +34,12 @@ var sortStoreCases = []diffCase{
 	{"sort alpha ties as C strings", `RPUSH l "a\x00b" "a\x00a" "a" "\xff" "b"`, "SORT l ALPHA", "SORT l ALPHA DESC", "SORT l ALPHA LIMIT 0 2"},
 	{"sort store binary alpha", `SADD s "a\x00b" "a\x00a" "a"`, "SORT s ALPHA STORE d", "LRANGE d 0 -1"},
 	{"sort lists", "RPUSH l 3 1 2 10", "SORT l", "SORT l DESC", "SORT l ALPHA", "SORT l BY nosort", "SORT l BY nosort DESC", "SORT l BY nosort LIMIT 1 2", "SORT l BY nosort DESC LIMIT 1 2", "SORT l LIMIT 1 2", "RPUSH m b a b c", "SORT m ALPHA", "SORT m", "SORT_RO l BY nosort DESC"},
-	{"sort list by alpha ties with limit", "RPUSH l " + seq("e", 0, 50), "SET w_e3 z", "SET w_e7 a", "SORT l BY w_* ALPHA LIMIT 0 10", "SORT l BY w_* ALPHA LIMIT 20 10", "SORT l BY w_* ALPHA DESC LIMIT 5 10", "SORT l BY w_* ALPHA"},
+	{"sort list by alpha ties with limit", "RPUSH l " + setSeq("e", 0, 50), "SET w_e3 z", "SET w_e7 a", "SORT l BY w_* ALPHA LIMIT 0 10", "SORT l BY w_* ALPHA LIMIT 20 10", "SORT l BY w_* ALPHA DESC LIMIT 5 10", "SORT l BY w_* ALPHA"},
 }
 
 func TestDiffSortStoreAndLists(t *testing.T) {
-	needEmberCommands(t, "LRANGE probe 0 -1", "RPUSH probe x", "DEL probe")
-	runDiff(t, flushFirst(sortStoreCases))
+	setNeedCommands(t, "LRANGE probe 0 -1", "RPUSH probe x", "DEL probe")
+	runDiff(t, setFlushFirst(sortStoreCases))
 }
 
 var sortZSetCases = []diffCase{
@@ -47,8 +47,8 @@ var sortZSetCases = []diffCase{
 }
 
 func TestDiffSortZSets(t *testing.T) {
-	needEmberCommands(t, "ZCARD probe")
-	runDiff(t, flushFirst(sortZSetCases))
+	setNeedCommands(t, "ZCARD probe")
+	runDiff(t, setFlushFirst(sortZSetCases))
 }
 
 var sortHashCases = []diffCase{
@@ -56,6 +56,6 @@ var sortHashCases = []diffCase{
 }
 
 func TestDiffSortHashes(t *testing.T) {
-	needEmberCommands(t, "HLEN probe")
-	runDiff(t, flushFirst(sortHashCases))
+	setNeedCommands(t, "HLEN probe")
+	runDiff(t, setFlushFirst(sortHashCases))
 }
