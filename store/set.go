@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -338,9 +339,9 @@ type SMoveResult struct {
 	DstAdded   bool // m was new in dst
 }
 
-// SMove moves m from the set at src to the set at dst (distinct keys; with
-// src == dst SMOVE only checks membership). A missing src moves nothing
-// whatever dst holds; otherwise both must be sets.
+// SMove moves m from the set at src to the set at dst. A missing src moves
+// nothing whatever dst holds; otherwise both must be sets. With src == dst
+// nothing changes and Moved reports membership, as SMOVE replies.
 func (tx *Tx) SMove(src, dst, m []byte) (SMoveResult, error) {
 	var res SMoveResult
 	srcObj, err := tx.existingForWrite(src, TypeSet)
@@ -351,6 +352,10 @@ func (tx *Tx) SMove(src, dst, m []byte) (SMoveResult, error) {
 		return res, err
 	}
 	s := srcObj.(*Set)
+	if bytes.Equal(src, dst) {
+		res.Moved = s.Contains(m)
+		return res, nil
+	}
 	if !s.remove(m) {
 		return res, nil
 	}

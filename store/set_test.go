@@ -591,3 +591,19 @@ func TestSet_SmallSetMemory(t *testing.T) {
 		t.Errorf("%.1f bytes per set of 10 small integers, want <= 44", per)
 	}
 }
+
+func TestTx_SMoveSameKey(t *testing.T) {
+	tx := setTestTx(t)
+	tx.SAdd([]byte("a"), setArgs("1"))
+	tx.SetExpiry([]byte("a"), tx.Now()+100000)
+	res, err := tx.SMove([]byte("a"), []byte("a"), []byte("1"))
+	if err != nil || !res.Moved || res.SrcDeleted || res.DstAdded {
+		t.Fatalf("SMove a a 1 = %+v, %v", res, err)
+	}
+	if at, _ := tx.Expiry([]byte("a")); at == 0 {
+		t.Fatal("same-key SMOVE touched the key")
+	}
+	if res, _ := tx.SMove([]byte("a"), []byte("a"), []byte("2")); res.Moved {
+		t.Fatal("SMove a a 2 moved")
+	}
+}
