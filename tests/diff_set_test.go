@@ -1,9 +1,12 @@
 package tests
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
+
+	goredis "github.com/redis/go-redis/v9"
 )
 
 // seq returns "prefix0 prefix1 ..." for n members starting at from.
@@ -140,4 +143,161 @@ var setEncodingCases = []diffCase{
 func TestDiffSetEncoding(t *testing.T) {
 	setNeedCommands(t, "OBJECT HELP", "CONFIG GET set-max-intset-entries")
 	runDiff(t, setFlushFirst(setEncodingCases))
+}
+
+// runSetEventDiff runs each case on both servers while a second connection
+// listens to every keyspace and keyevent notification, and compares the
+// notifications (channel and payload, in order).
+func runSetEventDiff(t *testing.T, cases []diffCase) {
+	t.Helper()
+	ember, redis := sharedServers(t)
+	for _, dc := range cases {
+		t.Run(dc.name(), func(t *testing.T) {
+			var got [2][]string
+			for i, addr := range []string{ember.Addr, redis.Addr} {
+				c, sub := dialRaw(t, addr), dialRaw(t, addr)
+				for _, cmd := range [][]string{{"FLUSHDB"}, {"CONFIG", "SET", "notify-keyspace-events", "KEA"}} {
+					if _, err := c.Do(cmd...); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if _, err := sub.Do("PSUBSCRIBE", "*"); err != nil {
+					t.Fatal(err)
+				}
+				for _, line := range dc.cmds() {
+					if _, err := c.Do(splitCommand(line)...); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if _, err := c.Do("PUBLISH", "end-of-case", "x"); err != nil {
+					t.Fatal(err)
+				}
+				for {
+					msg, err := sub.ReadReply()
+					if err != nil {
+						t.Fatal(err)
+					}
+					if strings.Contains(msg, "end-of-case") {
+						break
+					}
+					got[i] = append(got[i], msg)
+				}
+				c.Do("CONFIG", "SET", "notify-keyspace-events", "")
+			}
+			if strings.Join(got[0], "") != strings.Join(got[1], "") {
+				t.Errorf("events differ\n  redis: %q\n  ember: %q", got[1], got[0])
+			}
+		})
+	}
+}
+
+var setEventCases = []diffCase{
+	{"sadd", "SADD s 1 2", "SADD s 2", "SADD s a"},
+	{"srem", "SADD s 1 2 3", "SREM s 9", "SREM s 1", "SREM s 2 3"},
+	{"spop", "SADD s 1", "SPOP s", "SPOP s", "SADD s 1 2 3 4 5 6", "SPOP s 0", "SPOP s 2", "SPOP s 10", "SPOP s 1"},
+	{"smove", "SADD a 1 2", "SADD b 2", "SMOVE a b 9", "SMOVE a b 2", "SMOVE a b 1", "SADD a 5", "SMOVE a a 5", "SMOVE a c 5"},
+	{"store commands", "SADD a 1 2", "SADD b 2 3", "SINTERSTORE d a b", "SUNIONSTORE d a b", "SDIFFSTORE d a b", "SINTERSTORE d a nokey", "SINTERSTORE d a nokey", "SDIFFSTORE a a", "SUNIONSTORE e nokey"},
+	{"sort store", "SET d v", "SORT nokey STORE d", "SORT nokey STORE d"},
+}
+
+// TestDiffSetEvents compares keyspace notifications with Redis's (t_set.c).
+func TestDiffSetEvents(t *testing.T) {
+	setNeedCommands(t, "CONFIG GET notify-keyspace-events", "PUBLISH probe x")
+	runSetEventDiff(t, setEventCases)
+}
+
+// TestSet_SScanGuarantee iterates a large set with go-redis's SSCAN while
+// other members come and go between pages: every member present throughout
+// must be returned, and no page exceeds COUNT.
+func TestSet_SScanGuarantee(t *testing.T) {
+	p := startEmber(t)
+	ctx := context.Background()
+	rdb := goredis.NewClient(&goredis.Options{Addr: p.Addr, Protocol: 2})
+	defer rdb.Close()
+	stable := make([]any, 2000)
+	for i := range stable {
+		stable[i] = fmt.Sprintf("stable:%d", i)
+	}
+	if err := rdb.SAdd(ctx, "s", stable...).Err(); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2000 {
+		rdb.SAdd(ctx, "s", fmt.Sprintf("churn:%d", i))
+	}
+	seen := map[string]bool{}
+	var cursor uint64
+	for page := 0; ; page++ {
+		keys, next, err := rdb.SScan(ctx, "s", cursor, "", 50).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(keys) > 50 {
+			t.Fatalf("page %d has %d members for COUNT 50", page, len(keys))
+		}
+		for _, k := range keys {
+			seen[k] = true
+		}
+		if next == 0 {
+			break
+		}
+		cursor = next
+		rdb.SRem(ctx, "s", fmt.Sprintf("churn:%d", page), fmt.Sprintf("churn:%d", 1999-page))
+		rdb.SAdd(ctx, "s", fmt.Sprintf("new:%d", page))
+		if page > 1000 {
+			t.Fatal("SSCAN does not finish")
+		}
+	}
+	for _, m := range stable {
+		if !seen[m.(string)] {
+			t.Fatalf("%s never returned", m)
+		}
+	}
+	// SPOP and SRANDMEMBER invariants through the client.
+	members, err := rdb.SRandMemberN(ctx, "s", 100).Result()
+	if err != nil || len(members) != 100 {
+		t.Fatalf("SRANDMEMBER 100: %d, %v", len(members), err)
+	}
+	distinct := map[string]bool{}
+	for _, m := range members {
+		if distinct[m] {
+			t.Fatalf("SRANDMEMBER returned %q twice", m)
+		}
+		distinct[m] = true
+		if ok, _ := rdb.SIsMember(ctx, "s", m).Result(); !ok {
+			t.Fatalf("SRANDMEMBER returned non-member %q", m)
+		}
+	}
+	before := rdb.SCard(ctx, "s").Val()
+	popped, err := rdb.SPopN(ctx, "s", 1000).Result()
+	if err != nil || len(popped) != 1000 || rdb.SCard(ctx, "s").Val() != before-1000 {
+		t.Fatalf("SPOP 1000: %d popped, %v, card %d of %d", len(popped), err, rdb.SCard(ctx, "s").Val(), before)
+	}
+	for _, m := range popped {
+		if ok, _ := rdb.SIsMember(ctx, "s", m).Result(); ok {
+			t.Fatalf("popped %q still a member", m)
+		}
+	}
+}
+
+// TestSet_SRandMemberHugeCount checks that a negative count with no
+// practical end is cut off (the connection is closed, as Redis does past its
+// output limit) instead of exhausting memory, and the server lives on.
+func TestSet_SRandMemberHugeCount(t *testing.T) {
+	p := startEmber(t, "--proto-max-bulk-len", "1mb")
+	c := dialRaw(t, p.Addr)
+	big := strings.Repeat("x", 64<<10)
+	if _, err := c.Do("SADD", "s", big); err != nil {
+		t.Fatal(err)
+	}
+	reply, err := c.Do("SRANDMEMBER", "s", "-9223372036854775807")
+	if err == nil {
+		t.Fatalf("connection stayed open, reply of %d bytes", len(reply))
+	}
+	c2 := dialRaw(t, p.Addr)
+	if reply, err := c2.Do("SCARD", "s"); err != nil || reply != ":1\r\n" {
+		t.Fatalf("after: %q, %v", reply, err)
+	}
+	if reply, _ := c2.Do("SPOP", "s", "9223372036854775807"); len(reply) < len(big) {
+		t.Fatalf("SPOP huge count: %q", reply[:min(len(reply), 40)])
+	}
 }
