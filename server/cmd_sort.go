@@ -331,11 +331,11 @@ func parseSortScore(b []byte) (float64, bool) {
 	neg := numStart < len(b) && b[numStart] == '-'
 	rest := b[i:]
 	switch {
-	case strtodPrefix(rest, "infinity"):
+	case strtodHasWord(rest, "infinity"):
 		return strtodInf(neg), i+8 == len(b)
-	case strtodPrefix(rest, "inf"):
+	case strtodHasWord(rest, "inf"):
 		return strtodInf(neg), i+3 == len(b)
-	case strtodPrefix(rest, "nan"):
+	case strtodHasWord(rest, "nan"):
 		return math.NaN(), false
 	}
 	if len(rest) > 2 && rest[0] == '0' && (rest[1]|0x20) == 'x' && strtodHexStart(rest[2:]) {
@@ -383,7 +383,7 @@ func strtodInf(neg bool) float64 {
 	return math.Inf(1)
 }
 
-func strtodPrefix(b []byte, lower string) bool {
+func strtodHasWord(b []byte, lower string) bool {
 	return len(b) >= len(lower) && bytes.EqualFold(b[:len(lower)], []byte(lower))
 }
 
