@@ -24,6 +24,11 @@ type Client struct {
 	cmd  *Command // the command being run
 	keys []int    // key positions scratch
 
+	multi      *multiState   // open transaction (MULTI), nil otherwise
+	inExec     bool          // running EXEC's commands: blocking commands must not block
+	watched    []*watchEntry // WATCHed keys
+	watchDirty atomic.Bool   // a watched key changed: EXEC will fail
+
 	authenticated bool
 	user          string
 	closeAfter    bool // close once the pending output is written

@@ -61,6 +61,7 @@ func cmdReset(c *Client, args [][]byte) {
 // (RESET): database 0, RESP2, no name, reply on, and unauthenticated when
 // the server has a password.
 func (c *Client) resetState() {
+	c.discardTransaction()
 	c.selectDB(0)
 	c.setProto(2)
 	c.SetName("")

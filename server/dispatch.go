@@ -22,22 +22,37 @@ func (c *Client) execute(args [][]byte) {
 			c.closeAfter = true
 			return
 		}
-		c.Error(unknownCommand(args))
+		c.reject(unknownCommand(args))
 	case !found:
-		c.Error(fmt.Sprintf("ERR unknown subcommand '%s'. Try %s HELP.", truncate(cstr(args[1]), 128), bytes.ToUpper(args[0])))
+		c.reject(fmt.Sprintf("ERR unknown subcommand '%s'. Try %s HELP.", truncate(cstr(args[1]), 128), bytes.ToUpper(args[0])))
 	case (cmd.Arity > 0 && cmd.Arity != len(args)) || len(args) < -cmd.Arity:
 		c.cmd = cmd
-		c.errArity()
+		c.reject("ERR wrong number of arguments for '" + cmd.FullName + "' command")
 		s.cmdStats.rejected(cmd)
 	case !c.authenticated && !cmd.Has(FlagNoAuth) && s.authRequired():
-		c.Error(ErrNoAuth)
+		c.reject(ErrNoAuth)
 		s.cmdStats.rejected(cmd)
+	case c.multi != nil && cmd.Has(FlagNoMulti):
+		c.reject(ErrNoMulti)
+		s.cmdStats.rejected(cmd)
+	case c.multi != nil && !runsInsideMulti(cmd):
+		c.cmd = cmd
+		c.queue(cmd, args)
 	default:
 		c.cmd = cmd
 		c.lastCmd.Store(cmd)
 		c.call(cmd, args)
 	}
 	c.applyReplyMode(mark)
+}
+
+// reject answers a command that fails the dispatcher's checks; inside MULTI
+// it also dooms the transaction (EXEC will answer EXECABORT).
+func (c *Client) reject(msg string) {
+	c.Error(msg)
+	if c.multi != nil {
+		c.multi.aborted = true
+	}
 }
 
 // call locks the shards the command needs, runs it and releases them.

@@ -34,6 +34,7 @@ type Server struct {
 	clients   clientRegistry
 	nextID    atomic.Int64
 	stats     stats
+	watch     watchRegistry // WATCHed keys, per store shard
 	started   time.Time
 	runID     string
 
@@ -74,6 +75,7 @@ func New(cfg *Config, logOut io.Writer) (*Server, error) {
 	}
 	s.table = table
 	s.store = store.New(store.Options{Databases: int(cfg.GetInt("databases"))})
+	s.watch = newWatchRegistry(s.store.ShardCount())
 	s.watchConfig()
 	s.initExtras()
 	return s, nil
@@ -103,6 +105,7 @@ func (s *Server) watchConfig() {
 func commandFamilies() [][]*Command {
 	return [][]*Command{
 		connectionCommands(),
+		transactionCommands(),
 		serverCommands(),
 		keyspaceCommands(),
 		expireCommands(),
@@ -284,6 +287,7 @@ func (s *Server) newClient(nc net.Conn) *Client {
 
 func (s *Server) removeClient(c *Client) {
 	c.Kill()
+	c.discardTransaction()
 	s.clients.remove(c)
 	s.stats.retiredCommands.Add(c.commands.Load())
 	s.stats.retiredDirty.Add(c.dirty.Load())
