@@ -14,11 +14,11 @@ import (
 // rounded half-even, as glibc's printf does.
 
 const (
-	ldMant   = 64     // mantissa bits
-	ldMaxExp = 16384  // |v| < 2^16384 (big.Float MantExp exponent at most this)
-	ldMinExp = -16381 // smallest normal 2^-16382 has MantExp exponent -16381
-	ldLSB    = -16445 // weight of the lowest subnormal bit
-	ldMaxLen = 5*1024 - 1
+	longDoubleMant   = 64     // mantissa bits
+	longDoubleMaxExp = 16384  // |v| < 2^16384 (big.Float MantExp exponent at most this)
+	longDoubleMinExp = -16381 // smallest normal 2^-16382 has MantExp exponent -16381
+	longDoubleLSB    = -16445 // weight of the lowest subnormal bit
+	longDoubleMaxLen = 5*1024 - 1
 )
 
 // ParseLongDouble parses b as Redis's string2ld: glibc strtold in the C
@@ -26,7 +26,7 @@ const (
 // no leading space, rejecting NaN, overflow and underflow to zero. It
 // returns the value rounded to the long double format (possibly infinite).
 func ParseLongDouble(b []byte) (*big.Float, bool) {
-	if len(b) == 0 || len(b) > ldMaxLen {
+	if len(b) == 0 || len(b) > longDoubleMaxLen {
 		return nil, false
 	}
 	i := 0
@@ -136,7 +136,7 @@ func parseDecLD(b []byte) (*big.Float, bool) {
 		digits = digits[1:]
 	}
 	if len(digits) == 0 {
-		return new(big.Float).SetPrec(ldMant), true
+		return new(big.Float).SetPrec(longDoubleMant), true
 	}
 	e := exp - int64(frac)
 	nd := int64(len(digits))
@@ -172,12 +172,12 @@ func parseHexLD(b []byte) (*big.Float, bool) {
 	}
 	num, _ := new(big.Int).SetString(string(digits), 16)
 	if num.Sign() == 0 {
-		return new(big.Float).SetPrec(ldMant), true
+		return new(big.Float).SetPrec(longDoubleMant), true
 	}
 	e := exp - 4*int64(frac)
 	bits := int64(num.BitLen())
 	// The value lies in [2^(bits-1+e), 2^(bits+e)).
-	if bits-1+e >= ldMaxExp || bits+e < ldLSB-1 {
+	if bits-1+e >= longDoubleMaxExp || bits+e < longDoubleLSB-1 {
 		return nil, false
 	}
 	den := big.NewInt(1)
@@ -204,11 +204,11 @@ func roundLD(num, den *big.Int) (*big.Float, bool) {
 	d := new(big.Float).SetInt(den)
 	// Truncation never moves the value into the next binade, so this gives
 	// the exact exponent and says whether the value is exact at 64 bits.
-	t := new(big.Float).SetPrec(ldMant).SetMode(big.ToZero).Quo(n, d)
+	t := new(big.Float).SetPrec(longDoubleMant).SetMode(big.ToZero).Quo(n, d)
 	e := t.MantExp(nil)
-	prec := ldMant
-	if e < ldMinExp {
-		prec = e - ldLSB
+	prec := longDoubleMant
+	if e < longDoubleMinExp {
+		prec = e - longDoubleLSB
 	}
 	switch {
 	case prec < 0:
@@ -220,13 +220,13 @@ func roundLD(num, den *big.Int) (*big.Float, bool) {
 		if t.Acc() == big.Exact && t.Cmp(half) == 0 {
 			return nil, false
 		}
-		return new(big.Float).SetPrec(ldMant).SetMantExp(big.NewFloat(0.5), ldLSB+1), true
+		return new(big.Float).SetPrec(longDoubleMant).SetMantExp(big.NewFloat(0.5), longDoubleLSB+1), true
 	}
 	r := new(big.Float).SetPrec(uint(prec)).Quo(n, d)
-	if r.MantExp(nil) > ldMaxExp {
+	if r.MantExp(nil) > longDoubleMaxExp {
 		return nil, false
 	}
-	return r.SetPrec(ldMant), true
+	return r.SetPrec(longDoubleMant), true
 }
 
 // AddLongDouble returns a+b rounded to the long double format; false when
@@ -237,8 +237,8 @@ func AddLongDouble(a, b *big.Float) (*big.Float, bool) {
 	}
 	// Both operands lie on the 2^-16445 grid, so a subnormal sum is exact
 	// and only normal sums need rounding to 64 bits.
-	z := new(big.Float).SetPrec(ldMant).Add(a, b)
-	if z.MantExp(nil) > ldMaxExp {
+	z := new(big.Float).SetPrec(longDoubleMant).Add(a, b)
+	if z.MantExp(nil) > longDoubleMaxExp {
 		return nil, false
 	}
 	return z, true

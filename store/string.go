@@ -305,7 +305,7 @@ func (tx *Tx) SetRange(key []byte, offset int64, val []byte, maxLen int64) (n in
 // result is not finite. Any expiry stays.
 func (tx *Tx) IncrByFloat(key, incr []byte) ([]byte, error) {
 	r, ok := tx.find(tx.db, key)
-	cur := new(big.Float).SetPrec(ldMant)
+	cur := new(big.Float).SetPrec(longDoubleMant)
 	if ok {
 		if r.meta().typ != TypeString {
 			return nil, ErrWrongType
