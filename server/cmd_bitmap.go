@@ -155,6 +155,10 @@ func cmdBitPos(c *Client, args [][]byte) {
 	}
 	switch len(args) {
 	case 3:
+		if len(v) == 0 {
+			c.w.Int(-1) // the range 0..-1 is empty
+			return
+		}
 		c.w.Int(store.BitPos(v, int(bit)))
 	case 4, 5, 6:
 		start, ok := store.ParseInt(args[3])
