@@ -1,6 +1,10 @@
 package tests
 
 import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -198,3 +202,111 @@ func availableCases(t *testing.T, cases []diffCase) []diffCase {
 	}
 	return out
 }
+
+// quoteArg renders b for splitCommand: double quoted, every byte as \xNN.
+func quoteArg(b []byte) string {
+	var sb strings.Builder
+	sb.WriteByte('"')
+	for _, c := range b {
+		sb.WriteString(`\x`)
+		sb.WriteByte("0123456789abcdef"[c>>4])
+		sb.WriteByte("0123456789abcdef"[c&15])
+	}
+	sb.WriteByte('"')
+	return sb.String()
+}
+
+// randomStringCases generates seeded random scripts over the range and bit
+// commands, whose index arithmetic has the most corner cases.
+func randomStringCases(seed uint64, n int) []diffCase {
+	r := rand.New(rand.NewPCG(seed, 7))
+	randBytes := func(max int) []byte {
+		b := make([]byte, r.IntN(max+1))
+		for i := range b {
+			switch r.IntN(4) {
+			case 0:
+				b[i] = 0
+			case 1:
+				b[i] = 0xff
+			default:
+				b[i] = byte(r.IntN(256))
+			}
+		}
+		return b
+	}
+	idx := func(n int) string { return strconv.Itoa(r.IntN(4*n+20) - 2*n - 10) }
+	unit := func() string { return []string{"", " BIT", " BYTE"}[r.IntN(3)] }
+	var cases []diffCase
+	for i := 0; i < n; i++ {
+		v := randBytes(40)
+		dc := diffCase{fmt.Sprintf("random %d", i), "SET k " + quoteArg(v)}
+		for j := 0; j < 40; j++ {
+			ln := len(v) * 8
+			switch r.IntN(8) {
+			case 0:
+				dc = append(dc, "BITCOUNT k "+idx(ln)+" "+idx(ln)+unit())
+			case 1:
+				dc = append(dc, fmt.Sprintf("BITPOS k %d", r.IntN(2)))
+			case 2:
+				dc = append(dc, fmt.Sprintf("BITPOS k %d %s", r.IntN(2), idx(ln)))
+			case 3:
+				dc = append(dc, fmt.Sprintf("BITPOS k %d %s %s%s", r.IntN(2), idx(ln), idx(ln), unit()))
+			case 4:
+				dc = append(dc, "GETRANGE k "+idx(len(v))+" "+idx(len(v)))
+			case 5:
+				dc = append(dc, fmt.Sprintf("SETRANGE k %d %s", r.IntN(len(v)+10), quoteArg(randBytes(5))))
+			case 6:
+				t := []string{"i", "u"}[r.IntN(2)]
+				bits := 1 + r.IntN(63)
+				if t == "i" {
+					bits++
+				}
+				dc = append(dc, fmt.Sprintf("BITFIELD k OVERFLOW %s %s %s%d %d %d GET %s%d %d",
+					[]string{"WRAP", "SAT", "FAIL"}[r.IntN(3)], []string{"SET", "INCRBY"}[r.IntN(2)], t, bits, r.IntN(ln+16),
+					r.Int64N(1<<40)-1<<39, t, bits, r.IntN(ln+16)))
+			case 7:
+				dc = append(dc, "SET o "+quoteArg(randBytes(30)), "LCS k o IDX WITHMATCHLEN", "LCS k o",
+					fmt.Sprintf("BITOP %s d k o", []string{"AND", "OR", "XOR"}[r.IntN(3)]), "GET d")
+			}
+		}
+		dc = append(dc, "GET k")
+		cases = append(cases, dc)
+	}
+	return cases
+}
+
+func TestDiffStringRandom(t *testing.T) { runDiff(t, randomStringCases(1, 40)) }
+
+// randomFloatCases compares INCRBYFLOAT over random decimal and
+// hexadecimal inputs of every magnitude.
+func randomFloatCases(seed uint64, n int) []diffCase {
+	r := rand.New(rand.NewPCG(seed, 9))
+	num := func() string {
+		var s string
+		if r.IntN(2) == 0 {
+			s = "-"
+		}
+		switch r.IntN(5) {
+		case 0:
+			return s + strconv.FormatFloat(r.Float64()*math.Pow(10, float64(r.IntN(40)-20)), 'g', -1, 64)
+		case 1:
+			return s + strconv.Itoa(r.IntN(1000)) + "." + strconv.Itoa(r.IntN(1000000))
+		case 2:
+			return fmt.Sprintf("%s%d.%de%d", s, r.IntN(100), r.IntN(1000), r.IntN(9900)-4950)
+		case 3:
+			return fmt.Sprintf("%s0x%x.%xp%d", s, r.Uint64(), r.IntN(4096), r.IntN(400)-200)
+		}
+		return s + strconv.FormatUint(r.Uint64(), 10) + strconv.Itoa(r.IntN(1000))
+	}
+	var cases []diffCase
+	for i := 0; i < n; i++ {
+		dc := diffCase{fmt.Sprintf("float %d", i), "SET k " + num()}
+		for j := 0; j < 10; j++ {
+			dc = append(dc, "INCRBYFLOAT k "+num())
+		}
+		cases = append(cases, dc)
+	}
+	return cases
+}
+
+func TestDiffIncrByFloatRandom(t *testing.T) { runDiff(t, randomFloatCases(2, 60)) }
