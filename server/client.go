@@ -46,6 +46,11 @@ type Client struct {
 	protoVer        atomic.Int32
 	killed          atomic.Bool
 	commands        atomic.Int64 // commands processed, for INFO
+
+	// For INFO and CLIENT (cmdstats.go, cmd_client.go).
+	dirty    atomic.Int64 // changes made: rdb_changes_since_last_save
+	errCount int          // error replies sent, to count failed calls
+	noEvict  atomic.Bool  // CLIENT NO-EVICT
 }
 
 type replyMode uint8
@@ -93,6 +98,7 @@ func (c *Client) Kill() {
 // Error replies with an error; msg carries its code ("ERR ...").
 func (c *Client) Error(msg string) {
 	c.w.Error(msg)
+	c.errCount++
 	c.srv.stats.countError(msg)
 }
 
