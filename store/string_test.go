@@ -309,3 +309,21 @@ func TestString_RandomOpsMatchModel(t *testing.T) {
 	}
 	_ = fmt.Sprint()
 }
+
+// GET and SET are the hot path: reading, and overwriting a value of similar
+// size, allocate nothing.
+func TestString_GetSetDoNotAllocate(t *testing.T) {
+	now := int64(1000)
+	tx := stringTx(t, &now)
+	key, small, large := []byte("key:000001"), []byte("value-1234"), bytes.Repeat([]byte("v"), 300)
+	tx.SetString(key, small, 0, false)
+	tx.SetString([]byte("big"), large, 0, false)
+	if n := testing.AllocsPerRun(1000, func() {
+		tx.SetString(key, small, 0, false)
+		tx.GetString(key)
+		tx.SetString([]byte("big"), large, 0, false)
+		tx.GetString([]byte("big"))
+	}); n != 0 {
+		t.Fatalf("GET/SET allocated %.1f times per run", n)
+	}
+}
