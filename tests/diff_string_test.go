@@ -148,7 +148,7 @@ var stringCases = []diffCase{
 		"SET b abababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababab", "LCS a b LEN", "CONFIG SET proto-max-bulk-len 512mb"},
 	{"size limit follows proto-max-bulk-len", "CONFIG SET proto-max-bulk-len 1mb", "SETRANGE k 1048576 x", "SETRANGE k 1048575 x",
 		"STRLEN k", "APPEND k x", "SETRANGE n 1048575 \"\"", "SETBIT b 8388608 1", "SETBIT b 8388607 1", "STRLEN b",
-		"BITFIELD b SET u8 8388608 1", "BITFIELD b SET u8 8388600 1", "GETBIT b 8388608", "CONFIG SET proto-max-bulk-len 512mb"},
+		"BITFIELD b SET u8 8388608 1", "BITFIELD b SET u8 8388602 1", "STRLEN b", "GETBIT b 8388608", "CONFIG SET proto-max-bulk-len 512mb"},
 	{"lcs int values", "SET a 12345", "SET b 2345", "LCS a b", "LCS a b IDX"},
 
 	// Encodings as OBJECT ENCODING reports them.
@@ -189,6 +189,9 @@ func emberKnows(t *testing.T, name string) bool {
 
 func availableCases(t *testing.T, cases []diffCase) []diffCase {
 	t.Helper()
+	if !emberKnows(t, "flushall") {
+		t.Skip("ember has no FLUSHALL yet: cases cannot start from an empty database")
+	}
 	var out []diffCase
 	for _, dc := range cases {
 		ok := true
@@ -280,7 +283,7 @@ func randomStringCases(seed uint64, n int) []diffCase {
 	return cases
 }
 
-func TestDiffStringRandom(t *testing.T) { runDiff(t, randomStringCases(1, 40)) }
+func TestDiffStringRandom(t *testing.T) { runDiff(t, availableCases(t, randomStringCases(1, 40))) }
 
 // randomFloatCases compares INCRBYFLOAT over random decimal and
 // hexadecimal inputs of every magnitude.
@@ -314,4 +317,4 @@ func randomFloatCases(seed uint64, n int) []diffCase {
 	return cases
 }
 
-func TestDiffIncrByFloatRandom(t *testing.T) { runDiff(t, randomFloatCases(2, 60)) }
+func TestDiffIncrByFloatRandom(t *testing.T) { runDiff(t, availableCases(t, randomFloatCases(2, 60))) }
