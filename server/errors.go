@@ -82,7 +82,21 @@ func storeError(err error) string {
 // that parallel work merges cleanly.
 
 // Strings and bitmaps.
-const ()
+const (
+	ErrOffsetRange      = "ERR offset is out of range"
+	ErrDecrOverflow     = "ERR decrement would overflow"
+	ErrLCSNotStrings    = "ERR The specified keys must contain string values"
+	ErrLCSLenAndIdx     = "ERR If you want both the length and indexes, please just use IDX."
+	ErrLCSTooLong       = "ERR String too long for LCS"
+	ErrLCSMemory        = "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len"
+	ErrBitOffset        = "ERR bit offset is not an integer or out of range"
+	ErrBitValue         = "ERR bit is not an integer or out of range"
+	ErrBitArg           = "ERR The bit argument must be 1 or 0."
+	ErrBitOpNot         = "ERR BITOP NOT must be called with a single source key."
+	ErrBitfieldType     = "ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is."
+	ErrBitfieldOverflow = "ERR Invalid OVERFLOW type specified"
+	ErrBitfieldRO       = "ERR BITFIELD_RO only supports the GET subcommand"
+)
 
 // Keyspace and expiry.
 const ()
