@@ -46,6 +46,8 @@ type Client struct {
 	protoVer        atomic.Int32
 	killed          atomic.Bool
 	commands        atomic.Int64 // commands processed, for INFO
+
+	out output // the write side (conn.go)
 }
 
 type replyMode uint8
