@@ -51,6 +51,14 @@ const (
 	errProtoExpectedDollar = "ERR Protocol error: expected '$', got '" // + the byte and a quote
 )
 
+// COMMAND (introspection).
+const (
+	errCommandInvalid      = "ERR Invalid command specified"
+	errCommandNoKeys       = "ERR The command has no key arguments"
+	errCommandGetKeysArity = "ERR Invalid number of arguments specified for command"
+	errCommandGetKeysArgs  = "ERR Invalid arguments specified for command"
+)
+
 // storeError maps a store error to Redis's reply text.
 func storeError(err error) string {
 	switch {
@@ -104,11 +112,3 @@ const ()
 
 // SORT.
 const ()
-
-// COMMAND (introspection).
-const (
-	errCommandInvalid      = "ERR Invalid command specified"
-	errCommandNoKeys       = "ERR The command has no key arguments"
-	errCommandGetKeysArity = "ERR Invalid number of arguments specified for command"
-	errCommandGetKeysArgs  = "ERR Invalid arguments specified for command"
-)

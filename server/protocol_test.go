@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // chunkReader returns its data n bytes per Read, to exercise requests that
@@ -272,5 +275,66 @@ func TestReqReader_ReleasesLargeBuffer(t *testing.T) {
 	}
 	if c := p.capacity(); c > keepBufSize {
 		t.Errorf("buffer of %d bytes kept after the large request", c)
+	}
+}
+
+// serveTCP runs s.serveConn for the connections of a loopback listener and
+// returns its address.
+func serveTCP(t *testing.T, s *Server) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			nc, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go s.serveConn(nc)
+		}
+	}()
+	return ln.Addr().String()
+}
+
+// A client that writes more than the socket buffers hold before reading
+// gets every reply, in order: the writer goroutine takes over while the
+// connection keeps reading (run with -race).
+func TestConn_WriteAllThenRead(t *testing.T) {
+	s, err := New(NewConfig(), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := serveTCP(t, s)
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(60 * time.Second))
+	const n = 8000
+	payload := strings.Repeat("z", 2000)
+	var req []byte
+	for i := 0; i < n; i++ {
+		req = append(req, encodeRESP([]string{"ECHO", payload + strconv.Itoa(i)})...)
+	}
+	req = append(req, "QUIT\r\n"...)
+	if _, err := c.Write(req); err != nil {
+		t.Fatalf("write: %v", err)
+	}
+	all, err := io.ReadAll(c)
+	if err != nil {
+		t.Fatalf("read: %v", err)
+	}
+	var want bytes.Buffer
+	for i := 0; i < n; i++ {
+		v := payload + strconv.Itoa(i)
+		fmt.Fprintf(&want, "$%d\r\n%s\r\n", len(v), v)
+	}
+	want.WriteString("+OK\r\n")
+	if !bytes.Equal(all, want.Bytes()) {
+		t.Fatalf("got %d bytes, want %d (replies lost, reordered or the connection closed early)", len(all), want.Len())
 	}
 }
