@@ -47,6 +47,11 @@ type Client struct {
 	killed          atomic.Bool
 	commands        atomic.Int64 // commands processed, for INFO
 
+	// For INFO and CLIENT (cmdstats.go, cmd_client.go).
+	dirty    atomic.Int64 // changes made: rdb_changes_since_last_save
+	errCount int          // error replies sent, to count failed calls
+	noEvict  atomic.Bool  // CLIENT NO-EVICT
+
 	out output // the write side (conn.go)
 }
 
@@ -95,6 +100,7 @@ func (c *Client) Kill() {
 // Error replies with an error; msg carries its code ("ERR ...").
 func (c *Client) Error(msg string) {
 	c.w.Error(msg)
+	c.errCount++
 	c.srv.stats.countError(msg)
 }
 

@@ -29,8 +29,10 @@ func (c *Client) execute(args [][]byte) {
 	case (cmd.Arity > 0 && cmd.Arity != len(args)) || len(args) < -cmd.Arity:
 		c.cmd = cmd
 		c.errArity()
+		s.cmdStats.rejected(cmd)
 	case !c.authenticated && !cmd.Has(FlagNoAuth) && s.authRequired():
 		c.Error(ErrNoAuth)
+		s.cmdStats.rejected(cmd)
 	default:
 		c.cmd = cmd
 		c.lastCmd.Store(cmd)
@@ -54,9 +56,14 @@ func (c *Client) call(cmd *Command, args [][]byte) {
 		tx.AddAll()
 	}
 	tx.Lock()
+	start, errs := time.Now(), c.errCount
 	cmd.Handler(c, args)
 	tx.Unlock()
 	c.commands.Add(1)
+	if tx.Dirty > 0 {
+		c.dirty.Add(int64(tx.Dirty))
+	}
+	c.srv.cmdStats.called(cmd, time.Since(start).Microseconds(), c.errCount != errs, c.srv.cfg.LatencyTracking())
 }
 
 // recoverPanic turns a panic in a handler into an error reply, so one bad

@@ -96,13 +96,28 @@ const ()
 const ()
 
 // Server, CONFIG, INFO, CLIENT, COMMAND.
-const ()
+const (
+	errDebugNotAllowed   = "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server."
+	errShutdownFailed    = "ERR Errors trying to SHUTDOWN. Check logs."
+	errNoShutdown        = "ERR No shutdown in progress."
+	errShutdownDenyBlock = "ERR SHUTDOWN without NOW or ABORT isn't allowed for DENY BLOCKING client"
+	errClientUnblockWhy  = "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR"
+	errClientNoSuch      = "ERR No such client"
+	errClientBadID       = "ERR Invalid client ID"
+	errClientIDRange     = "ERR client-id should be greater than 0"
+)
 
 // Lists and blocking commands.
 const ()
 
 // Hashes.
-const ()
+const (
+	ErrHashNotInteger    = "ERR hash value is not an integer"
+	ErrHashNotFloat      = "ERR hash value is not a float"
+	ErrHashNaNOrInfinity = "ERR value is NaN or Infinity"
+	ErrHashRandRange     = "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807"
+	ErrHashValueRange    = "ERR value is out of range"
+)
 
 // Sets.
 const ()
