@@ -338,3 +338,50 @@ func TestConn_WriteAllThenRead(t *testing.T) {
 		t.Fatalf("got %d bytes, want %d (replies lost, reordered or the connection closed early)", len(all), want.Len())
 	}
 }
+
+// Reply encodes RESP3 types as Redis 7 does, and degrades them to Redis's
+// RESP2 forms.
+func TestReply_Encodings(t *testing.T) {
+	cases := []struct {
+		name         string
+		write        func(r *Reply)
+		resp2, resp3 string
+	}{
+		{"null", func(r *Reply) { r.Null() }, "$-1\r\n", "_\r\n"},
+		{"null array", func(r *Reply) { r.NullArray() }, "*-1\r\n", "_\r\n"},
+		{"map", func(r *Reply) { r.Map(2) }, "*4\r\n", "%2\r\n"},
+		{"empty map", func(r *Reply) { r.Map(0) }, "*0\r\n", "%0\r\n"},
+		{"set", func(r *Reply) { r.Set(3) }, "*3\r\n", "~3\r\n"},
+		{"push", func(r *Reply) { r.Push(3) }, "*3\r\n", ">3\r\n"},
+		{"array", func(r *Reply) { r.Array(2) }, "*2\r\n", "*2\r\n"},
+		{"double", func(r *Reply) { r.Double(1.5) }, "$3\r\n1.5\r\n", ",1.5\r\n"},
+		{"double 17 digits", func(r *Reply) { r.Double(0.1) }, "$19\r\n0.10000000000000001\r\n", ",0.10000000000000001\r\n"},
+		{"double exponent", func(r *Reply) { r.Double(1e21) }, "$5\r\n1e+21\r\n", ",1e+21\r\n"},
+		{"double small", func(r *Reply) { r.Double(1e-5) }, "$22\r\n1.0000000000000001e-05\r\n", ",1.0000000000000001e-05\r\n"},
+		{"double negative zero", func(r *Reply) { r.Double(math.Copysign(0, -1)) }, "$2\r\n-0\r\n", ",-0\r\n"},
+		{"double inf", func(r *Reply) { r.Double(math.Inf(1)) }, "$3\r\ninf\r\n", ",inf\r\n"},
+		{"double -inf", func(r *Reply) { r.Double(math.Inf(-1)) }, "$4\r\n-inf\r\n", ",-inf\r\n"},
+		{"bool true", func(r *Reply) { r.Bool(true) }, ":1\r\n", "#t\r\n"},
+		{"bool false", func(r *Reply) { r.Bool(false) }, ":0\r\n", "#f\r\n"},
+		{"verbatim", func(r *Reply) { r.Verbatim("a\nb") }, "$3\r\na\nb\r\n", "=7\r\ntxt:a\nb\r\n"},
+		{"big number", func(r *Reply) { r.BigNumber("123456789012345678901234567890") }, "$30\r\n123456789012345678901234567890\r\n", "(123456789012345678901234567890\r\n"},
+		{"simple", func(r *Reply) { r.Simple("OK") }, "+OK\r\n", "+OK\r\n"},
+		{"error newlines", func(r *Reply) { r.Error("ERR a\r\nb") }, "-ERR a  b\r\n", "-ERR a  b\r\n"},
+		{"bulk", func(r *Reply) { r.Bulk([]byte("a\r\nb")) }, "$4\r\na\r\nb\r\n", "$4\r\na\r\nb\r\n"},
+		{"bulk int", func(r *Reply) { r.BulkInt(-42) }, "$3\r\n-42\r\n", "$3\r\n-42\r\n"},
+		{"int", func(r *Reply) { r.Int(math.MinInt64) }, ":-9223372036854775808\r\n", ":-9223372036854775808\r\n"},
+	}
+	for _, tc := range cases {
+		for _, proto := range []int{2, 3} {
+			r := Reply{proto: proto}
+			tc.write(&r)
+			want := tc.resp2
+			if proto == 3 {
+				want = tc.resp3
+			}
+			if got := string(r.Bytes()); got != want {
+				t.Errorf("%s in RESP%d: %q, want %q", tc.name, proto, got, want)
+			}
+		}
+	}
+}
