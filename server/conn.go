@@ -173,6 +173,13 @@ type output struct {
 	conn net.Conn
 	raw  syscall.RawConn // nil when the connection has no file descriptor
 
+	// tryWrite's state for writeNow (used by the connection's goroutine
+	// only, while the writer goroutine is idle).
+	writeFn func(fd uintptr) bool
+	wbuf    []byte
+	wn      int
+	werr    error
+
 	mu      sync.Mutex
 	cond    sync.Cond
 	queue   []byte // replies the writer goroutine has yet to send
@@ -186,6 +193,7 @@ func (o *output) init(nc net.Conn) {
 	if sc, ok := nc.(syscall.Conn); ok {
 		if raw, err := sc.SyscallConn(); err == nil {
 			o.raw = raw
+			o.writeFn = o.writeNow
 		}
 	}
 }
@@ -196,32 +204,39 @@ func (o *output) tryWrite(b []byte) (int, error) {
 	if o.raw == nil {
 		return o.conn.Write(b)
 	}
-	n := 0
-	var werr error
-	err := o.raw.Write(func(fd uintptr) bool {
-		for n < len(b) {
-			m, err := syscall.Write(int(fd), b[n:])
-			if m > 0 {
-				n += m
-			}
-			switch {
-			case err == syscall.EINTR:
-			case err == syscall.EAGAIN:
-				return true
-			case err != nil:
-				werr = err
-				return true
-			case m == 0:
-				werr = io.ErrShortWrite
-				return true
-			}
-		}
-		return true
-	})
+	o.wbuf, o.wn, o.werr = b, 0, nil
+	err := o.raw.Write(o.writeFn)
+	n, werr := o.wn, o.werr
+	o.wbuf = nil
 	if werr == nil {
 		werr = err
 	}
 	return n, werr
+}
+
+// writeNow is the raw write behind tryWrite, kept as a method value made
+// once so that a write allocates nothing. It returns true ("done") even
+// when the socket is full, so the runtime never waits.
+func (o *output) writeNow(fd uintptr) bool {
+	b := o.wbuf
+	for o.wn < len(b) {
+		m, err := syscall.Write(int(fd), b[o.wn:])
+		if m > 0 {
+			o.wn += m
+		}
+		switch {
+		case err == syscall.EINTR:
+		case err == syscall.EAGAIN:
+			return true
+		case err != nil:
+			o.werr = err
+			return true
+		case m == 0:
+			o.werr = io.ErrShortWrite
+			return true
+		}
+	}
+	return true
 }
 
 // fail records a write error and wakes anyone waiting for the writer.

@@ -123,3 +123,33 @@ func BenchmarkReqReader(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkReplyWrite measures the non-blocking socket write behind every
+// flush, on a loopback TCP connection drained by a reader.
+func BenchmarkReplyWrite(b *testing.B) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		if c, err := ln.Accept(); err == nil {
+			_, _ = io.Copy(io.Discard, c)
+		}
+	}()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	var o output
+	o.init(c)
+	msg := []byte("+OK\r\n")
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := o.tryWrite(msg); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
