@@ -114,6 +114,13 @@ var rawCases = []rawCase{
 	{"cross protocol POST", "POST / HTTP/1.1\r\nHost: x\r\n\r\n", false},
 	{"cross protocol Host", "PING\r\nHost: x\r\n", false},
 	{"quit stops the pipeline", "PING\r\nQUIT\r\nPING\r\n", false},
+	{"multibulk with bare LF", "*1\n$4\nPING\n", true},
+	{"inline with bare CR", "PING\rPING\r\nPING\rx\n", true},
+	{"inline CR inside quotes", "ECHO \"a\rb\"\r\n", true},
+	{"zero-length command name", "*1\r\n$0\r\n\r\n", true},
+	{"long unknown command name", "*1\r\n$200\r\n" + bigString(200, 'c') + "\r\n", true},
+	{"command name with NUL", "*2\r\n$5\r\nab\x00cd\r\n$3\r\nx\x00y\r\n", true},
+	{"mixed case command", "*1\r\n$4\r\npInG\r\nEcHo Hi\r\n", true},
 }
 
 // TestProtocolDiff sends raw bytes to Ember and redis-server and compares
