@@ -120,10 +120,17 @@ const (
 )
 
 // Sets.
-const ()
+const (
+	errSRandRange      = "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807"
+	errNumkeysPositive = "ERR numkeys should be greater than 0"
+	errNumkeysTooMany  = "ERR Number of keys can't be greater than number of args"
+	errLimitNegative   = "ERR LIMIT can't be negative"
+)
 
 // Sorted sets.
 const ()
 
 // SORT.
-const ()
+const (
+	errSortScore = "ERR One or more scores can't be converted into double"
+)
