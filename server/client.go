@@ -91,8 +91,11 @@ func (c *Client) selectDB(db int) {
 }
 
 // Kill closes the client's connection from any goroutine.
+// A killed client leaves the client list at once, as Redis frees it, so a
+// second CLIENT KILL or CLIENT LIST never sees it again.
 func (c *Client) Kill() {
 	if c.killed.CompareAndSwap(false, true) {
+		c.srv.clients.remove(c)
 		c.conn.Close()
 	}
 }

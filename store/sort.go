@@ -67,10 +67,9 @@ func (tx *Tx) SortLookup(key, field []byte, hasField bool) (val []byte, ok bool)
 	return r.ks.stringValue(r.h), true
 }
 
-// sortHashField reads a field of the hash at r for SORT. The hash type is
-// not built yet, so no hash can exist; it joins here when it is.
+// sortHashField reads a field of the hash at r for SORT.
 func (tx *Tx) sortHashField(r ref, field []byte) ([]byte, bool) {
-	return nil, false
+	return r.ks.obj(r.h).(*Hash).Get(field)
 }
 
 // SortStore makes elems the list value of key (SORT ... STORE), replacing
