@@ -56,6 +56,8 @@ type Client struct {
 	dirty    atomic.Int64 // changes made: rdb_changes_since_last_save
 	errCount int          // error replies sent, to count failed calls
 	noEvict  atomic.Bool  // CLIENT NO-EVICT
+
+	out output // the write side (conn.go)
 }
 
 type replyMode uint8

@@ -18,6 +18,7 @@ func (c *Client) execute(args [][]byte) {
 	switch {
 	case cmd == nil:
 		if isCrossProtocolAttack(args[0]) {
+			c.w.Reset() // Redis frees the client at once: replies still pending are lost
 			s.log.Warnf("Possible SECURITY ATTACK detected. It looks like somebody is sending POST or Host: commands to Redis. This is likely due to an attacker attempting to use Cross Protocol Scripting to compromise your Redis instance. Connection from %s aborted.", c.addr)
 			c.closeAfter = true
 			return

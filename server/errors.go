@@ -48,7 +48,15 @@ const (
 	errProtoBulkLen        = "ERR Protocol error: invalid bulk length"
 	errProtoUnauthMbulk    = "ERR Protocol error: unauthenticated multibulk length"
 	errProtoUnauthBulk     = "ERR Protocol error: unauthenticated bulk length"
-	errProtoExpectedDollar = "ERR Protocol error: expected '$', got '%c'"
+	errProtoExpectedDollar = "ERR Protocol error: expected '$', got '" // + the byte and a quote
+)
+
+// COMMAND (introspection).
+const (
+	errCommandInvalid      = "ERR Invalid command specified"
+	errCommandNoKeys       = "ERR The command has no key arguments"
+	errCommandGetKeysArity = "ERR Invalid number of arguments specified for command"
+	errCommandGetKeysArgs  = "ERR Invalid arguments specified for command"
 )
 
 // storeError maps a store error to Redis's reply text.
