@@ -7,6 +7,7 @@ import (
 	"math"
 
 	"github.com/ember-kv/ember/store"
+	"github.com/tidwall/redcon"
 )
 
 // Request parsing, following processMultibulkBuffer and processInlineBuffer
@@ -20,6 +21,12 @@ import (
 // yet" (the request never completes and ends in a too-big error); and the
 // two bytes after a header's '\r' and after a bulk's data are skipped
 // without being looked at.
+//
+// Once a RESP request has passed these checks, redcon's parser
+// (ReadNextCommand) slices it into arguments without copying. redcon
+// trusts its input (a huge or negative length makes it index out of range)
+// and insists on CRLF where Redis skips two bytes, so it only ever sees
+// checked requests, with the skipped bytes rewritten to CRLF in place.
 
 const (
 	readBufSize   = 16 * 1024 // Redis's PROTO_IOBUF_LEN
@@ -56,7 +63,7 @@ type reqReader struct {
 	pending int   // multibulk: bulks left to read; -1 before the header
 	scan    int   // offset in buf checked so far
 	want    int   // bytes from r the request is known to need, for growing
-	spans   []int // multibulk: start/end of each argument, relative to r
+	count   int   // multibulk: number of arguments announced
 	stuck   bool  // inline: a NUL precedes the newline, the line never ends
 
 	args    [][]byte
@@ -170,10 +177,11 @@ func (p *reqReader) nextMultibulk(lim *limits) ([][]byte, error) {
 			p.r = cr + 2
 			return [][]byte{}, nil
 		}
+		p.buf[cr+1] = '\n'
 		p.pending = int(n)
+		p.count = int(n)
 		p.scan = cr + 2
 		p.want = 0
-		p.spans = p.spans[:0]
 	}
 	for p.pending > 0 {
 		cr, ok := p.line(p.scan)
@@ -203,16 +211,16 @@ func (p *reqReader) nextMultibulk(lim *limits) ([][]byte, error) {
 			return nil, nil
 		}
 		end := start + int(n)
-		p.spans = append(p.spans, start-p.r, end-p.r)
+		p.buf[cr+1], p.buf[end], p.buf[end+1] = '\n', '\r', '\n'
 		p.scan = end + 2
 		p.pending--
 	}
 	p.pending = -1
 	p.want = 0
-	args := p.args[:0]
-	for i := 0; i < len(p.spans); i += 2 {
-		s, e := p.r+p.spans[i], p.r+p.spans[i+1]
-		args = append(args, p.buf[s:e:e])
+	complete, args, _, leftover, err := redcon.ReadNextCommand(p.buf[p.r:p.scan], p.args[:0])
+	if err != nil || !complete || len(leftover) != 0 || len(args) != p.count {
+		// Cannot happen for a request that passed the checks above.
+		return nil, &protoError{errProtoMultibulkLen}
 	}
 	p.args = args
 	p.r = p.scan
