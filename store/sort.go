@@ -24,6 +24,8 @@ func (tx *Tx) SortElements(key []byte) (typ Type, elems [][]byte, err error) {
 		s := r.ks.obj(r.h).(*Set)
 		var buf [20]byte
 		return typ, sortCopyElements(s.Len(), func(i int) []byte { return s.At(i, buf[:]) }), nil
+	case TypeZSet:
+		return typ, r.ks.obj(r.h).(*ZSet).sortElements(), nil
 	}
 	// Lists and sorted sets join here when their types exist.
 	return TypeNone, nil, ErrWrongType

@@ -433,6 +433,27 @@ func (z *ZSet) Scan(cursor uint64, count int, fn func(member []byte, score float
 	return uint64(x)
 }
 
+// sortElements copies the members in order for SORT. Like Redis, SORT
+// leaves a sorted set in the skiplist encoding (sort.c converts it first).
+func (z *ZSet) sortElements() [][]byte {
+	if z.sl == nil {
+		z.convert()
+	}
+	sl := z.sl
+	size := 0
+	for x := sl.first(); x != 0; x = sl.fwd(x, 0) {
+		size += int(sl.nodes[x].mlen)
+	}
+	buf := make([]byte, 0, size)
+	out := make([][]byte, 0, sl.length)
+	for x := sl.first(); x != 0; x = sl.fwd(x, 0) {
+		start := len(buf)
+		buf = append(buf, sl.member(x)...)
+		out = append(out, buf[start:len(buf):len(buf)])
+	}
+	return out
+}
+
 // each calls fn for every member in order until fn returns false.
 func (z *ZSet) each(fn func(member []byte, score float64) bool) {
 	if sl := z.sl; sl != nil {

@@ -46,16 +46,32 @@ type zsource interface {
 
 // zsourceOf adapts a stored collection to a Combine input, or returns nil
 // for a type the operations do not accept.
-//
-// Sets are accepted by Redis with every score 1: once the set type exists,
-// add its case here (Len, each with score 1, Score returning 1 for a
-// member) and nothing else changes.
 func zsourceOf(obj collection) zsource {
 	switch v := obj.(type) {
 	case *ZSet:
 		return v
+	case *Set:
+		return setZSource{v}
 	}
 	return nil
+}
+
+// setZSource is a set as a Combine input: every member scores 1.
+type setZSource struct{ s *Set }
+
+func (src setZSource) Len() int { return src.s.Len() }
+
+func (src setZSource) each(fn func(member []byte, score float64) bool) {
+	var buf [24]byte
+	for i, n := 0, src.s.Len(); i < n; i++ {
+		if !fn(src.s.At(i, buf[:0]), 1) {
+			return
+		}
+	}
+}
+
+func (src setZSource) Score(member []byte) (float64, bool) {
+	return 1, src.s.Contains(member)
 }
 
 type zinput struct {
