@@ -701,6 +701,15 @@ func TestZSet_Combine(t *testing.T) {
 				continue
 			}
 			size := rnd.IntN(12)
+			if rnd.IntN(4) == 0 {
+				// A set input: every member scores 1.
+				for range size {
+					if _, err := tx.SAdd(keys[i], [][]byte{[]byte(fmt.Sprint(rnd.IntN(16)))}); err != nil {
+						t.Fatal(err)
+					}
+				}
+				continue
+			}
 			for range size {
 				m := []byte(fmt.Sprint("m", rnd.IntN(16)))
 				s := float64(rnd.IntN(10) - 3)
@@ -716,6 +725,12 @@ func TestZSet_Combine(t *testing.T) {
 			models[i] = map[string]float64{}
 			if z, _ := tx.ZSet(k); z != nil {
 				z.each(func(m []byte, s float64) bool { models[i][string(m)] = s; return true })
+			}
+			if r, ok := tx.find(0, k); ok && r.meta().typ == TypeSet {
+				set := r.ks.obj(r.h).(*Set)
+				for j := range set.Len() {
+					models[i][string(set.At(j, nil))] = 1
+				}
 			}
 		}
 		weights := make([]float64, n)
