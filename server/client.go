@@ -24,6 +24,11 @@ type Client struct {
 	cmd  *Command // the command being run
 	keys []int    // key positions scratch
 
+	multi      *multiState   // open transaction (MULTI), nil otherwise
+	inExec     bool          // running EXEC's commands: blocking commands must not block
+	watched    []*watchEntry // WATCHed keys
+	watchDirty atomic.Bool   // a watched key changed: EXEC will fail
+
 	authenticated bool
 	user          string
 	closeAfter    bool // close once the pending output is written
@@ -46,6 +51,13 @@ type Client struct {
 	protoVer        atomic.Int32
 	killed          atomic.Bool
 	commands        atomic.Int64 // commands processed, for INFO
+
+	// For INFO and CLIENT (cmdstats.go, cmd_client.go).
+	dirty    atomic.Int64 // changes made: rdb_changes_since_last_save
+	errCount int          // error replies sent, to count failed calls
+	noEvict  atomic.Bool  // CLIENT NO-EVICT
+
+	out output // the write side (conn.go)
 }
 
 type replyMode uint8
@@ -84,8 +96,11 @@ func (c *Client) selectDB(db int) {
 }
 
 // Kill closes the client's connection from any goroutine.
+// A killed client leaves the client list at once, as Redis frees it, so a
+// second CLIENT KILL or CLIENT LIST never sees it again.
 func (c *Client) Kill() {
 	if c.killed.CompareAndSwap(false, true) {
+		c.srv.clients.remove(c)
 		c.conn.Close()
 	}
 }
@@ -93,6 +108,7 @@ func (c *Client) Kill() {
 // Error replies with an error; msg carries its code ("ERR ...").
 func (c *Client) Error(msg string) {
 	c.w.Error(msg)
+	c.errCount++
 	c.srv.stats.countError(msg)
 }
 

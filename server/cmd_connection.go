@@ -14,7 +14,7 @@ func connectionCommands() []*Command {
 	return []*Command{
 		{Name: "ping", Arity: -1, Flags: "fast", ACL: "@connection", Lock: LockNone, Group: "connection", Since: "1.0.0",
 			Summary: "Returns the server's liveliness response.", Complexity: "O(1)", Handler: cmdPing},
-		{Name: "echo", Arity: 2, Flags: "fast", ACL: "@connection", Lock: LockNone, Group: "connection", Since: "1.0.0",
+		{Name: "echo", Arity: 2, Flags: "loading stale fast", ACL: "@connection", Lock: LockNone, Group: "connection", Since: "1.0.0",
 			Summary: "Returns the given string.", Complexity: "O(1)", Handler: cmdEcho},
 		{Name: "quit", Arity: -1, Flags: "noscript loading stale fast no_auth allow_busy", ACL: "@connection", Lock: LockNone, Group: "connection", Since: "1.0.0",
 			Summary: "Closes the connection.", Complexity: "O(1)", Handler: cmdQuit},
@@ -61,6 +61,7 @@ func cmdReset(c *Client, args [][]byte) {
 // (RESET): database 0, RESP2, no name, reply on, and unauthenticated when
 // the server has a password.
 func (c *Client) resetState() {
+	c.discardTransaction()
 	c.selectDB(0)
 	c.setProto(2)
 	c.SetName("")

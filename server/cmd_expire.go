@@ -36,6 +36,9 @@ func expireCommands() []*Command {
 // on access or in the active expiry cycle.
 func (s *Server) KeyExpired(db int, key []byte) {
 	s.stats.expiredKeys.Add(1)
+	// The key is being deleted: as Redis's signalModifiedKey after the
+	// deletion, watchers see a key that no longer exists.
+	s.touchWatchedKey(db, key, func() bool { return false })
 	s.notifyKeyspaceEvent(evExpired, "expired", key, db)
 }
 

@@ -374,6 +374,7 @@ func cmdFlushDB(c *Client, args [][]byte) {
 	if !flushArgs(c, args) {
 		return
 	}
+	c.srv.touchAllWatchedKeysInDB(c.db, -1, c.tx.KeyStateIn)
 	c.tx.FlushDB(c.db)
 	c.w.OK()
 }
@@ -382,6 +383,9 @@ func cmdFlushDB(c *Client, args [][]byte) {
 func cmdFlushAll(c *Client, args [][]byte) {
 	if !flushArgs(c, args) {
 		return
+	}
+	for db := range c.tx.Store().Databases() {
+		c.srv.touchAllWatchedKeysInDB(db, -1, c.tx.KeyStateIn)
 	}
 	c.tx.FlushAll()
 	c.w.OK()
@@ -398,6 +402,10 @@ func cmdSwapDB(c *Client, args [][]byte) {
 		return
 	}
 	if a != b {
+		// Watchers of either database see their keys change (Redis's
+		// touchAllWatchedKeysInDb, before the swap).
+		c.srv.touchAllWatchedKeysInDB(a, b, c.tx.KeyStateIn)
+		c.srv.touchAllWatchedKeysInDB(b, a, c.tx.KeyStateIn)
 		c.tx.SwapDB(a, b)
 	}
 	c.tx.Dirty++

@@ -25,9 +25,11 @@ const (
 	// LockAll locks every shard: commands that touch keys they cannot name
 	// in advance (KEYS, FLUSHDB, SORT ... BY).
 	LockAll
-	// LockNone locks nothing: the handler locks for itself (SCAN walks one
-	// shard at a time) or touches no keys.
+	// LockNone locks nothing: the command touches no keys.
 	LockNone
+	// LockSelf locks nothing up front: the handler takes shards itself, one
+	// at a time (SCAN). Inside EXEC it needs every shard.
+	LockSelf
 )
 
 // Command describes one command (or subcommand) once. Everything else (COMMAND

@@ -18,24 +18,42 @@ func (c *Client) execute(args [][]byte) {
 	switch {
 	case cmd == nil:
 		if isCrossProtocolAttack(args[0]) {
+			c.w.Reset() // Redis frees the client at once: replies still pending are lost
 			s.log.Warnf("Possible SECURITY ATTACK detected. It looks like somebody is sending POST or Host: commands to Redis. This is likely due to an attacker attempting to use Cross Protocol Scripting to compromise your Redis instance. Connection from %s aborted.", c.addr)
 			c.closeAfter = true
 			return
 		}
-		c.Error(unknownCommand(args))
+		c.reject(unknownCommand(args))
 	case !found:
-		c.Error(fmt.Sprintf("ERR unknown subcommand '%s'. Try %s HELP.", truncate(cstr(args[1]), 128), bytes.ToUpper(args[0])))
+		c.reject(fmt.Sprintf("ERR unknown subcommand '%s'. Try %s HELP.", truncate(cstr(args[1]), 128), bytes.ToUpper(args[0])))
 	case (cmd.Arity > 0 && cmd.Arity != len(args)) || len(args) < -cmd.Arity:
 		c.cmd = cmd
-		c.errArity()
+		c.reject("ERR wrong number of arguments for '" + cmd.FullName + "' command")
+		s.cmdStats.rejected(cmd)
 	case !c.authenticated && !cmd.Has(FlagNoAuth) && s.authRequired():
-		c.Error(ErrNoAuth)
+		c.reject(ErrNoAuth)
+		s.cmdStats.rejected(cmd)
+	case c.multi != nil && cmd.Has(FlagNoMulti):
+		c.reject(ErrNoMulti)
+		s.cmdStats.rejected(cmd)
+	case c.multi != nil && !runsInsideMulti(cmd):
+		c.cmd = cmd
+		c.queue(cmd, args)
 	default:
 		c.cmd = cmd
 		c.lastCmd.Store(cmd)
 		c.call(cmd, args)
 	}
 	c.applyReplyMode(mark)
+}
+
+// reject answers a command that fails the dispatcher's checks; inside MULTI
+// it also dooms the transaction (EXEC will answer EXECABORT).
+func (c *Client) reject(msg string) {
+	c.Error(msg)
+	if c.multi != nil {
+		c.multi.aborted = true
+	}
 }
 
 // call locks the shards the command needs, runs it and releases them.
@@ -53,9 +71,14 @@ func (c *Client) call(cmd *Command, args [][]byte) {
 		tx.AddAll()
 	}
 	tx.Lock()
+	start, errs := time.Now(), c.errCount
 	cmd.Handler(c, args)
 	tx.Unlock()
 	c.commands.Add(1)
+	if tx.Dirty > 0 {
+		c.dirty.Add(int64(tx.Dirty))
+	}
+	c.srv.cmdStats.called(cmd, time.Since(start).Microseconds(), c.errCount != errs, c.srv.cfg.LatencyTracking())
 }
 
 // recoverPanic turns a panic in a handler into an error reply, so one bad

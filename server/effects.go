@@ -1,5 +1,7 @@
 package server
 
+import "github.com/ember-kv/ember/store"
+
 // What a write does besides changing the data. Every handler reports each
 // key it changes through modified; everything that must react to a change
 // (the change counter behind propagation and saves, WATCH, client tracking,
@@ -28,7 +30,19 @@ const (
 // change and fires the keyspace event.
 func (c *Client) modified(key []byte, class eventClass, event string) {
 	c.tx.Dirty++
+	c.srv.keyModified(c.tx, c.db, key)
 	c.notify(class, event, key)
+}
+
+// keyModified is Redis's signalModifiedKey: WATCH (and later client
+// tracking) learn that key in db changed. The key's shard must be locked in tx.
+func (s *Server) keyModified(tx *store.Tx, db int, key []byte) {
+	if s.watch.count.Load() > 0 {
+		s.touchWatchedKey(db, key, func() bool {
+			exists, _ := tx.KeyStateIn(db, key)
+			return exists
+		})
+	}
 }
 
 // notify fires a keyspace event without counting a change (for events that
@@ -46,5 +60,6 @@ func (s *Server) notifyKeyspaceEvent(class eventClass, event string, key []byte,
 // client's (MOVE, COPY ... DB).
 func (c *Client) modifiedDB(db int, key []byte, class eventClass, event string) {
 	c.tx.Dirty++
+	c.srv.keyModified(c.tx, db, key)
 	c.srv.notifyKeyspaceEvent(class, event, key, db)
 }

@@ -48,7 +48,15 @@ const (
 	errProtoBulkLen        = "ERR Protocol error: invalid bulk length"
 	errProtoUnauthMbulk    = "ERR Protocol error: unauthenticated multibulk length"
 	errProtoUnauthBulk     = "ERR Protocol error: unauthenticated bulk length"
-	errProtoExpectedDollar = "ERR Protocol error: expected '$', got '%c'"
+	errProtoExpectedDollar = "ERR Protocol error: expected '$', got '" // + the byte and a quote
+)
+
+// COMMAND (introspection).
+const (
+	errCommandInvalid      = "ERR Invalid command specified"
+	errCommandNoKeys       = "ERR The command has no key arguments"
+	errCommandGetKeysArity = "ERR Invalid number of arguments specified for command"
+	errCommandGetKeysArgs  = "ERR Invalid arguments specified for command"
 )
 
 // storeError maps a store error to Redis's reply text.
@@ -82,7 +90,21 @@ func storeError(err error) string {
 // that parallel work merges cleanly.
 
 // Strings and bitmaps.
-const ()
+const (
+	ErrOffsetRange      = "ERR offset is out of range"
+	ErrDecrOverflow     = "ERR decrement would overflow"
+	ErrLCSNotStrings    = "ERR The specified keys must contain string values"
+	ErrLCSLenAndIdx     = "ERR If you want both the length and indexes, please just use IDX."
+	ErrLCSTooLong       = "ERR String too long for LCS"
+	ErrLCSMemory        = "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len"
+	ErrBitOffset        = "ERR bit offset is not an integer or out of range"
+	ErrBitValue         = "ERR bit is not an integer or out of range"
+	ErrBitArg           = "ERR The bit argument must be 1 or 0."
+	ErrBitOpNot         = "ERR BITOP NOT must be called with a single source key."
+	ErrBitfieldType     = "ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is."
+	ErrBitfieldOverflow = "ERR Invalid OVERFLOW type specified"
+	ErrBitfieldRO       = "ERR BITFIELD_RO only supports the GET subcommand"
+)
 
 // Keyspace and expiry.
 const (
@@ -96,19 +118,55 @@ const (
 )
 
 // Server, CONFIG, INFO, CLIENT, COMMAND.
-const ()
+const (
+	errDebugNotAllowed   = "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server."
+	errShutdownFailed    = "ERR Errors trying to SHUTDOWN. Check logs."
+	errNoShutdown        = "ERR No shutdown in progress."
+	errShutdownDenyBlock = "ERR SHUTDOWN without NOW or ABORT isn't allowed for DENY BLOCKING client"
+	errClientUnblockWhy  = "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR"
+	errClientNoSuch      = "ERR No such client"
+	errClientBadID       = "ERR Invalid client ID"
+	errClientIDRange     = "ERR client-id should be greater than 0"
+)
 
 // Lists and blocking commands.
 const ()
 
 // Hashes.
-const ()
+const (
+	ErrHashNotInteger    = "ERR hash value is not an integer"
+	ErrHashNotFloat      = "ERR hash value is not a float"
+	ErrHashNaNOrInfinity = "ERR value is NaN or Infinity"
+	ErrHashRandRange     = "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807"
+	ErrHashValueRange    = "ERR value is out of range"
+)
 
 // Sets.
-const ()
+const (
+	errSRandRange      = "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807"
+	errNumkeysPositive = "ERR numkeys should be greater than 0"
+	errNumkeysTooMany  = "ERR Number of keys can't be greater than number of args"
+	errLimitNegative   = "ERR LIMIT can't be negative"
+)
 
 // Sorted sets.
-const ()
+const (
+	errZAddXXNX       = "ERR XX and NX options at the same time are not compatible"
+	errZAddGTLTNX     = "ERR GT, LT, and/or NX options at the same time are not compatible"
+	errZAddIncrPairs  = "ERR INCR option supports a single increment-element pair"
+	errZScoreRange    = "ERR min or max is not a float"
+	errZLexRange      = "ERR min or max not valid string range item"
+	errZLimitRank     = "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX"
+	errZWithscoresLex = "ERR syntax error, WITHSCORES not supported in combination with BYLEX"
+	errZWeight        = "ERR weight value is not a float"
+	errZLimitNegative = "ERR LIMIT can't be negative"
+	errZNumkeys       = "ERR numkeys should be greater than 0"
+	errZCount         = "ERR count should be greater than 0"
+	errZRandRange     = "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807"
+	errZRandWithScore = "ERR value is out of range"
+)
 
 // SORT.
-const ()
+const (
+	errSortScore = "ERR One or more scores can't be converted into double"
+)

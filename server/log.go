@@ -28,6 +28,13 @@ const (
 
 var levelNames = []string{"debug", "verbose", "notice", "warning", "nothing"}
 
+// Level returns the current minimum level.
+func (l *Logger) Level() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.level
+}
+
 // NewLogger logs to out at the given level.
 func NewLogger(out io.Writer, level int) *Logger {
 	return &Logger{out: out, level: level, pid: os.Getpid()}
@@ -48,6 +55,12 @@ func (l *Logger) SetLevel(level int) {
 }
 
 func (l *Logger) logf(level int, format string, args ...any) {
+	l.logRole(level, 'M', fmt.Sprintf(format, args...))
+}
+
+// logRole writes one line with Redis's role character: 'M' for the server,
+// 'C' for the lines printed before it is initialised.
+func (l *Logger) logRole(level int, role byte, msg string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if level < l.level || l.out == nil {
@@ -55,8 +68,19 @@ func (l *Logger) logf(level int, format string, args ...any) {
 	}
 	now := time.Now()
 	mark := ".-*#"[level]
-	line := fmt.Sprintf("%d:M %s %c %s\n", l.pid, now.Format("02 Jan 2006 15:04:05.000"), mark, fmt.Sprintf(format, args...))
+	line := fmt.Sprintf("%d:%c %s %c %s\n", l.pid, role, now.Format("02 Jan 2006 15:04:05.000"), mark, msg)
 	_, _ = io.WriteString(l.out, line)
+}
+
+// Raw writes text as it is, without the line prefix (Redis's LL_RAW, used
+// for the start-up logo).
+func (l *Logger) Raw(level int, text string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if level < l.level || l.out == nil {
+		return
+	}
+	_, _ = io.WriteString(l.out, text)
 }
 
 // Debugf logs at debug level.

@@ -10,12 +10,23 @@ import (
 	"github.com/tidwall/redcon"
 )
 
-// Request parsing. redcon's parser (ReadNextCommand) splits RESP requests
-// into arguments without copying, but it trusts its input: a huge or negative
-// bulk length makes it index out of range, and it has no limits at all. So
-// every request passes Redis's checks here first (processMultibulkBuffer in
-// networking.c), incrementally, before redcon sees it. Inline requests are
-// split here with Redis's own quoting rules.
+// Request parsing, following processMultibulkBuffer and processInlineBuffer
+// in Redis's networking.c check for check, incrementally: bytes already
+// checked are not checked again when more arrive, and nothing is allocated
+// in proportion to a length the client announces, only to bytes it sent.
+//
+// Two quirks of Redis's C string handling are kept on purpose, because they
+// decide what a client sees: a header line is found with strchr, so a NUL
+// byte before its '\r' (or before an inline request's '\n') means "no line
+// yet" (the request never completes and ends in a too-big error); and the
+// two bytes after a header's '\r' and after a bulk's data are skipped
+// without being looked at.
+//
+// Once a RESP request has passed these checks, redcon's parser
+// (ReadNextCommand) slices it into arguments without copying. redcon
+// trusts its input (a huge or negative length makes it index out of range)
+// and insists on CRLF where Redis skips two bytes, so it only ever sees
+// checked requests, with the skipped bytes rewritten to CRLF in place.
 
 const (
 	readBufSize   = 16 * 1024 // Redis's PROTO_IOBUF_LEN
@@ -47,11 +58,13 @@ type reqReader struct {
 	buf  []byte // unread input is buf[r:w]
 	r, w int
 
-	// Progress through the current multibulk request, so that bytes already
-	// checked are not checked again when more arrive.
-	pending int // bulks left to check; -1 before the header is read
-	scan    int // offset in buf checked so far
-	want    int // total bytes the request is known to need, for growing
+	// Progress through the current request, so that bytes already checked
+	// are not checked again when more arrive.
+	pending int  // multibulk: bulks left to read; -1 before the header
+	scan    int  // offset in buf checked so far
+	want    int  // bytes from r the request is known to need, for growing
+	count   int  // multibulk: number of arguments announced
+	stuck   bool // inline: a NUL precedes the newline, the line never ends
 
 	args    [][]byte
 	scratch []byte // inline arguments after unquoting
@@ -67,7 +80,9 @@ func (p *reqReader) buffered() int { return p.w - p.r }
 // capacity is the size of the read buffer.
 func (p *reqReader) capacity() int { return cap(p.buf) }
 
-// fill reads more input from rd, making room first.
+// fill reads more input from rd, making room first. The buffer grows by
+// doubling, never past what the pending request is known to need, so a
+// bulk announced large costs memory only as its bytes arrive.
 func (p *reqReader) fill(rd io.Reader, lim *limits) error {
 	if p.r == p.w {
 		p.r, p.w, p.scan = 0, 0, 0
@@ -87,7 +102,10 @@ func (p *reqReader) fill(rd io.Reader, lim *limits) error {
 			if int64(p.w) >= lim.maxQueryBuf {
 				return errQueryBufLimit
 			}
-			size := max(2*len(p.buf), p.want)
+			size := 2 * len(p.buf)
+			if p.want > len(p.buf) && p.want < size {
+				size = p.want
+			}
 			nb := make([]byte, size)
 			copy(nb, p.buf[:p.w])
 			p.buf = nb
@@ -97,6 +115,9 @@ func (p *reqReader) fill(rd io.Reader, lim *limits) error {
 	p.w += n
 	if n > 0 {
 		return nil
+	}
+	if err == nil {
+		err = io.ErrNoProgress
 	}
 	return err
 }
@@ -124,12 +145,13 @@ func (p *reqReader) next(lim *limits) ([][]byte, error) {
 	return nil, nil
 }
 
-// line finds the header line starting at from: the offset of its '\r' and
-// whether the '\n' after it has arrived. Redis looks for '\r' and only then
-// needs one more byte.
+// line finds the header line starting at from: the offset of its '\r',
+// once the byte after it has arrived too. Like Redis's strchr, it does not
+// look past a NUL byte.
 func (p *reqReader) line(from int) (cr int, ok bool) {
-	i := bytes.IndexByte(p.buf[from:p.w], '\r')
-	if i < 0 || from+i+1 >= p.w {
+	b := p.buf[from:p.w]
+	i := bytes.IndexByte(b, '\r')
+	if i < 0 || from+i+1 >= p.w || bytes.IndexByte(b[:i], 0) >= 0 {
 		return -1, false
 	}
 	return from + i, true
@@ -145,7 +167,7 @@ func (p *reqReader) nextMultibulk(lim *limits) ([][]byte, error) {
 			return nil, nil
 		}
 		n, ok := store.ParseInt(p.buf[p.r+1 : cr])
-		if !ok || n > math.MaxInt32 || p.buf[cr+1] != '\n' {
+		if !ok || n > math.MaxInt32 {
 			return nil, &protoError{errProtoMultibulkLen}
 		}
 		if n > unauthMaxArgs && lim.authRequired {
@@ -155,7 +177,9 @@ func (p *reqReader) nextMultibulk(lim *limits) ([][]byte, error) {
 			p.r = cr + 2
 			return [][]byte{}, nil
 		}
+		p.buf[cr+1] = '\n'
 		p.pending = int(n)
+		p.count = int(n)
 		p.scan = cr + 2
 		p.want = 0
 	}
@@ -167,31 +191,35 @@ func (p *reqReader) nextMultibulk(lim *limits) ([][]byte, error) {
 			}
 			return nil, nil
 		}
-		if p.buf[p.scan] != '$' {
-			return nil, &protoError{fmt.Sprintf(errProtoExpectedDollar, p.buf[p.scan])}
+		if ch := p.buf[p.scan]; ch != '$' {
+			return nil, &protoError{errProtoExpectedDollar + string([]byte{ch}) + "'"}
 		}
 		n, ok := store.ParseInt(p.buf[p.scan+1 : cr])
-		if !ok || n < 0 || n > lim.maxBulk || p.buf[cr+1] != '\n' {
+		if !ok || n < 0 || n > lim.maxBulk {
 			return nil, &protoError{errProtoBulkLen}
 		}
 		if n > unauthMaxBulk && lim.authRequired {
 			return nil, &protoError{errProtoUnauthBulk}
 		}
-		end := cr + 2 + int(n) + 2
-		if end > p.w {
-			p.want = end - p.r
+		start := cr + 2
+		if int64(p.w-start)-2 < n {
+			// n may be as large as proto-max-bulk-len allows: saturate.
+			p.want = math.MaxInt
+			if head := int64(start - p.r + 2); n <= math.MaxInt64-head {
+				p.want = int(head + n)
+			}
 			return nil, nil
 		}
-		// Redis skips the two bytes after a bulk without looking at them;
-		// redcon insists on CRLF, so make them CRLF.
-		p.buf[end-2], p.buf[end-1] = '\r', '\n'
-		p.scan = end
+		end := start + int(n)
+		p.buf[cr+1], p.buf[end], p.buf[end+1] = '\n', '\r', '\n'
+		p.scan = end + 2
 		p.pending--
 	}
-	complete, args, _, leftover, err := redcon.ReadNextCommand(p.buf[p.r:p.scan], p.args[:0])
 	p.pending = -1
-	if err != nil || !complete || len(leftover) != 0 {
-		// Cannot happen for input that passed the checks above.
+	p.want = 0
+	complete, args, _, leftover, err := redcon.ReadNextCommand(p.buf[p.r:p.scan], p.args[:0])
+	if err != nil || !complete || len(leftover) != 0 || len(args) != p.count {
+		// Cannot happen for a request that passed the checks above.
 		return nil, &protoError{errProtoMultibulkLen}
 	}
 	p.args = args
@@ -201,15 +229,26 @@ func (p *reqReader) nextMultibulk(lim *limits) ([][]byte, error) {
 
 func (p *reqReader) nextInline() ([][]byte, error) {
 	from := max(p.scan, p.r)
-	i := bytes.IndexByte(p.buf[from:p.w], '\n')
-	if i < 0 {
+	nl := -1
+	if !p.stuck {
+		b := p.buf[from:p.w]
+		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+			nl = from + i
+			b = b[:i]
+		}
+		// Redis finds the newline with strchr, which stops at a NUL: such a
+		// line never ends.
+		if bytes.IndexByte(b, 0) >= 0 {
+			p.stuck, nl = true, -1
+		}
+	}
+	if nl < 0 {
 		if p.w-p.r > inlineMaxSize {
 			return nil, &protoError{errProtoInlineTooBig}
 		}
 		p.scan = p.w
 		return nil, nil
 	}
-	nl := from + i
 	line := p.buf[p.r:nl]
 	if len(line) > 0 && line[len(line)-1] == '\r' {
 		line = line[:len(line)-1]

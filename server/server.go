@@ -7,7 +7,6 @@ import (
 	"net"
 	"os"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -35,6 +34,7 @@ type Server struct {
 	clients   clientRegistry
 	nextID    atomic.Int64
 	stats     stats
+	watch     watchRegistry // WATCHed keys, per store shard
 	started   time.Time
 	runID     string
 
@@ -42,6 +42,15 @@ type Server struct {
 	done         chan struct{} // closed when the server stops
 	wg           sync.WaitGroup
 	exitCode     int
+
+	// Server commands, INFO, start-up and shutdown (lifecycle.go, info.go).
+	life            lifecycle
+	cmdStats        cmdStatsTable
+	activeExpireOff atomic.Bool // DEBUG SET-ACTIVE-EXPIRE 0
+	startupMemory   int64
+	// ShowLogo prints Redis's ASCII logo at start-up (main sets it when the
+	// log is a terminal, as Redis does).
+	ShowLogo bool
 }
 
 // New builds a server from a loaded configuration. It does not listen yet.
@@ -67,7 +76,9 @@ func New(cfg *Config, logOut io.Writer) (*Server, error) {
 	s.table = table
 	s.store = store.New(store.Options{Databases: int(cfg.GetInt("databases"))})
 	s.store.SetObserver(s)
+	s.watch = newWatchRegistry(s.store.ShardCount())
 	s.watchConfig()
+	s.initExtras()
 	return s, nil
 }
 
@@ -95,6 +106,7 @@ func (s *Server) watchConfig() {
 func commandFamilies() [][]*Command {
 	return [][]*Command{
 		connectionCommands(),
+		transactionCommands(),
 		serverCommands(),
 		keyspaceCommands(),
 		expireCommands(),
@@ -128,36 +140,25 @@ func (s *Server) Config() *Config { return s.cfg }
 // Table exposes the command table.
 func (s *Server) Table() *Table { return s.table }
 
-// Listen opens the configured listeners (bind addresses and port).
+// Listen opens the configured listeners (bind addresses and port) and
+// arranges for CONFIG SET port/bind to rebind them.
 func (s *Server) Listen() error {
-	port := s.cfg.GetInt("port")
-	if port == 0 {
-		return nil
+	s.life.port = s.cfg.GetInt("port")
+	s.life.bind = s.cfg.MustGet("bind")
+	lns, err := listenOn(s.life.bind, s.life.port)
+	if err != nil {
+		return err
 	}
-	for _, addr := range strings.Fields(s.cfg.MustGet("bind")) {
-		optional := strings.HasPrefix(addr, "-")
-		addr = strings.TrimPrefix(addr, "-")
-		if addr == "*" {
-			addr = ""
-		}
-		ln, err := net.Listen("tcp", net.JoinHostPort(addr, strconv.FormatInt(port, 10)))
-		if err != nil {
-			if optional {
-				continue
-			}
-			s.closeListeners()
-			return fmt.Errorf("Could not create server TCP listening socket %s:%d: %v", addr, port, err)
-		}
-		s.listeners = append(s.listeners, ln)
-	}
-	if len(s.listeners) == 0 {
-		return errors.New("Failed listening on any address")
-	}
+	s.listeners = lns
+	s.cfg.Hook("port", s.rebindPort)
+	s.cfg.Hook("bind", s.rebindAddrs)
 	return nil
 }
 
 // Addr returns the first listener's address.
 func (s *Server) Addr() net.Addr {
+	s.life.mu.Lock()
+	defer s.life.mu.Unlock()
 	if len(s.listeners) == 0 {
 		return nil
 	}
@@ -167,17 +168,15 @@ func (s *Server) Addr() net.Addr {
 // Serve accepts connections until Shutdown. It logs Redis's start-up lines,
 // which tools wait for.
 func (s *Server) Serve() {
-	s.log.Noticef("Ember %s (Redis %s compatible), bits=64, pid=%d, just started", Version, RedisVersion, os.Getpid())
-	s.log.Noticef("Running mode=standalone, port=%d. PID: %d", s.cfg.GetInt("port"), os.Getpid())
-	for _, name := range s.cfg.Ignored() {
-		s.log.Noticef("Configuration directive '%s' is accepted for compatibility and ignored by Ember", name)
-	}
+	s.startupLog()
 	s.wg.Add(1)
 	go s.cron()
+	s.life.mu.Lock()
 	for _, ln := range s.listeners {
 		s.wg.Add(1)
 		go s.acceptLoop(ln)
 	}
+	s.life.mu.Unlock()
 	s.log.Noticef("Ready to accept connections")
 }
 
@@ -213,22 +212,31 @@ func (s *Server) acceptLoop(ln net.Listener) {
 // cron runs periodic work at hz: active expiry, statistics.
 func (s *Server) cron() {
 	defer s.wg.Done()
+	lastSample := time.Now()
 	for {
-		hz := max(s.cfg.GetInt("hz"), 1)
-		period := time.Second / time.Duration(hz)
+		period := time.Second / time.Duration(s.cfg.HZ())
 		select {
 		case <-s.done:
 			return
 		case <-time.After(period):
 		}
-		// Redis gives active expiry 25% of each cron period. Expired keys
-		// are counted by KeyExpired.
-		s.store.ActiveExpire(period / 4)
+		if s.cronIsPaused() {
+			continue
+		}
+		s.cronShutdown()
+		// Redis gives active expiry 25% of each cron period.
+		if !s.activeExpireOff.Load() {
+			s.store.ActiveExpire(period / 4) // KeyExpired counts the keys
+		}
+		if now := time.Now(); now.Sub(lastSample) >= 100*time.Millisecond {
+			s.sampleMetrics(now)
+			lastSample = now
+		}
 	}
 }
 
 // Done is closed once the server has stopped.
-func (s *Server) Done() <-chan struct{} { return s.done }
+func (s *Server) Done() <-chan struct{} { return s.life.exited }
 
 // Shutdown stops accepting, closes every client and waits for background
 // work to end.
@@ -240,11 +248,14 @@ func (s *Server) Shutdown() {
 			c.Kill()
 		}
 		s.wg.Wait()
-		s.log.Noticef("Ember is now ready to exit, bye bye...")
+		s.log.Warnf("Redis is now ready to exit, bye bye...")
+		close(s.life.exited)
 	})
 }
 
 func (s *Server) closeListeners() {
+	s.life.mu.Lock()
+	defer s.life.mu.Unlock()
 	for _, ln := range s.listeners {
 		ln.Close()
 	}
@@ -275,8 +286,10 @@ func (s *Server) newClient(nc net.Conn) *Client {
 
 func (s *Server) removeClient(c *Client) {
 	c.Kill()
+	c.discardTransaction()
 	s.clients.remove(c)
 	s.stats.retiredCommands.Add(c.commands.Load())
+	s.stats.retiredDirty.Add(c.dirty.Load())
 }
 
 // clientRegistry is the set of connected clients.
@@ -329,12 +342,6 @@ func newRunID() string {
 		f.Close()
 	}
 	return fmt.Sprintf("%x", b)
-}
-
-// ShutdownOnSignal logs a signal-initiated shutdown, as Redis does.
-func (s *Server) ShutdownOnSignal(sig string) {
-	s.log.Warnf("Received %s scheduling shutdown...", sig)
-	s.log.Noticef("User requested shutdown...")
 }
 
 // ExitCode is the process exit status after Shutdown.

@@ -130,7 +130,7 @@ func New(o Options) *Store {
 		seed:   maphash.MakeSeed(),
 		now:    o.Now,
 	}
-	s.limits.HashMaxListpackEntries.Store(128)
+	s.limits.HashMaxListpackEntries.Store(512)
 	s.limits.HashMaxListpackValue.Store(64)
 	s.limits.ListMaxListpackSize.Store(-2)
 	s.limits.SetMaxIntsetEntries.Store(512)
@@ -192,3 +192,30 @@ type Limits struct {
 
 // Limits returns the store's encoding thresholds, for the server to update.
 func (s *Store) Limits() *Limits { return &s.limits }
+
+// KeyspaceStats counts the keys of database db and those with an expiry,
+// and estimates their average remaining time to live in milliseconds (0
+// when none), for INFO's keyspace section. It locks one shard at a time;
+// the TTL average is taken from a bounded sample per shard.
+func (s *Store) KeyspaceStats(db int) (keys, expires int, avgTTL int64) {
+	now := s.now()
+	var ttlSum, ttlN int64
+	for i := range s.shards {
+		sh := &s.shards[i]
+		sh.mu.Lock()
+		ks := &sh.dbs[db]
+		keys += ks.len()
+		expires += len(ks.volatile)
+		for j := 0; j < len(ks.volatile) && j < 8; j++ {
+			if ttl := ks.metas[ks.volatile[j]].expire - now; ttl > 0 {
+				ttlSum += ttl
+				ttlN++
+			}
+		}
+		sh.mu.Unlock()
+	}
+	if ttlN > 0 {
+		avgTTL = ttlSum / ttlN
+	}
+	return keys, expires, avgTTL
+}

@@ -1,6 +1,9 @@
 package store
 
-import "strconv"
+import (
+	"math/big"
+	"strconv"
+)
 
 // String values. Values up to inlineMax bytes live in the shard's arena;
 // larger ones in their own allocation. The encoding reported by OBJECT
@@ -134,4 +137,196 @@ func (tx *Tx) IncrBy(key []byte, delta int64) (int64, error) {
 func (tx *Tx) StrLen(key []byte) (int, error) {
 	v, _, err := tx.GetString(key)
 	return len(v), err
+}
+
+// embstrOrRaw is the encoding of a string object Redis creates from a
+// buffer without trying the integer form (createStringObject).
+func embstrOrRaw(n int) Encoding {
+	if n <= embstrMax {
+		return EncEmbstr
+	}
+	return EncRaw
+}
+
+// growCap is the capacity given to a value that grows in place, as Redis's
+// sdsMakeRoomFor: double below 1 MB, then 1 MB more.
+func growCap(n int) int {
+	const mb = 1 << 20
+	if n < mb {
+		return 2 * n
+	}
+	return n + mb
+}
+
+// growString makes h's string value at least n bytes long, zero padded,
+// marks it raw (Redis unshares and modifies it in place) and returns the
+// whole value for the caller to modify. Small values stay in the arena;
+// larger ones get their own buffer with spare capacity, so repeated growth
+// (APPEND in a loop) costs amortised O(1) per byte, as with sds.
+func (ks *keyspace) growString(h uint32, n int) []byte {
+	m := &ks.metas[h]
+	m.enc = EncRaw
+	if m.inline {
+		cur := ks.stringValue(h)
+		if n <= len(cur) {
+			return cur
+		}
+		if n <= inlineMax {
+			var tmp [inlineMax]byte
+			copy(tmp[:], cur)
+			ks.setString(h, tmp[:n], EncRaw)
+			return ks.stringValue(h)
+		}
+		capacity := n
+		if len(cur) > 0 {
+			capacity = growCap(n)
+		}
+		b := make([]byte, n, capacity)
+		copy(b, cur)
+		ks.setBigString(h, b, EncRaw)
+		return b
+	}
+	p := ks.objs[m.val].(*[]byte)
+	if old := len(*p); n > old {
+		if n <= cap(*p) {
+			*p = (*p)[:n]
+			clear((*p)[old:])
+		} else {
+			b := make([]byte, n, growCap(n))
+			copy(b, *p)
+			*p = b
+		}
+	}
+	return *p
+}
+
+// setOwned stores b (which the store takes over) as the string value of a
+// new or existing key with encoding enc, dropping any expiry: BITOP's result.
+func (tx *Tx) setOwned(key, b []byte, enc Encoding) {
+	if len(b) <= inlineMax {
+		tx.SetStringEnc(key, b, enc, 0, false)
+		return
+	}
+	r, ok := tx.find(tx.db, key)
+	if !ok {
+		ks, hash := tx.keyspace(tx.db, key)
+		r = ref{ks: ks, h: ks.create(key, hash, TypeString)}
+	} else if r.meta().typ != TypeString {
+		r.ks.releaseValue(r.meta())
+	}
+	r.ks.setBigString(r.h, b, enc)
+	r.ks.setExpire(r.h, 0)
+}
+
+// stringForWrite returns key's string value grown to at least n bytes (zero
+// padded) for modification in place, creating the key when absent, as
+// Redis's lookupStringForBitCommand and SETRANGE do. grown reports whether
+// the key was created or lengthened. Callers check n against the size limit
+// first.
+func (tx *Tx) stringForWrite(key []byte, n int) (val []byte, grown bool, err error) {
+	r, ok := tx.find(tx.db, key)
+	if !ok {
+		ks, hash := tx.keyspace(tx.db, key)
+		h := ks.create(key, hash, TypeString)
+		ks.metas[h].enc = EncRaw
+		if n > inlineMax {
+			// A new value gets exactly its size, as sdsnewlen does.
+			ks.setBigString(h, make([]byte, n), EncRaw)
+		}
+		return ks.growString(h, n), true, nil
+	}
+	if r.meta().typ != TypeString {
+		return nil, false, ErrWrongType
+	}
+	old := len(r.ks.stringValue(r.h))
+	val = r.ks.growString(r.h, n)
+	return val, len(val) != old, nil
+}
+
+// checkLen is Redis's checkStringLength: size+add must not exceed max.
+func checkLen(size, add, max int64) error {
+	total := uint64(size) + uint64(add)
+	if total > uint64(max) || int64(total) < size || int64(total) < add {
+		return ErrTooLarge
+	}
+	return nil
+}
+
+// Append appends val to key's string (creating it as SET would) and returns
+// the new length. The result may not exceed maxLen bytes (ErrTooLarge).
+func (tx *Tx) Append(key, val []byte, maxLen int64) (int, error) {
+	r, ok := tx.find(tx.db, key)
+	if !ok {
+		tx.SetStringEnc(key, val, StringEncoding(val), 0, true)
+		return len(val), nil
+	}
+	if r.meta().typ != TypeString {
+		return 0, ErrWrongType
+	}
+	old := len(r.ks.stringValue(r.h))
+	if err := checkLen(int64(old), int64(len(val)), maxLen); err != nil {
+		return 0, err
+	}
+	buf := r.ks.growString(r.h, old+len(val))
+	copy(buf[old:], val)
+	return len(buf), nil
+}
+
+// SetRange overwrites key's string at offset with val, zero padding as
+// needed, and returns the new length; changed reports whether anything was
+// written. An empty val changes nothing (and creates no key). The result may
+// not exceed maxLen bytes (ErrTooLarge). offset must not be negative.
+func (tx *Tx) SetRange(key []byte, offset int64, val []byte, maxLen int64) (n int, changed bool, err error) {
+	r, ok := tx.find(tx.db, key)
+	if ok && r.meta().typ != TypeString {
+		return 0, false, ErrWrongType
+	}
+	if len(val) == 0 {
+		if !ok {
+			return 0, false, nil
+		}
+		return len(r.ks.stringValue(r.h)), false, nil
+	}
+	if err := checkLen(offset, int64(len(val)), maxLen); err != nil {
+		return 0, false, err
+	}
+	buf, _, err := tx.stringForWrite(key, int(offset)+len(val))
+	if err != nil {
+		return 0, false, err
+	}
+	copy(buf[offset:], val)
+	return len(buf), true, nil
+}
+
+// IncrByFloat adds incr to key's value (0 when absent) in long double
+// arithmetic, as Redis's INCRBYFLOAT, stores the result formatted as Redis
+// formats it and returns it (aliasing store memory). Errors: ErrWrongType,
+// ErrNotFloat for a value or increment that is not a float, ErrNaN when the
+// result is not finite. Any expiry stays.
+func (tx *Tx) IncrByFloat(key, incr []byte) ([]byte, error) {
+	r, ok := tx.find(tx.db, key)
+	cur := new(big.Float).SetPrec(longDoubleMant)
+	if ok {
+		if r.meta().typ != TypeString {
+			return nil, ErrWrongType
+		}
+		v, valid := ParseLongDouble(r.ks.stringValue(r.h))
+		if !valid {
+			return nil, ErrNotFloat
+		}
+		cur = v
+	}
+	inc, valid := ParseLongDouble(incr)
+	if !valid {
+		return nil, ErrNotFloat
+	}
+	sum, finite := AddLongDouble(cur, inc)
+	if !finite {
+		return nil, ErrNaN
+	}
+	var buf [64]byte
+	out := AppendLongDouble(buf[:0], sum)
+	tx.SetStringEnc(key, out, embstrOrRaw(len(out)), 0, true)
+	v, _, _ := tx.GetString(key)
+	return v, nil
 }

@@ -61,6 +61,14 @@ var keyspaceCases = []diffCase{
 		"SET d -1", "OBJECT REFCOUNT d", "SET e foo", "OBJECT REFCOUNT e", "INCR n", "OBJECT REFCOUNT n", "COPY a a2",
 		"OBJECT REFCOUNT a2", "RENAME a a3", "OBJECT REFCOUNT a3", "SET z 0", "OBJECT REFCOUNT z", "INCR a2", "OBJECT REFCOUNT a2",
 		"OBJECT REFCOUNT nokey"},
+	{"watch flushdb", "SET k v", "WATCH k", "FLUSHDB", "MULTI", "PING", "EXEC", "WATCH nokey", "FLUSHDB", "MULTI", "PING", "EXEC"},
+	{"watch flushall", "SELECT 3", "SET k v", "WATCH k", "SELECT 0", "FLUSHALL", "MULTI", "PING", "EXEC"},
+	{"watch swapdb", "SET k v", "WATCH k", "SWAPDB 0 1", "MULTI", "PING", "EXEC", "WATCH k", "SWAPDB 0 0", "MULTI", "PING", "EXEC",
+		"WATCH k", "SWAPDB 2 3", "MULTI", "PING", "EXEC", "WATCH nokey", "SWAPDB 0 1", "MULTI", "PING", "EXEC"},
+	{"watch move and copy", "SET k v", "SELECT 1", "WATCH k", "SELECT 0", "MOVE k 1", "SELECT 1", "MULTI", "PING", "EXEC",
+		"WATCH c", "SELECT 0", "COPY k c DB 1", "SET k v", "COPY k c DB 1", "SELECT 1", "MULTI", "PING", "EXEC"},
+	{"watch rename and expire", "SET a v", "WATCH b", "RENAME a b", "MULTI", "PING", "EXEC", "WATCH b", "EXPIRE b 100", "MULTI", "PING", "EXEC",
+		"WATCH b", "PERSIST b", "MULTI", "PING", "EXEC", "WATCH b", "EXPIRE b -1", "MULTI", "PING", "EXEC"},
 }
 
 // Cases that also need other command families (lists, hashes, sets,

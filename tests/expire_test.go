@@ -9,7 +9,7 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-func emberClient(t *testing.T, args ...string) *redis.Client {
+func keyspaceClient(t *testing.T, args ...string) *redis.Client {
 	t.Helper()
 	p := startEmber(t, args...)
 	c := redis.NewClient(&redis.Options{Addr: p.Addr})
@@ -21,7 +21,7 @@ func emberClient(t *testing.T, args ...string) *redis.Client {
 // expiry within a few seconds, and DBSIZE says so.
 func TestExpire_ActiveReclaimsUntouchedKeys(t *testing.T) {
 	ctx := context.Background()
-	c := emberClient(t)
+	c := keyspaceClient(t)
 	const n = 100_000
 	pipe := c.Pipeline()
 	for i := range n {
@@ -59,7 +59,7 @@ func TestExpire_IdleTime(t *testing.T) {
 		t.Skip("waits for the access clock")
 	}
 	ctx := context.Background()
-	c := emberClient(t)
+	c := keyspaceClient(t)
 	c.Set(ctx, "a", "v", 0)
 	c.Set(ctx, "b", "v", 0)
 	time.Sleep(2100 * time.Millisecond)
@@ -79,7 +79,7 @@ func TestExpire_IdleTime(t *testing.T) {
 // OBJECT FREQ and IDLETIME depend on the eviction policy, as in Redis.
 func TestExpire_ObjectFreqPolicy(t *testing.T) {
 	ctx := context.Background()
-	c := emberClient(t, "--maxmemory-policy", "allkeys-lfu")
+	c := keyspaceClient(t, "--maxmemory-policy", "allkeys-lfu")
 	c.Set(ctx, "a", "v", 0)
 	if _, err := c.ObjectFreq(ctx, "a").Result(); err != nil {
 		t.Fatalf("OBJECT FREQ under LFU: %v", err)
@@ -97,7 +97,7 @@ func TestExpire_ObjectFreqPolicy(t *testing.T) {
 // instead of looping, and reclaims the keys it met.
 func TestExpire_RandomKeyAllExpired(t *testing.T) {
 	ctx := context.Background()
-	c := emberClient(t, "--hz", "1")
+	c := keyspaceClient(t, "--hz", "1")
 	pipe := c.Pipeline()
 	for i := range 20_000 {
 		pipe.Set(ctx, fmt.Sprintf("k%d", i), "v", 50*time.Millisecond)
@@ -118,7 +118,7 @@ func TestExpire_RandomKeyAllExpired(t *testing.T) {
 // and TYPE.
 func TestExpire_ScanIterator(t *testing.T) {
 	ctx := context.Background()
-	c := emberClient(t)
+	c := keyspaceClient(t)
 	for i := range 3000 {
 		c.Set(ctx, fmt.Sprintf("user:%d", i), i, 0)
 	}
@@ -134,5 +134,33 @@ func TestExpire_ScanIterator(t *testing.T) {
 	keys, cursor, err := c.ScanType(ctx, 0, "", 10000, "string").Result()
 	if err != nil || cursor != 0 || len(keys) != 3001 {
 		t.Fatalf("SCAN TYPE: %d keys, cursor %d, %v", len(keys), cursor, err)
+	}
+}
+
+// A watched key that expires (and is reclaimed by active expiry) before
+// EXEC aborts the transaction, as in Redis.
+func TestExpire_WatchedKeyExpires(t *testing.T) {
+	ctx := context.Background()
+	c := keyspaceClient(t)
+	c.Set(ctx, "k", "v", 100*time.Millisecond)
+	err := c.Watch(ctx, func(tx *redis.Tx) error {
+		deadline := time.Now().Add(5 * time.Second)
+		for c.DBSize(ctx).Val() != 0 {
+			if time.Now().After(deadline) {
+				t.Fatal("key not reclaimed by active expiry")
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		_, err := tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
+			p.Set(ctx, "k", "new", 0)
+			return nil
+		})
+		return err
+	}, "k")
+	if err != redis.TxFailedErr {
+		t.Fatalf("EXEC after the watched key expired: %v", err)
+	}
+	if c.Exists(ctx, "k").Val() != 0 {
+		t.Fatal("the aborted transaction ran")
 	}
 }

@@ -21,20 +21,21 @@ func run(argv []string) int {
 	if len(argv) == 1 {
 		switch argv[0] {
 		case "-v", "--version":
-			fmt.Printf("Ember server v=%s (Redis %s compatible) bits=64\n", server.Version, server.RedisVersion)
+			fmt.Printf("Redis server v=%s sha=00000000:0 malloc=go bits=64 build=0 (Ember %s)\n", server.RedisVersion, server.Version)
 			return 0
 		case "-h", "--help":
-			fmt.Fprintln(os.Stderr, "Usage: ./ember-server [/path/to/ember.conf] [options] [-]\n       ./ember-server -v or --version\n       ./ember-server -h or --help\n\nExamples:\n       ./ember-server (run the server with default config)\n       ./ember-server /etc/ember/6379.conf\n       ./ember-server --port 7777\n       ./ember-server /etc/myember.conf --loglevel verbose -")
+			fmt.Fprintln(os.Stderr, "Usage: ./ember-server [/path/to/redis.conf] [options] [-]\n       ./ember-server - (read config from stdin)\n       ./ember-server -v or --version\n       ./ember-server -h or --help\n\nExamples:\n       ./ember-server (run the server with default config)\n       ./ember-server /etc/redis/6379.conf\n       ./ember-server --port 7777\n       ./ember-server /etc/myredis.conf --loglevel verbose -\n       ./ember-server /etc/myredis.conf --loglevel verbose")
 			return 1
 		}
 	}
-	file, overrides := server.ParseCommandLine(argv)
+	file, stdin, overrides := server.ParseCommandLine(argv)
 	cfg := server.NewConfig()
-	if err := cfg.LoadFile(file, overrides); err != nil {
+	if err := cfg.LoadFile(file, stdin, overrides); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
 	var logOut io.Writer = os.Stdout
+	showLogo := false
 	if lf := cfg.MustGet("logfile"); lf != "" {
 		f, err := os.OpenFile(lf, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 		if err != nil {
@@ -43,30 +44,34 @@ func run(argv []string) int {
 		}
 		defer f.Close()
 		logOut = f
+	} else if st, err := os.Stdout.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+		showLogo = true // Redis shows its logo when logging to a terminal
 	}
 	srv, err := server.New(cfg, logOut)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	if pf := cfg.MustGet("pidfile"); pf != "" {
-		if err := os.WriteFile(pf, fmt.Appendf(nil, "%d\n", os.Getpid()), 0o644); err == nil {
-			defer os.Remove(pf)
-		}
-	}
+	srv.ShowLogo = showLogo
+	// Signals are caught before listening, so a signal sent as soon as the
+	// port answers is handled as a shutdown request.
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
 	if err := srv.Listen(); err != nil {
-		fmt.Fprintln(logOut, err)
+		srv.Logger().Warnf("%v", err)
 		return 1
 	}
 	srv.Serve()
-
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
-	select {
-	case s := <-sig:
-		srv.ShutdownOnSignal(s.String())
-	case <-srv.Done():
+	for {
+		select {
+		case s := <-sig:
+			name := "SIGTERM"
+			if s == syscall.SIGINT {
+				name = "SIGINT"
+			}
+			srv.OnSignal(name)
+		case <-srv.Done():
+			return srv.ExitCode()
+		}
 	}
-	srv.Shutdown()
-	return srv.ExitCode()
 }

@@ -1,0 +1,155 @@
+package server
+
+import (
+	"bytes"
+	"io"
+	"net"
+	"testing"
+	"time"
+)
+
+// Benchmarks of the whole request path (read, parse, look up, lock,
+// execute, write the reply) over an in-memory connection, so that only
+// Ember's own costs are measured: no sockets, no client. Run with
+//
+//	go test ./server/ -run XXX -bench Dispatch -benchmem
+//
+// allocs/op is per command.
+
+// memConn is a net.Conn whose reads replay one batch of requests until n
+// requests have been served, and whose writes are counted and discarded.
+type memConn struct {
+	batch   []byte // encoded requests, perBatch of them
+	perRead int
+	left    int // requests still to serve
+	written int64
+}
+
+func (m *memConn) Read(b []byte) (int, error) {
+	if m.left <= 0 {
+		return 0, io.EOF
+	}
+	// One batch per read, as a client sending perRead requests at a time;
+	// a short final batch when fewer remain.
+	k := min(m.perRead, m.left)
+	data := m.batch[:len(m.batch)/m.perRead*k]
+	if len(b) < len(data) {
+		panic("read buffer smaller than a batch")
+	}
+	m.left -= k
+	return copy(b, data), nil
+}
+
+func (m *memConn) Write(b []byte) (int, error) { m.written += int64(len(b)); return len(b), nil }
+func (m *memConn) Close() error                { return nil }
+func (m *memConn) LocalAddr() net.Addr         { return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 6379} }
+func (m *memConn) RemoteAddr() net.Addr        { return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 50000} }
+func (m *memConn) SetDeadline(time.Time) error { return nil }
+func (m *memConn) SetReadDeadline(time.Time) error {
+	return nil
+}
+func (m *memConn) SetWriteDeadline(time.Time) error { return nil }
+
+func benchServer(b *testing.B) *Server {
+	b.Helper()
+	s, err := New(NewConfig(), io.Discard)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return s
+}
+
+func benchDispatch(b *testing.B, req []byte, perRead int) {
+	s := benchServer(b)
+	// The key GET reads exists, as in redis-benchmark.
+	s.serveConn(&memConn{batch: encodeRESP([]string{"SET", "key:000000000001", "xxx"}), perRead: 1, left: 1})
+	batch := bytes.Repeat(req, perRead)
+	conn := &memConn{batch: batch, perRead: perRead, left: b.N}
+	b.ReportAllocs()
+	b.SetBytes(int64(len(req)))
+	b.ResetTimer()
+	s.serveConn(conn)
+	b.StopTimer()
+	if conn.written == 0 {
+		b.Fatal("no replies written")
+	}
+}
+
+func BenchmarkDispatch(b *testing.B) {
+	get := encodeRESP([]string{"GET", "key:000000000001"})
+	set := encodeRESP([]string{"SET", "key:000000000001", "xxx"})
+	for _, bc := range []struct {
+		name    string
+		req     []byte
+		perRead int
+	}{
+		{"GET", get, 1},
+		{"SET", set, 1},
+		{"GET/P16", get, 16},
+		{"SET/P16", set, 16},
+	} {
+		b.Run(bc.name, func(b *testing.B) { benchDispatch(b, bc.req, bc.perRead) })
+	}
+}
+
+// BenchmarkReqReader measures parsing alone.
+func BenchmarkReqReader(b *testing.B) {
+	for _, bc := range []struct {
+		name string
+		req  []byte
+	}{
+		{"RESP-SET", encodeRESP([]string{"SET", "key:000000000001", "xxx"})},
+		{"inline-SET", []byte("SET key:000000000001 xxx\r\n")},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			batch := bytes.Repeat(bc.req, 16)
+			conn := &memConn{batch: batch, perRead: 16, left: b.N}
+			lim := limits{maxBulk: 512 << 20, maxQueryBuf: 1 << 30}
+			p := newReqReader()
+			b.ReportAllocs()
+			b.SetBytes(int64(len(bc.req)))
+			b.ResetTimer()
+			for p.fill(conn, &lim) == nil {
+				for {
+					args, err := p.next(&lim)
+					if err != nil {
+						b.Fatal(err)
+					}
+					if args == nil {
+						break
+					}
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkReplyWrite measures the non-blocking socket write behind every
+// flush, on a loopback TCP connection drained by a reader.
+func BenchmarkReplyWrite(b *testing.B) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		if c, err := ln.Accept(); err == nil {
+			_, _ = io.Copy(io.Discard, c)
+		}
+	}()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	var o output
+	o.init(c)
+	msg := []byte("+OK\r\n")
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := o.tryWrite(msg); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
