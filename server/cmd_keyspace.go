@@ -33,7 +33,7 @@ func keyspaceCommands() []*Command {
 			Summary: "Copy a key", Complexity: "O(N) worst case for collections, where N is the number of nested items. O(1) for string values.", Handler: cmdCopy},
 		{Name: "keys", Arity: 2, Flags: "readonly", ACL: "@keyspace @dangerous", Lock: LockAll, Group: "generic", Since: "1.0.0",
 			Summary: "Find all keys matching the given pattern", Complexity: "O(N) with N being the number of keys in the database, under the assumption that the key names in the database and the given pattern have limited length.", Handler: cmdKeys},
-		{Name: "scan", Arity: -2, Flags: "readonly", ACL: "@keyspace", Lock: LockNone, Group: "generic", Since: "2.8.0",
+		{Name: "scan", Arity: -2, Flags: "readonly", ACL: "@keyspace", Lock: LockSelf, Group: "generic", Since: "2.8.0",
 			Summary: "Incrementally iterate the keys space", Complexity: "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.", Handler: cmdScan},
 		{Name: "randomkey", Arity: 1, Flags: "readonly", ACL: "@keyspace", Lock: LockAll, Group: "generic", Since: "1.0.0",
 			Summary: "Return a random key from the keyspace", Complexity: "O(1)", Handler: cmdRandomKey},
