@@ -1,0 +1,107 @@
+package rdb
+
+import (
+	"encoding/binary"
+	"math"
+	"strconv"
+)
+
+// Append-style encoders, for callers that encode entries into their own
+// buffers (a snapshot encodes chunks under a lock and writes them later
+// with Writer.Raw, which checksums them).
+
+// AppendLength appends an RDB length.
+func AppendLength(dst []byte, n uint64) []byte {
+	switch {
+	case n < 1<<6:
+		return append(dst, byte(n))
+	case n < 1<<14:
+		return append(dst, 0x40|byte(n>>8), byte(n))
+	case n <= math.MaxUint32:
+		dst = append(dst, 0x80)
+		return binary.BigEndian.AppendUint32(dst, uint32(n))
+	default:
+		dst = append(dst, 0x81)
+		return binary.BigEndian.AppendUint64(dst, n)
+	}
+}
+
+// AppendString appends s, integer-encoded when it is a small canonical
+// integer and LZF-compressed (when compress is set) when that saves space,
+// as Redis does.
+func AppendString(dst, s []byte, compress bool) []byte {
+	if len(s) <= 11 && len(s) > 0 {
+		if v, ok := smallInt(s); ok {
+			switch {
+			case v >= math.MinInt8 && v <= math.MaxInt8:
+				return append(dst, 0xC0, byte(int8(v)))
+			case v >= math.MinInt16 && v <= math.MaxInt16:
+				dst = append(dst, 0xC1)
+				return binary.LittleEndian.AppendUint16(dst, uint16(int16(v)))
+			default:
+				dst = append(dst, 0xC2)
+				return binary.LittleEndian.AppendUint32(dst, uint32(int32(v)))
+			}
+		}
+	}
+	if compress && len(s) > 20 {
+		if c := lzfCompress(s, len(s)-4); c != nil {
+			dst = append(dst, 0xC3)
+			dst = AppendLength(dst, uint64(len(c)))
+			dst = AppendLength(dst, uint64(len(s)))
+			return append(dst, c...)
+		}
+	}
+	dst = AppendLength(dst, uint64(len(s)))
+	return append(dst, s...)
+}
+
+// smallInt parses s as a canonical int32 (what Redis integer-encodes).
+func smallInt(s []byte) (int64, bool) {
+	c := s[0]
+	if c != '-' && (c < '0' || c > '9') {
+		return 0, false
+	}
+	v, err := strconv.ParseInt(string(s), 10, 32)
+	if err != nil || strconv.FormatInt(v, 10) != string(s) {
+		return 0, false
+	}
+	return v, true
+}
+
+// AppendBinaryDouble appends a zset score as RDB_TYPE_ZSET_2 stores it.
+func AppendBinaryDouble(dst []byte, f float64) []byte {
+	return binary.LittleEndian.AppendUint64(dst, math.Float64bits(f))
+}
+
+// AppendEntryHeader appends what precedes a key's value: its expiry (unix
+// ms, when not 0), idle time (seconds, when >= 0), LFU counter (when >= 0),
+// the value type of kind and the key.
+func AppendEntryHeader(dst []byte, kind Kind, key []byte, expireMs, idle int64, freq int, compress bool) []byte {
+	if expireMs != 0 {
+		dst = append(dst, opExpireTimeMs)
+		dst = binary.LittleEndian.AppendUint64(dst, uint64(expireMs))
+	}
+	if idle >= 0 {
+		dst = append(dst, opIdle)
+		dst = AppendLength(dst, uint64(idle))
+	}
+	if freq >= 0 {
+		dst = append(dst, opFreq, byte(freq))
+	}
+	dst = append(dst, valueType(&Value{Kind: kind}))
+	return AppendString(dst, key, compress)
+}
+
+// Raw writes bytes already in RDB form (from the Append functions).
+func (w *Writer) Raw(p []byte) { w.raw(p) }
+
+// AppendDumpFooter turns an encoded value (type byte and value, from the
+// Append functions) into a DUMP payload: RDB version and CRC-64.
+func AppendDumpFooter(dst []byte) []byte {
+	dst = binary.LittleEndian.AppendUint16(dst, Version)
+	return binary.LittleEndian.AppendUint64(dst, CRC64(dst))
+}
+
+// ValueTypeByte is the RDB type byte the writer uses for kind.
+func ValueTypeByte(kind Kind) byte { return valueType(&Value{Kind: kind}) }

@@ -1,0 +1,229 @@
+package persistence
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/ember-kv/ember/persistence/rdb"
+	"github.com/ember-kv/ember/store"
+)
+
+// SaveOptions shapes an RDB file.
+type SaveOptions struct {
+	Compress bool  // rdbcompression: LZF-compress long strings
+	UsedMem  int64 // the used-mem aux field
+	AOFBase  bool  // the file is the base of an AOF (aof-base aux field 1)
+}
+
+// SaveStats reports what a save wrote.
+type SaveStats struct {
+	Keys     int   // keys written
+	Bytes    int64 // file size
+	CowBytes int64 // bytes copied aside for keys changed during a snapshot
+}
+
+// kindOf maps a store type to the file's value kind.
+func kindOf(t store.Type) rdb.Kind {
+	switch t {
+	case store.TypeList:
+		return rdb.KindList
+	case store.TypeSet:
+		return rdb.KindSet
+	case store.TypeZSet:
+		return rdb.KindZSet
+	case store.TypeHash:
+		return rdb.KindHash
+	}
+	return rdb.KindString
+}
+
+// AppendValue appends v in RDB form: its type byte, then the value.
+func AppendValue(dst []byte, v *store.ValueView, compress bool) []byte {
+	dst = append(dst, rdb.ValueTypeByte(kindOf(v.Type())))
+	return appendValueBody(dst, v, compress)
+}
+
+func appendValueBody(dst []byte, v *store.ValueView, compress bool) []byte {
+	switch v.Type() {
+	case store.TypeString:
+		return rdb.AppendString(dst, v.Str(), compress)
+	case store.TypeList, store.TypeSet:
+		dst = rdb.AppendLength(dst, uint64(v.Len()))
+		v.Members(func(m []byte) { dst = rdb.AppendString(dst, m, compress) })
+	case store.TypeHash:
+		dst = rdb.AppendLength(dst, uint64(v.Len()))
+		v.Pairs(func(f, val []byte) {
+			dst = rdb.AppendString(dst, f, compress)
+			dst = rdb.AppendString(dst, val, compress)
+		})
+	case store.TypeZSet:
+		dst = rdb.AppendLength(dst, uint64(v.Len()))
+		v.Scored(func(m []byte, score float64) {
+			dst = rdb.AppendString(dst, m, compress)
+			dst = rdb.AppendBinaryDouble(dst, score)
+		})
+	}
+	return dst
+}
+
+// encoder returns the snapshot encoder for a file with these options.
+func (o *SaveOptions) encoder() store.SnapEncoder {
+	compress := o.Compress
+	return func(dst []byte, e *store.Entry) []byte {
+		dst = rdb.AppendEntryHeader(dst, kindOf(e.Value.Type()), e.Key, e.Expire, -1, -1, compress)
+		return appendValueBody(dst, &e.Value, compress)
+	}
+}
+
+// header writes the header's auxiliary fields, as rdbSaveInfoAuxFields.
+func (o *SaveOptions) header(w *rdb.Writer) {
+	w.Aux("redis-ver", "7.0.15")
+	w.Aux("redis-bits", "64")
+	w.Aux("ctime", strconv.FormatInt(time.Now().Unix(), 10))
+	w.Aux("used-mem", strconv.FormatInt(o.UsedMem, 10))
+	aofBase := "0"
+	if o.AOFBase {
+		aofBase = "1"
+	}
+	w.Aux("aof-base", aofBase)
+}
+
+// countingWriter counts the bytes that pass.
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// SaveLocked writes the whole dataset to w while tx holds every shard (SAVE,
+// SHUTDOWN, DEBUG RELOAD: the world is stopped, as in Redis).
+func SaveLocked(tx *store.Tx, w io.Writer, o SaveOptions) (SaveStats, error) {
+	cw := &countingWriter{w: w}
+	wr := rdb.NewWriter(cw, o.Compress)
+	o.header(wr)
+	enc := o.encoder()
+	var st SaveStats
+	var buf []byte
+	for db := range tx.Store().Databases() {
+		keys, expires := tx.CountKeys(db)
+		if keys == 0 {
+			continue
+		}
+		wr.SelectDB(db, uint64(keys), uint64(expires))
+		tx.EachEntry(db, func(e *store.Entry) {
+			buf = enc(buf[:0], e)
+			wr.Raw(buf)
+			st.Keys++
+		})
+		if wr.Err() != nil {
+			break
+		}
+	}
+	err := wr.Close()
+	st.Bytes = cw.n
+	return st, err
+}
+
+// Snapshot is a background save in progress: a point-in-time view of the
+// dataset taken by BeginSnapshot, written out by Write while clients go on
+// writing.
+type Snapshot struct {
+	snap *store.Snapshot
+	opts SaveOptions
+
+	afterChunk func() // tests: runs between chunks
+}
+
+// BeginSnapshot takes the point-in-time view (briefly locking every shard).
+func BeginSnapshot(st *store.Store, o SaveOptions) (*Snapshot, error) {
+	snap, err := st.BeginSnapshot(o.encoder())
+	if err != nil {
+		return nil, err
+	}
+	return &Snapshot{snap: snap, opts: o}, nil
+}
+
+// CowBytes is the memory copied aside so far for keys changed meanwhile.
+func (s *Snapshot) CowBytes() int64 { return s.snap.CowBytes() }
+
+// Write writes the snapshot to w and closes it.
+func (s *Snapshot) Write(w io.Writer) (SaveStats, error) {
+	defer s.snap.Close()
+	cw := &countingWriter{w: w}
+	wr := rdb.NewWriter(cw, s.opts.Compress)
+	s.opts.header(wr)
+	cur := -1
+	var buf []byte
+	for wr.Err() == nil {
+		out, db, done := s.snap.Next(buf[:0])
+		if done {
+			break
+		}
+		if db != cur {
+			keys, expires := s.snap.Counts(db)
+			wr.SelectDB(db, uint64(keys), uint64(expires))
+			cur = db
+		}
+		wr.Raw(out)
+		buf = out
+		if s.afterChunk != nil {
+			s.afterChunk()
+		}
+		if cap(buf) > 1<<20 {
+			buf = nil // one huge value: do not keep its buffer
+		}
+	}
+	err := wr.Close()
+	return SaveStats{Bytes: cw.n, CowBytes: s.snap.CowBytes()}, err
+}
+
+// Close abandons the snapshot (Write closes it too).
+func (s *Snapshot) Close() { s.snap.Close() }
+
+// WriteFileAtomic writes a file as Redis writes dump.rdb: into a temporary
+// file in the same directory (temp-<pid>.rdb, or the name given), fsynced,
+// renamed over path, and the directory fsynced, so a crash leaves either the
+// old file or the new one, never a part.
+func WriteFileAtomic(path, tmpName string, write func(w io.Writer) error) error {
+	dir := filepath.Dir(path)
+	if tmpName == "" {
+		tmpName = fmt.Sprintf("temp-%d.rdb", os.Getpid())
+	}
+	tmp := filepath.Join(dir, tmpName)
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
+	if err != nil {
+		return err
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return err
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync()
+		d.Close()
+	}
+	return nil
+}
