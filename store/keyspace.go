@@ -23,8 +23,8 @@ type keyspace struct {
 	dead     int // arena bytes no longer referenced
 	objs     []any
 	freeObjs []uint32
-	volatile []uint32 // handles with an expiry, for active-expiry sampling
-	clock    uint32   // access clock given to keys created now (set by Tx)
+	volatile []uint32  // handles with an expiry, for active-expiry sampling
+	clock    uint32    // access clock given to keys created now (set by Tx)
 	snap     *snapPart // running snapshot not yet past this keyspace, see snapshot.go
 }
 

@@ -50,8 +50,8 @@ type snapPart struct {
 	db     int // database at Begin
 	cursor uint32
 	end    uint32
-	marked []uint64   // handles in [cursor, end) already saved or new
-	side   []byte     // encoded old entries, in no particular order
+	marked []uint64  // handles in [cursor, end) already saved or new
+	side   []byte    // encoded old entries, in no particular order
 	old    *keyspace // the keyspace as it was, handed over by a flush
 }
 
