@@ -17,6 +17,9 @@ type LoadOptions struct {
 	// Tx, when set, holds every shard and the keys are added through it
 	// (DEBUG RELOAD); otherwise the store locks per key.
 	Tx *store.Tx
+	// Replace lets a key in the file replace one already loaded (DEBUG
+	// RELOAD MERGE); otherwise a duplicate is an error.
+	Replace bool
 }
 
 // LoadStats reports what a load did.
@@ -80,7 +83,7 @@ func (l *loader) Entry(e *rdb.Entry) error {
 	}
 	var added bool
 	if l.opts.Tx != nil {
-		added = l.opts.Tx.LoadKeyLocked(e.DB, e.Key, v, e.ExpireMs)
+		added = l.opts.Tx.LoadKeyLocked(e.DB, e.Key, v, e.ExpireMs, l.opts.Replace)
 	} else {
 		added = l.st.LoadKey(e.DB, e.Key, v, e.ExpireMs)
 	}

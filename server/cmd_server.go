@@ -259,6 +259,8 @@ func cmdDebug(c *Client, args [][]byte) {
 		n, _ := strconv.Atoi(string(args[2]))
 		c.srv.pauseCron(n != 0)
 		c.w.OK()
+	case sub == "reload":
+		c.srv.debugReload(c, args)
 	case sub == "change-repl-id" && len(args) == 2:
 		c.srv.log.Warnf("Changing replication IDs after receiving DEBUG change-repl-id")
 		c.srv.setReplID(newRunID())

@@ -36,6 +36,9 @@ func (c *Client) execute(args [][]byte) {
 	case c.multi != nil && cmd.Has(FlagNoMulti):
 		c.reject(ErrNoMulti)
 		s.cmdStats.rejected(cmd)
+	case (cmd.Has(FlagWrite) || cmd.FullName == "ping") && s.diskErrorDenies():
+		c.reject(ErrMisconf)
+		s.cmdStats.rejected(cmd)
 	case c.multi != nil && !runsInsideMulti(cmd):
 		c.cmd = cmd
 		c.queue(cmd, args)

@@ -336,28 +336,33 @@ func (s *Server) infoMemory(b *strings.Builder) {
 
 func (s *Server) infoPersistence(b *strings.Builder) {
 	b.WriteString("# Persistence\r\n")
-	infoLine(b, "loading", 0)
+	bgInProgress, lastBgTime, curBgTime, cowNow, cowLast := s.infoRDB()
+	loading := 0
+	if s.rdb.loading.Load() {
+		loading = 1
+	}
+	infoLine(b, "loading", loading)
 	infoLine(b, "async_loading", 0)
-	infoLine(b, "current_cow_peak", 0)
-	infoLine(b, "current_cow_size", 0)
+	infoLine(b, "current_cow_peak", cowNow)
+	infoLine(b, "current_cow_size", cowNow)
 	infoLine(b, "current_cow_size_age", 0)
 	infoLine(b, "current_fork_perc", "0.00")
 	infoLine(b, "current_save_keys_processed", 0)
 	infoLine(b, "current_save_keys_total", 0)
 	infoLine(b, "rdb_changes_since_last_save", s.dirty()-s.stats.dirtyAtSave.Load())
-	infoLine(b, "rdb_bgsave_in_progress", 0)
+	infoLine(b, "rdb_bgsave_in_progress", bgInProgress)
 	infoLine(b, "rdb_last_save_time", s.stats.lastSave.Load())
 	status := "ok"
 	if s.stats.lastBgsave.Load() {
 		status = "err"
 	}
 	infoLine(b, "rdb_last_bgsave_status", status)
-	infoLine(b, "rdb_last_bgsave_time_sec", -1)
-	infoLine(b, "rdb_current_bgsave_time_sec", -1)
-	infoLine(b, "rdb_saves", 0)
-	infoLine(b, "rdb_last_cow_size", 0)
-	infoLine(b, "rdb_last_load_keys_expired", 0)
-	infoLine(b, "rdb_last_load_keys_loaded", 0)
+	infoLine(b, "rdb_last_bgsave_time_sec", lastBgTime)
+	infoLine(b, "rdb_current_bgsave_time_sec", curBgTime)
+	infoLine(b, "rdb_saves", s.rdb.saves.Load())
+	infoLine(b, "rdb_last_cow_size", cowLast)
+	infoLine(b, "rdb_last_load_keys_expired", s.rdb.expiredKeys.Load())
+	infoLine(b, "rdb_last_load_keys_loaded", s.rdb.loadedKeys.Load())
 	infoLine(b, "aof_enabled", s.cfg.GetBool("appendonly"))
 	infoLine(b, "aof_rewrite_in_progress", 0)
 	infoLine(b, "aof_rewrite_scheduled", 0)

@@ -33,6 +33,7 @@ func (s *Server) initExtras() {
 	s.life.exited = make(chan struct{})
 	s.cmdStats.init(s.table)
 	s.stats.lastSave.Store(time.Now().Unix())
+	s.rdb.lastBgTime = -1
 	s.life.replID = newRunID()
 	s.startupMemory = int64(UsedMemory())
 }
@@ -97,11 +98,6 @@ func (s *Server) startupLog() {
 		}
 	}
 }
-
-// saveBeforeShutdown writes the final snapshot when SHUTDOWN (or a signal)
-// asks for one. Persistence is built later: this is the one place it plugs
-// in, and until then there is nothing to save.
-func (s *Server) saveBeforeShutdown() error { return nil }
 
 var errShutdownInProgress = errors.New("shutdown in progress")
 

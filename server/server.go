@@ -48,6 +48,7 @@ type Server struct {
 	cmdStats        cmdStatsTable
 	activeExpireOff atomic.Bool // DEBUG SET-ACTIVE-EXPIRE 0
 	startupMemory   int64
+	rdb             rdbState // RDB persistence (persistence.go)
 	// ShowLogo prints Redis's ASCII logo at start-up (main sets it when the
 	// log is a terminal, as Redis does).
 	ShowLogo bool
@@ -119,6 +120,7 @@ func commandFamilies() [][]*Command {
 		setCommands(),
 		zsetCommands(),
 		sortCommands(),
+		persistenceCommands(),
 	}
 }
 
@@ -169,6 +171,11 @@ func (s *Server) Addr() net.Addr {
 // which tools wait for.
 func (s *Server) Serve() {
 	s.startupLog()
+	if err := s.loadAtStartup(); err != nil {
+		s.exitCode = 1
+		s.Shutdown()
+		return
+	}
 	s.wg.Add(1)
 	go s.cron()
 	s.life.mu.Lock()
@@ -224,6 +231,7 @@ func (s *Server) cron() {
 			continue
 		}
 		s.cronShutdown()
+		s.cronPersistence()
 		// Redis gives active expiry 25% of each cron period.
 		if !s.activeExpireOff.Load() {
 			s.store.ActiveExpire(period / 4) // KeyExpired counts the keys

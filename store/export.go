@@ -315,11 +315,15 @@ func (tx *Tx) CountKeys(db int) (keys, expires int) {
 	return keys, expires
 }
 
-// LoadKeyLocked is LoadKey for a Tx that holds every shard (DEBUG RELOAD).
-func (tx *Tx) LoadKeyLocked(db int, key []byte, v Value, expire int64) bool {
+// LoadKeyLocked is LoadKey for a Tx that holds every shard (DEBUG RELOAD);
+// with replace a key already present is replaced.
+func (tx *Tx) LoadKeyLocked(db int, key []byte, v Value, expire int64, replace bool) bool {
 	ks, hash := tx.keyspace(db, key)
-	if _, _, ok := ks.lookup(key, hash); ok {
-		return false
+	if h, pos, ok := ks.lookup(key, hash); ok {
+		if !replace {
+			return false
+		}
+		ks.remove(h, pos)
 	}
 	ks.install(key, hash, &v, expire)
 	return true

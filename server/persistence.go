@@ -1,0 +1,386 @@
+package server
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/ember-kv/ember/persistence"
+	"github.com/ember-kv/ember/persistence/rdb"
+	"github.com/ember-kv/ember/store"
+)
+
+// RDB persistence on the server side: SAVE, BGSAVE, save points in the
+// cron, loading at start-up, saving at shutdown, DEBUG RELOAD, FLUSHALL's
+// save, INFO persistence. The format and the store glue live in
+// persistence; a background save runs on a store snapshot (no fork).
+
+// rdbState is the server's RDB bookkeeping (Redis's server.rdb_* fields).
+type rdbState struct {
+	mu          sync.Mutex
+	bg          *bgSave // running background save, nil when none
+	scheduled   bool    // BGSAVE SCHEDULE waiting for the AOF rewrite
+	lastTry     int64   // unix seconds of the last background save attempt
+	lastBgTime  int64   // rdb_last_bgsave_time_sec, -1 before the first
+	lastCowSize int64
+	saves       atomic.Int64 // rdb_saves
+
+	loadedKeys  atomic.Int64 // rdb_last_load_keys_loaded
+	expiredKeys atomic.Int64 // rdb_last_load_keys_expired
+	loading     atomic.Bool
+
+	// aofRewriting reports an AOF rewrite in progress (Redis's "another
+	// child"); the AOF layer sets it. BGSAVE then refuses or schedules.
+	aofRewriting func() bool
+}
+
+// bgSave is a background save in progress.
+type bgSave struct {
+	snap    *persistence.Snapshot
+	start   time.Time
+	dirty   int64 // changes counted when it started (dirty_before_bgsave)
+	abort   atomic.Bool
+	done    chan struct{}
+	keysTot int
+}
+
+var errSaveAborted = errors.New("background save aborted")
+
+// rdbPath is the dump file's path (dir + dbfilename).
+func (s *Server) rdbPath() string {
+	return filepath.Join(s.cfg.MustGet("dir"), s.cfg.MustGet("dbfilename"))
+}
+
+func (s *Server) saveOptions() persistence.SaveOptions {
+	return persistence.SaveOptions{Compress: s.cfg.GetBool("rdbcompression"), UsedMem: int64(UsedMemory())}
+}
+
+// lockAll returns a Tx holding every shard; Unlock it when done.
+func (s *Server) lockAll() *store.Tx {
+	tx := store.NewTx(s.store)
+	tx.Begin(0)
+	tx.AddAll()
+	tx.Lock()
+	return tx
+}
+
+// saveLocked is Redis's rdbSave: it writes the dump file while tx holds
+// every shard, and on success resets the change counter (pending counts the
+// changes of the running command not yet added to it).
+func (s *Server) saveLocked(tx *store.Tx, pending int64) error {
+	dirty := s.dirty() + pending
+	path := s.rdbPath()
+	err := persistence.WriteFileAtomic(path, fmt.Sprintf("temp-%d.rdb", os.Getpid()), func(w io.Writer) error {
+		_, err := persistence.SaveLocked(tx, w, s.saveOptions())
+		return err
+	})
+	if err != nil {
+		s.log.Warnf("Write error saving DB on disk: %s", errnoText(err))
+		return err
+	}
+	s.log.Noticef("DB saved on disk")
+	s.stats.dirtyAtSave.Store(dirty)
+	s.stats.lastSave.Store(time.Now().Unix())
+	s.stats.lastBgsave.Store(false)
+	return nil
+}
+
+// bgsaveRunning reports whether a background save is in progress.
+func (s *Server) bgsaveRunning() bool {
+	s.rdb.mu.Lock()
+	defer s.rdb.mu.Unlock()
+	return s.rdb.bg != nil
+}
+
+// otherChildActive is Redis's hasActiveChildProcess for anything but an
+// RDB save: an AOF rewrite.
+func (s *Server) otherChildActive() bool {
+	return s.rdb.aofRewriting != nil && s.rdb.aofRewriting()
+}
+
+// startBgsave is rdbSaveBackground: it takes the snapshot now and writes
+// it on its own goroutine.
+func (s *Server) startBgsave() error {
+	s.rdb.mu.Lock()
+	defer s.rdb.mu.Unlock()
+	if s.rdb.bg != nil {
+		return store.ErrSnapshotRunning
+	}
+	s.rdb.lastTry = time.Now().Unix()
+	dirty := s.dirty()
+	snap, err := persistence.BeginSnapshot(s.store, s.saveOptions())
+	if err != nil {
+		s.stats.lastBgsave.Store(true)
+		s.log.Warnf("Can't save in background: %v", err)
+		return err
+	}
+	bg := &bgSave{snap: snap, start: time.Now(), dirty: dirty, done: make(chan struct{})}
+	s.rdb.bg = bg
+	s.log.Noticef("Background saving started by pid %d", os.Getpid())
+	s.wg.Add(1)
+	go s.runBgsave(bg)
+	return nil
+}
+
+func (s *Server) runBgsave(bg *bgSave) {
+	defer s.wg.Done()
+	defer close(bg.done)
+	path := s.rdbPath()
+	var stats persistence.SaveStats
+	err := persistence.WriteFileAtomic(path, fmt.Sprintf("temp-%d.rdb", os.Getpid()+1), func(w io.Writer) error {
+		var err error
+		stats, err = bg.snap.Write(&abortWriter{w: w, abort: &bg.abort})
+		return err
+	})
+	elapsed := time.Since(bg.start)
+	s.rdb.mu.Lock()
+	s.rdb.bg = nil
+	s.rdb.lastBgTime = int64(elapsed.Seconds())
+	s.rdb.lastCowSize = stats.CowBytes
+	s.rdb.mu.Unlock()
+	switch {
+	case err == nil:
+		s.log.Noticef("DB saved on disk")
+		if stats.CowBytes > 0 {
+			s.log.Noticef("Fork CoW for RDB: current %d MB, peak %d MB, average %d MB", stats.CowBytes>>20, stats.CowBytes>>20, stats.CowBytes>>21)
+		}
+		s.log.Noticef("Background saving terminated with success")
+		s.stats.dirtyAtSave.Store(bg.dirty)
+		s.stats.lastSave.Store(time.Now().Unix())
+		s.stats.lastBgsave.Store(false)
+	case bg.abort.Load():
+		s.log.Warnf("Background saving terminated by signal 10")
+		// An aborted save is not an error (Redis: killed by SIGUSR1).
+	default:
+		s.log.Warnf("Write error saving DB on disk: %s", errnoText(err))
+		s.log.Warnf("Background saving error")
+		s.stats.lastBgsave.Store(true)
+	}
+}
+
+// abortWriter fails writes once abort is set, ending a background save.
+type abortWriter struct {
+	w     io.Writer
+	abort *atomic.Bool
+}
+
+func (a *abortWriter) Write(p []byte) (int, error) {
+	if a.abort.Load() {
+		return 0, errSaveAborted
+	}
+	return a.w.Write(p)
+}
+
+// killBgsave stops a background save and waits for it to end (Redis's
+// killRDBChild). It returns at once when none runs.
+func (s *Server) killBgsave() {
+	s.rdb.mu.Lock()
+	bg := s.rdb.bg
+	s.rdb.mu.Unlock()
+	if bg == nil {
+		return
+	}
+	bg.abort.Store(true)
+	select {
+	case <-bg.done:
+	case <-time.After(30 * time.Second):
+		s.log.Warnf("Background save did not stop within 30 seconds")
+	}
+}
+
+// cronPersistence is serverCron's part for RDB: save points and a
+// scheduled BGSAVE.
+func (s *Server) cronPersistence() {
+	if s.bgsaveRunning() || s.otherChildActive() {
+		return
+	}
+	now := time.Now().Unix()
+	s.rdb.mu.Lock()
+	lastTry, scheduled := s.rdb.lastTry, s.rdb.scheduled
+	s.rdb.mu.Unlock()
+	failed := s.stats.lastBgsave.Load()
+	retryOK := !failed || now-lastTry > bgsaveRetryDelay
+	changes := s.dirty() - s.stats.dirtyAtSave.Load()
+	for _, sp := range s.cfg.SaveParams() {
+		if changes >= sp[1] && now-s.stats.lastSave.Load() > sp[0] && retryOK {
+			s.log.Noticef("%d changes in %d seconds. Saving...", sp[1], sp[0])
+			_ = s.startBgsave()
+			return
+		}
+	}
+	if scheduled && retryOK {
+		if s.startBgsave() == nil {
+			s.rdb.mu.Lock()
+			s.rdb.scheduled = false
+			s.rdb.mu.Unlock()
+		}
+	}
+}
+
+// bgsaveRetryDelay is CONFIG_BGSAVE_RETRY_DELAY.
+const bgsaveRetryDelay = 5
+
+// diskErrorDenies is writeCommandsDeniedByDiskError for RDB: the last
+// background save failed and stop-writes-on-bgsave-error is set.
+func (s *Server) diskErrorDenies() bool {
+	return s.stats.lastBgsave.Load() && s.cfg.GetBool("stop-writes-on-bgsave-error") && len(s.cfg.SaveParams()) > 0
+}
+
+// loadAtStartup is loadDataFromDisk: it loads the dump file if there is
+// one. An unreadable or corrupt file stops the start-up.
+func (s *Server) loadAtStartup() error {
+	path := s.rdbPath()
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		s.log.Warnf("Fatal error loading the DB: %s. Exiting.", errnoText(err))
+		return err
+	}
+	defer f.Close()
+	start := time.Now()
+	s.rdb.loading.Store(true)
+	stats, err := persistence.Load(bufio.NewReaderSize(f, 1<<16), s.store, persistence.LoadOptions{})
+	s.rdb.loading.Store(false)
+	if err != nil {
+		s.logLoadError(path, err)
+		return err
+	}
+	s.logLoaded(stats)
+	s.log.Noticef("DB loaded from disk: %.3f seconds", time.Since(start).Seconds())
+	return nil
+}
+
+func (s *Server) logLoaded(stats persistence.LoadStats) {
+	if v, ok := stats.Aux["redis-ver"]; ok {
+		s.log.Noticef("Loading RDB produced by version %s", v)
+	}
+	s.log.Noticef("Done loading RDB, keys loaded: %d, keys expired: %d.", stats.Loaded, stats.Expired)
+	s.rdb.loadedKeys.Store(int64(stats.Loaded))
+	s.rdb.expiredKeys.Store(int64(stats.Expired))
+}
+
+// logLoadError explains why a file could not be loaded, naming the file and
+// the offset, as Redis's rdbReportError does.
+func (s *Server) logLoadError(path string, err error) {
+	var ce *rdb.CorruptError
+	switch {
+	case errors.As(err, &ce):
+		s.log.Warnf("Internal error in RDB reading offset %d, function at rdb.c:0 -> %s", ce.Offset, ce.Msg)
+		s.log.Warnf("Terminating server after rdb file reading failure (file %s, offset %d).", path, ce.Offset)
+	case errors.Is(err, rdb.ErrChecksum):
+		s.log.Warnf("Wrong RDB checksum expected in %s. Aborting now.", path)
+		s.log.Warnf("Terminating server after rdb file reading failure.")
+	default:
+		s.log.Warnf("Fatal error loading the DB (%s): %v. Exiting.", path, err)
+	}
+}
+
+// saveBeforeShutdown writes the final snapshot (prepareForShutdown): a
+// background save in progress is stopped first, and the world is stopped
+// for the save.
+func (s *Server) saveBeforeShutdown() error {
+	if s.bgsaveRunning() {
+		s.log.Warnf("There is a child saving an .rdb. Killing it!")
+		s.killBgsave()
+		os.Remove(filepath.Join(s.cfg.MustGet("dir"), fmt.Sprintf("temp-%d.rdb", os.Getpid()+1)))
+	}
+	tx := s.lockAll()
+	defer tx.Unlock()
+	return s.saveLocked(tx, 0)
+}
+
+// afterFlushAll is flushAllDataAndResetRDB's tail: a background save is
+// stopped, and with save points the (now empty) dataset is saved at once.
+// tx holds every shard; pending is the running command's change count.
+func (s *Server) afterFlushAll(tx *store.Tx, pending int) {
+	s.killBgsave()
+	if len(s.cfg.SaveParams()) > 0 {
+		_ = s.saveLocked(tx, int64(pending))
+	}
+}
+
+// debugReload is DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: save, empty the
+// dataset, load the file back, with the world stopped throughout.
+func (s *Server) debugReload(c *Client, args [][]byte) {
+	flush, save, merge := true, true, false
+	for _, a := range args[2:] {
+		switch {
+		case equalFoldStr(a, "merge"):
+			merge = true
+		case equalFoldStr(a, "noflush"):
+			flush = false
+		case equalFoldStr(a, "nosave"):
+			save = false
+		default:
+			c.Error("ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.")
+			return
+		}
+	}
+	if save && s.bgsaveRunning() {
+		s.killBgsave()
+	}
+	tx := s.lockAll()
+	defer tx.Unlock()
+	if save {
+		if err := s.saveLocked(tx, 0); err != nil {
+			c.Error("ERR")
+			return
+		}
+	}
+	if flush {
+		tx.FlushAll()
+	}
+	f, err := os.Open(s.rdbPath())
+	if err != nil {
+		c.Error("ERR Error trying to load the RDB dump")
+		return
+	}
+	defer f.Close()
+	stats, err := persistence.Load(bufio.NewReaderSize(f, 1<<16), s.store, persistence.LoadOptions{Tx: tx, Replace: merge})
+	if err != nil {
+		s.logLoadError(s.rdbPath(), err)
+		c.Error("ERR Error trying to load the RDB dump")
+		return
+	}
+	s.logLoaded(stats)
+	s.log.Warnf("DB reloaded by DEBUG RELOAD")
+	c.w.OK()
+}
+
+func equalFoldStr(b []byte, lower string) bool {
+	if len(b) != len(lower) {
+		return false
+	}
+	for i := range b {
+		ch := b[i]
+		if 'A' <= ch && ch <= 'Z' {
+			ch += 'a' - 'A'
+		}
+		if ch != lower[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// infoRDB returns INFO persistence's RDB values.
+func (s *Server) infoRDB() (inProgress int, lastBgTime, curBgTime, cowNow, cowLast int64) {
+	s.rdb.mu.Lock()
+	defer s.rdb.mu.Unlock()
+	lastBgTime, curBgTime = s.rdb.lastBgTime, -1
+	cowLast = s.rdb.lastCowSize
+	if bg := s.rdb.bg; bg != nil {
+		inProgress = 1
+		curBgTime = int64(time.Since(bg.start).Seconds())
+		cowNow = bg.snap.CowBytes()
+	}
+	return
+}
