@@ -300,9 +300,9 @@ func TestRDB_CorruptFileRefusesToStart(t *testing.T) {
 		t.Fatal(err)
 	}
 	cases := map[string][]byte{
-		"truncated-half":   good[:len(good)/2],
+		"truncated-half":    good[:len(good)/2],
 		"truncated-trailer": good[:len(good)-3],
-		"bad-magic":        append([]byte("REDIX"), good[5:]...),
+		"bad-magic":         append([]byte("REDIX"), good[5:]...),
 	}
 	for _, off := range []int{20, len(good) / 3, len(good) - 20} {
 		b := append([]byte(nil), good...)
