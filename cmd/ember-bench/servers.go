@@ -17,6 +17,9 @@ type options struct {
 	requests, clients int
 	runs, threads     int
 	keyspace          int
+	mode              string
+	keys, valueSize   int
+	seconds           int
 }
 
 // server is a process under measurement.
