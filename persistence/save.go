@@ -1,6 +1,7 @@
 package persistence
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -16,6 +17,11 @@ import (
 type SaveOptions struct {
 	Compress bool  // rdbcompression: LZF-compress long strings
 	UsedMem  int64 // the used-mem aux field
+	// KeyDelay slows a background save down by this much per key
+	// (rdb-key-save-delay, for tests).
+	KeyDelay time.Duration
+	// Abort, when it returns true, stops a background save.
+	Abort func() bool
 	AOFBase  bool  // the file is the base of an AOF (aof-base aux field 1)
 }
 
@@ -163,7 +169,11 @@ func (s *Snapshot) Write(w io.Writer) (SaveStats, error) {
 	s.opts.header(wr)
 	cur := -1
 	var buf []byte
+	var saved int64
 	for wr.Err() == nil {
+		if s.opts.Abort != nil && s.opts.Abort() {
+			return SaveStats{}, ErrAborted
+		}
 		out, db, done := s.snap.Next(buf[:0])
 		if done {
 			break
@@ -178,6 +188,13 @@ func (s *Snapshot) Write(w io.Writer) (SaveStats, error) {
 		if s.afterChunk != nil {
 			s.afterChunk()
 		}
+		if d := s.opts.KeyDelay; d > 0 {
+			n := s.snap.Saved()
+			if !s.sleep(time.Duration(n-saved) * d) {
+				return SaveStats{}, ErrAborted
+			}
+			saved = n
+		}
 		if cap(buf) > 1<<20 {
 			buf = nil // one huge value: do not keep its buffer
 		}
@@ -186,6 +203,25 @@ func (s *Snapshot) Write(w io.Writer) (SaveStats, error) {
 	return SaveStats{Bytes: cw.n, CowBytes: s.snap.CowBytes()}, err
 }
 
+// ErrAborted is returned by Write when Abort asked it to stop.
+var ErrAborted = errors.New("background save aborted")
+
+// sleep waits d in small steps, returning false as soon as Abort is set.
+func (s *Snapshot) sleep(d time.Duration) bool {
+	for d > 0 {
+		step := min(d, 10*time.Millisecond)
+		time.Sleep(step)
+		d -= step
+		if s.opts.Abort != nil && s.opts.Abort() {
+			return false
+		}
+	}
+	return true
+}
+
+// Saved is the number of keys written so far.
+func (s *Snapshot) Saved() int64 { return s.snap.Saved() }
+
 // Close abandons the snapshot (Write closes it too).
 func (s *Snapshot) Close() { s.snap.Close() }
 
@@ -193,7 +229,18 @@ func (s *Snapshot) Close() { s.snap.Close() }
 // file in the same directory (temp-<pid>.rdb, or the name given), fsynced,
 // renamed over path, and the directory fsynced, so a crash leaves either the
 // old file or the new one, never a part.
+//
+// commit, when set, runs just before the rename and may veto it; it is
+// called with nothing held, and the rename happens before it returns (so a
+// caller can hold a lock across both: see WriteFileAtomicCommit).
 func WriteFileAtomic(path, tmpName string, write func(w io.Writer) error) error {
+	return WriteFileAtomicCommit(path, tmpName, write, nil)
+}
+
+// WriteFileAtomicCommit is WriteFileAtomic with a commit step: commit is
+// called with the rename as its argument and decides whether to run it
+// (and under which lock).
+func WriteFileAtomicCommit(path, tmpName string, write func(w io.Writer) error, commit func(rename func() error) error) error {
 	dir := filepath.Dir(path)
 	if tmpName == "" {
 		tmpName = fmt.Sprintf("temp-%d.rdb", os.Getpid())
@@ -217,7 +264,11 @@ func WriteFileAtomic(path, tmpName string, write func(w io.Writer) error) error 
 		os.Remove(tmp)
 		return err
 	}
-	if err := os.Rename(tmp, path); err != nil {
+	rename := func() error { return os.Rename(tmp, path) }
+	if commit == nil {
+		commit = func(rename func() error) error { return rename() }
+	}
+	if err := commit(rename); err != nil {
 		os.Remove(tmp)
 		return err
 	}

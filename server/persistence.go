@@ -50,8 +50,6 @@ type bgSave struct {
 	keysTot int
 }
 
-var errSaveAborted = errors.New("background save aborted")
-
 // rdbPath is the dump file's path (dir + dbfilename).
 func (s *Server) rdbPath() string {
 	return filepath.Join(s.cfg.MustGet("dir"), s.cfg.MustGet("dbfilename"))
@@ -114,13 +112,17 @@ func (s *Server) startBgsave() error {
 	}
 	s.rdb.lastTry = time.Now().Unix()
 	dirty := s.dirty()
-	snap, err := persistence.BeginSnapshot(s.store, s.saveOptions())
+	bg := &bgSave{start: time.Now(), dirty: dirty, done: make(chan struct{})}
+	opts := s.saveOptions()
+	opts.KeyDelay = time.Duration(s.cfg.GetInt("rdb-key-save-delay")) * time.Microsecond
+	opts.Abort = bg.abort.Load
+	snap, err := persistence.BeginSnapshot(s.store, opts)
 	if err != nil {
 		s.stats.lastBgsave.Store(true)
 		s.log.Warnf("Can't save in background: %v", err)
 		return err
 	}
-	bg := &bgSave{snap: snap, start: time.Now(), dirty: dirty, done: make(chan struct{})}
+	bg.snap = snap
 	s.rdb.bg = bg
 	s.log.Noticef("Background saving started by pid %d", os.Getpid())
 	s.wg.Add(1)
@@ -133,10 +135,19 @@ func (s *Server) runBgsave(bg *bgSave) {
 	defer close(bg.done)
 	path := s.rdbPath()
 	var stats persistence.SaveStats
-	err := persistence.WriteFileAtomic(path, fmt.Sprintf("temp-%d.rdb", os.Getpid()+1), func(w io.Writer) error {
+	err := persistence.WriteFileAtomicCommit(path, fmt.Sprintf("temp-%d.rdb", os.Getpid()+1), func(w io.Writer) error {
 		var err error
-		stats, err = bg.snap.Write(&abortWriter{w: w, abort: &bg.abort})
+		stats, err = bg.snap.Write(w)
 		return err
+	}, func(rename func() error) error {
+		// Under the lock killBgsave takes to abort: once aborted, this
+		// save can no longer replace the file a later save writes.
+		s.rdb.mu.Lock()
+		defer s.rdb.mu.Unlock()
+		if bg.abort.Load() {
+			return persistence.ErrAborted
+		}
+		return rename()
 	})
 	elapsed := time.Since(bg.start)
 	s.rdb.mu.Lock()
@@ -154,7 +165,7 @@ func (s *Server) runBgsave(bg *bgSave) {
 		s.stats.dirtyAtSave.Store(bg.dirty)
 		s.stats.lastSave.Store(time.Now().Unix())
 		s.stats.lastBgsave.Store(false)
-	case bg.abort.Load():
+	case errors.Is(err, persistence.ErrAborted):
 		s.log.Warnf("Background saving terminated by signal 10")
 		// An aborted save is not an error (Redis: killed by SIGUSR1).
 	default:
@@ -164,29 +175,20 @@ func (s *Server) runBgsave(bg *bgSave) {
 	}
 }
 
-// abortWriter fails writes once abort is set, ending a background save.
-type abortWriter struct {
-	w     io.Writer
-	abort *atomic.Bool
-}
-
-func (a *abortWriter) Write(p []byte) (int, error) {
-	if a.abort.Load() {
-		return 0, errSaveAborted
-	}
-	return a.w.Write(p)
-}
-
-// killBgsave stops a background save and waits for it to end (Redis's
-// killRDBChild). It returns at once when none runs.
-func (s *Server) killBgsave() {
+// killBgsave stops a background save (Redis's killRDBChild): once it
+// returns, the save will not replace the dump file. With wait it also waits
+// for the save to end; callers holding shard locks must not wait (the save
+// needs them to notice).
+func (s *Server) killBgsave(wait bool) {
 	s.rdb.mu.Lock()
 	bg := s.rdb.bg
+	if bg != nil {
+		bg.abort.Store(true)
+	}
 	s.rdb.mu.Unlock()
-	if bg == nil {
+	if bg == nil || !wait {
 		return
 	}
-	bg.abort.Store(true)
 	select {
 	case <-bg.done:
 	case <-time.After(30 * time.Second):
@@ -276,7 +278,8 @@ func (s *Server) logLoadError(path string, err error) {
 		s.log.Warnf("Internal error in RDB reading offset %d, function at rdb.c:0 -> %s", ce.Offset, ce.Msg)
 		s.log.Warnf("Terminating server after rdb file reading failure (file %s, offset %d).", path, ce.Offset)
 	case errors.Is(err, rdb.ErrChecksum):
-		s.log.Warnf("Wrong RDB checksum expected in %s. Aborting now.", path)
+		s.log.Warnf("Wrong RDB checksum in %s. Aborting now.", path)
+		s.log.Warnf("Internal error in RDB reading offset 0, function at rdb.c:0 -> RDB CRC error")
 		s.log.Warnf("Terminating server after rdb file reading failure.")
 	default:
 		s.log.Warnf("Fatal error loading the DB (%s): %v. Exiting.", path, err)
@@ -289,7 +292,7 @@ func (s *Server) logLoadError(path string, err error) {
 func (s *Server) saveBeforeShutdown() error {
 	if s.bgsaveRunning() {
 		s.log.Warnf("There is a child saving an .rdb. Killing it!")
-		s.killBgsave()
+		s.killBgsave(true)
 		os.Remove(filepath.Join(s.cfg.MustGet("dir"), fmt.Sprintf("temp-%d.rdb", os.Getpid()+1)))
 	}
 	tx := s.lockAll()
@@ -301,7 +304,7 @@ func (s *Server) saveBeforeShutdown() error {
 // stopped, and with save points the (now empty) dataset is saved at once.
 // tx holds every shard; pending is the running command's change count.
 func (s *Server) afterFlushAll(tx *store.Tx, pending int) {
-	s.killBgsave()
+	s.killBgsave(false)
 	if len(s.cfg.SaveParams()) > 0 {
 		_ = s.saveLocked(tx, int64(pending))
 	}
@@ -325,7 +328,7 @@ func (s *Server) debugReload(c *Client, args [][]byte) {
 		}
 	}
 	if save && s.bgsaveRunning() {
-		s.killBgsave()
+		s.killBgsave(true)
 	}
 	tx := s.lockAll()
 	defer tx.Unlock()

@@ -43,6 +43,7 @@ type Snapshot struct {
 	closed    bool
 
 	cowBytes atomic.Int64 // bytes copied into side buffers so far
+	saved    atomic.Int64 // entries handed out by Next so far
 }
 
 type snapPart struct {
@@ -52,6 +53,7 @@ type snapPart struct {
 	end    uint32
 	marked []uint64  // handles in [cursor, end) already saved or new
 	side   []byte    // encoded old entries, in no particular order
+	sideN  int       // entries in side
 	old    *keyspace // the keyspace as it was, handed over by a flush
 }
 
@@ -112,6 +114,9 @@ func (snap *Snapshot) Counts(db int) (keys, expires int) { return snap.keys[db],
 // snapshot ran (Redis's copy-on-write size).
 func (snap *Snapshot) CowBytes() int64 { return snap.cowBytes.Load() }
 
+// Saved is the number of entries Next has handed out so far.
+func (snap *Snapshot) Saved() int64 { return snap.saved.Load() }
+
 // Next appends the next chunk of encoded entries to buf and returns it with
 // the chunk's database. done reports that the snapshot is complete (buf is
 // then unchanged). Chunks of one database come one after another, databases
@@ -134,7 +139,8 @@ func (snap *Snapshot) Next(buf []byte) (out []byte, db int, done bool) {
 			if finished {
 				// Entries copied aside come last: none can be added now.
 				buf = append(buf, p.side...)
-				p.side = nil
+				snap.saved.Add(int64(p.sideN))
+				p.side, p.sideN = nil, 0
 				if ks != nil && ks.snap == p {
 					ks.snap = nil
 				}
@@ -186,6 +192,7 @@ func (p *snapPart) step(ks *keyspace, buf []byte) []byte {
 		}
 		e = Entry{DB: p.db, Key: ks.key(h), Value: ks.viewOf(h), Expire: m.expire, Access: m.lru}
 		buf = p.snap.enc(buf, &e)
+		p.snap.saved.Add(1)
 	}
 	return buf
 }
@@ -235,6 +242,7 @@ func (p *snapPart) preserve(ks *keyspace, h uint32) {
 	e := Entry{DB: p.db, Key: ks.key(h), Value: ks.viewOf(h), Expire: m.expire, Access: m.lru}
 	n := len(p.side)
 	p.side = p.snap.enc(p.side, &e)
+	p.sideN++
 	p.snap.cowBytes.Add(int64(len(p.side) - n))
 }
 
