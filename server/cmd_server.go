@@ -261,6 +261,12 @@ func cmdDebug(c *Client, args [][]byte) {
 		c.w.OK()
 	case sub == "reload":
 		c.srv.debugReload(c, args)
+	case sub == "object" && len(args) == 3:
+		c.srv.debugObject(c, args[2])
+	case sub == "digest" && len(args) == 2:
+		c.srv.debugDigest(c)
+	case sub == "digest-value":
+		c.srv.debugDigestValue(c, args[2:])
 	case sub == "change-repl-id" && len(args) == 2:
 		c.srv.log.Warnf("Changing replication IDs after receiving DEBUG change-repl-id")
 		c.srv.setReplID(newRunID())

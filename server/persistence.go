@@ -387,3 +387,20 @@ func (s *Server) infoRDB() (inProgress int, lastBgTime, curBgTime, cowNow, cowLa
 	}
 	return
 }
+
+// debugObject is DEBUG OBJECT key: low-level facts about a value, with
+// serializedlength the size of its RDB encoding.
+func (s *Server) debugObject(c *Client, key []byte) {
+	c.tx.AddKey(key)
+	c.tx.Lock()
+	c.tx.NoTouch()
+	v, _, ok := c.tx.Export(key)
+	if !ok {
+		c.Error("ERR no such key")
+		return
+	}
+	info, _ := c.tx.Object(key)
+	size := len(persistence.AppendValue(nil, &v, s.cfg.GetBool("rdbcompression"))) - 1
+	c.w.Simple(fmt.Sprintf("Value at:%p refcount:1 encoding:%s serializedlength:%d lru:%d lru_seconds_idle:%d",
+		&v, info.Encoding, size, info.Access, info.IdleMs/1000))
+}

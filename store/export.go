@@ -328,3 +328,14 @@ func (tx *Tx) LoadKeyLocked(db int, key []byte, v Value, expire int64, replace b
 	ks.install(key, hash, &v, expire)
 	return true
 }
+
+// ExportRaw is Export without expiring the key: a key past its time is
+// still returned (DEBUG DIGEST-VALUE looks at the dictionary directly).
+func (tx *Tx) ExportRaw(key []byte) (v ValueView, expire int64, ok bool) {
+	ks, hash := tx.keyspace(tx.db, key)
+	h, _, ok := ks.lookup(key, hash)
+	if !ok {
+		return ValueView{}, 0, false
+	}
+	return ks.viewOf(h), ks.metas[h].expire, true
+}

@@ -412,3 +412,34 @@ func TestBgsave_RepliesAndInfo(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// DEBUG DIGEST and DIGEST-VALUE give redis-server's values for the same
+// data.
+func TestDebugDigest_SameAsRedis(t *testing.T) {
+	needRedis(t)
+	r := startRedis(t, "--enable-debug-command", "yes")
+	e := startEmber(t, "--enable-debug-command", "yes")
+	ctx := context.Background()
+	rc := redis.NewClient(&redis.Options{Addr: r.Addr, Protocol: 2})
+	ec := redis.NewClient(&redis.Options{Addr: e.Addr, Protocol: 2})
+	defer rc.Close()
+	defer ec.Close()
+	for _, c := range []*redis.Client{rc, ec} {
+		if d := c.Do(ctx, "debug", "digest").Val(); d != strings.Repeat("0", 40) {
+			t.Fatalf("empty digest %v", d)
+		}
+		fillAllTypes(t, c)
+	}
+	if want, got := rc.Do(ctx, "debug", "digest").Val(), ec.Do(ctx, "debug", "digest").Val(); want != got {
+		t.Errorf("DEBUG DIGEST: redis %v, ember %v", want, got)
+	}
+	keys := rc.Keys(ctx, "*").Val()
+	args := []any{"debug", "digest-value", "nosuchkey"}
+	for _, k := range keys {
+		args = append(args, k)
+	}
+	want, got := fmt.Sprint(rc.Do(ctx, args...).Val()), fmt.Sprint(ec.Do(ctx, args...).Val())
+	if want != got {
+		t.Errorf("DIGEST-VALUE:\nredis %v\nember %v", want, got)
+	}
+}
