@@ -52,7 +52,7 @@ func describe(v *store.ValueView) string {
 }
 
 // fill writes a dataset of every type and encoding, with expiries, into st.
-func fill(t *testing.T, st *store.Store, seed uint64) {
+func fill(t testing.TB, st *store.Store, seed uint64) {
 	t.Helper()
 	r := rand.New(rand.NewPCG(seed, 1))
 	tx := store.NewTx(st)

@@ -21,8 +21,8 @@ type SaveOptions struct {
 	// (rdb-key-save-delay, for tests).
 	KeyDelay time.Duration
 	// Abort, when it returns true, stops a background save.
-	Abort func() bool
-	AOFBase  bool  // the file is the base of an AOF (aof-base aux field 1)
+	Abort   func() bool
+	AOFBase bool // the file is the base of an AOF (aof-base aux field 1)
 }
 
 // SaveStats reports what a save wrote.
