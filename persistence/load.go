@@ -17,6 +17,9 @@ type LoadOptions struct {
 	// Tx, when set, holds every shard and the keys are added through it
 	// (DEBUG RELOAD); otherwise the store locks per key.
 	Tx *store.Tx
+	// LFU says the eviction policy is LFU: a key's FREQ field sets its
+	// counter; otherwise its IDLE field sets its access time.
+	LFU bool
 	// Replace lets a key in the file replace one already loaded (DEBUG
 	// RELOAD MERGE); otherwise a duplicate is an error.
 	Replace bool
@@ -81,11 +84,15 @@ func (l *loader) Entry(e *rdb.Entry) error {
 		l.stats.Expired++
 		return nil
 	}
+	acc := store.LoadAccess{IdleMs: -1, Freq: e.Freq, LFU: l.opts.LFU}
+	if e.Idle >= 0 {
+		acc.IdleMs = e.Idle * 1000
+	}
 	var added bool
 	if l.opts.Tx != nil {
-		added = l.opts.Tx.LoadKeyLocked(e.DB, e.Key, v, e.ExpireMs, l.opts.Replace)
+		added = l.opts.Tx.LoadKeyLocked(e.DB, e.Key, v, e.ExpireMs, acc, l.opts.Replace)
 	} else {
-		added = l.st.LoadKey(e.DB, e.Key, v, e.ExpireMs)
+		added = l.st.LoadKey(e.DB, e.Key, v, e.ExpireMs, acc)
 	}
 	if !added {
 		return fmt.Errorf("%w '%s' in DB %d", ErrDuplicateKey, e.Key, e.DB)
@@ -94,7 +101,10 @@ func (l *loader) Entry(e *rdb.Entry) error {
 	return nil
 }
 
-// Load reads an RDB stream into st, which should be empty.
+// Load reads an RDB stream into st, which should be empty. To go on reading
+// r after the RDB part (an AOF with an RDB preamble), pass a *bufio.Reader
+// of at least 64 KB: Load then reads through it and no further than the
+// RDB's checksum.
 func Load(r io.Reader, st *store.Store, o LoadOptions) (LoadStats, error) {
 	l := &loader{st: st, opts: o, now: st.Now(), stats: LoadStats{Aux: map[string]string{}}}
 	err := rdb.Load(r, l)

@@ -23,7 +23,21 @@ type SaveOptions struct {
 	// Abort, when it returns true, stops a background save.
 	Abort   func() bool
 	AOFBase bool // the file is the base of an AOF (aof-base aux field 1)
+	// NoChecksum writes a zero checksum (rdbchecksum no).
+	NoChecksum bool
+	// Access writes each key's IDLE (AccessLRU) or FREQ (AccessLFU) field,
+	// as Redis does under an LRU or LFU maxmemory-policy.
+	Access int
+	// Now is the time the IDLE fields are measured from (unix ms).
+	Now int64
 }
+
+// Access field kinds for SaveOptions.Access.
+const (
+	AccessNone = iota
+	AccessLRU
+	AccessLFU
+)
 
 // SaveStats reports what a save wrote.
 type SaveStats struct {
@@ -78,9 +92,16 @@ func appendValueBody(dst []byte, v *store.ValueView, compress bool) []byte {
 
 // encoder returns the snapshot encoder for a file with these options.
 func (o *SaveOptions) encoder() store.SnapEncoder {
-	compress := o.Compress
+	compress, access, now := o.Compress, o.Access, o.Now
 	return func(dst []byte, e *store.Entry) []byte {
-		dst = rdb.AppendEntryHeader(dst, kindOf(e.Value.Type()), e.Key, e.Expire, -1, -1, compress)
+		idle, freq := int64(-1), -1
+		switch access {
+		case AccessLRU:
+			idle = store.IdleMsOf(e.Access, now) / 1000
+		case AccessLFU:
+			freq = int(e.Access & 0xff)
+		}
+		dst = rdb.AppendEntryHeader(dst, kindOf(e.Value.Type()), e.Key, e.Expire, idle, freq, compress)
 		return appendValueBody(dst, &e.Value, compress)
 	}
 }
@@ -115,6 +136,7 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 func SaveLocked(tx *store.Tx, w io.Writer, o SaveOptions) (SaveStats, error) {
 	cw := &countingWriter{w: w}
 	wr := rdb.NewWriter(cw, o.Compress)
+	wr.NoChecksum = o.NoChecksum
 	o.header(wr)
 	enc := o.encoder()
 	var st SaveStats
@@ -145,6 +167,7 @@ func SaveLocked(tx *store.Tx, w io.Writer, o SaveOptions) (SaveStats, error) {
 type Snapshot struct {
 	snap *store.Snapshot
 	opts SaveOptions
+	dbs  int
 
 	afterChunk func() // tests: runs between chunks
 }
@@ -155,7 +178,7 @@ func BeginSnapshot(st *store.Store, o SaveOptions) (*Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Snapshot{snap: snap, opts: o}, nil
+	return &Snapshot{snap: snap, opts: o, dbs: st.Databases()}, nil
 }
 
 // CowBytes is the memory copied aside so far for keys changed meanwhile.
@@ -166,6 +189,7 @@ func (s *Snapshot) Write(w io.Writer) (SaveStats, error) {
 	defer s.snap.Close()
 	cw := &countingWriter{w: w}
 	wr := rdb.NewWriter(cw, s.opts.Compress)
+	wr.NoChecksum = s.opts.NoChecksum
 	s.opts.header(wr)
 	cur := -1
 	var buf []byte
@@ -217,6 +241,16 @@ func (s *Snapshot) sleep(d time.Duration) bool {
 		}
 	}
 	return true
+}
+
+// Total is the number of keys the snapshot holds.
+func (s *Snapshot) Total() int64 {
+	var n int64
+	for db := range s.dbs {
+		k, _ := s.snap.Counts(db)
+		n += int64(k)
+	}
+	return n
 }
 
 // Saved is the number of keys written so far.

@@ -336,7 +336,7 @@ func (s *Server) infoMemory(b *strings.Builder) {
 
 func (s *Server) infoPersistence(b *strings.Builder) {
 	b.WriteString("# Persistence\r\n")
-	bgInProgress, lastBgTime, curBgTime, cowNow, cowLast := s.infoRDB()
+	bgInProgress, lastBgTime, curBgTime, cowNow, cowLast, keysDone, keysTotal := s.infoRDB()
 	loading := 0
 	if s.rdb.loading.Load() {
 		loading = 1
@@ -347,8 +347,8 @@ func (s *Server) infoPersistence(b *strings.Builder) {
 	infoLine(b, "current_cow_size", cowNow)
 	infoLine(b, "current_cow_size_age", 0)
 	infoLine(b, "current_fork_perc", "0.00")
-	infoLine(b, "current_save_keys_processed", 0)
-	infoLine(b, "current_save_keys_total", 0)
+	infoLine(b, "current_save_keys_processed", keysDone)
+	infoLine(b, "current_save_keys_total", keysTotal)
 	infoLine(b, "rdb_changes_since_last_save", s.dirty()-s.stats.dirtyAtSave.Load())
 	infoLine(b, "rdb_bgsave_in_progress", bgInProgress)
 	infoLine(b, "rdb_last_save_time", s.stats.lastSave.Load())

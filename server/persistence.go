@@ -56,7 +56,21 @@ func (s *Server) rdbPath() string {
 }
 
 func (s *Server) saveOptions() persistence.SaveOptions {
-	return persistence.SaveOptions{Compress: s.cfg.GetBool("rdbcompression"), UsedMem: int64(UsedMemory())}
+	o := persistence.SaveOptions{Compress: s.cfg.GetBool("rdbcompression"), UsedMem: int64(UsedMemory()),
+		NoChecksum: !s.cfg.GetBool("rdbchecksum"), Now: s.store.Now()}
+	switch lru, lfu := s.evictionPolicyFlags(); {
+	case lru:
+		o.Access = persistence.AccessLRU
+	case lfu:
+		o.Access = persistence.AccessLFU
+	}
+	return o
+}
+
+// loadOptions are the options for loading the dump file.
+func (s *Server) loadOptions() persistence.LoadOptions {
+	_, lfu := s.evictionPolicyFlags()
+	return persistence.LoadOptions{LFU: lfu}
 }
 
 // lockAll returns a Tx holding every shard; Unlock it when done.
@@ -249,7 +263,7 @@ func (s *Server) loadAtStartup() error {
 	defer f.Close()
 	start := time.Now()
 	s.rdb.loading.Store(true)
-	stats, err := persistence.Load(bufio.NewReaderSize(f, 1<<16), s.store, persistence.LoadOptions{})
+	stats, err := persistence.Load(bufio.NewReaderSize(f, 1<<16), s.store, s.loadOptions())
 	s.rdb.loading.Store(false)
 	if err != nil {
 		s.logLoadError(path, err)
@@ -347,7 +361,9 @@ func (s *Server) debugReload(c *Client, args [][]byte) {
 		return
 	}
 	defer f.Close()
-	stats, err := persistence.Load(bufio.NewReaderSize(f, 1<<16), s.store, persistence.LoadOptions{Tx: tx, Replace: merge})
+	lo := s.loadOptions()
+	lo.Tx, lo.Replace = tx, merge
+	stats, err := persistence.Load(bufio.NewReaderSize(f, 1<<16), s.store, lo)
 	if err != nil {
 		s.logLoadError(s.rdbPath(), err)
 		c.Error("ERR Error trying to load the RDB dump")
@@ -375,7 +391,7 @@ func equalFoldStr(b []byte, lower string) bool {
 }
 
 // infoRDB returns INFO persistence's RDB values.
-func (s *Server) infoRDB() (inProgress int, lastBgTime, curBgTime, cowNow, cowLast int64) {
+func (s *Server) infoRDB() (inProgress int, lastBgTime, curBgTime, cowNow, cowLast, keysDone, keysTotal int64) {
 	s.rdb.mu.Lock()
 	defer s.rdb.mu.Unlock()
 	lastBgTime, curBgTime = s.rdb.lastBgTime, -1
@@ -384,6 +400,7 @@ func (s *Server) infoRDB() (inProgress int, lastBgTime, curBgTime, cowNow, cowLa
 		inProgress = 1
 		curBgTime = int64(time.Since(bg.start).Seconds())
 		cowNow = bg.snap.CowBytes()
+		keysDone, keysTotal = bg.snap.Saved(), bg.snap.Total()
 	}
 	return
 }

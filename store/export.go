@@ -241,16 +241,31 @@ func (tx *Tx) SetAccess(key []byte, idleMs int64, freq int, lfu bool) {
 	if !ok {
 		return
 	}
-	m := r.meta()
-	if lfu {
-		if freq >= 0 {
-			m.lru = uint32(freq)
+	LoadAccess{IdleMs: idleMs, Freq: freq, LFU: lfu}.apply(r.meta(), tx.now)
+}
+
+// LoadAccess is a loaded key's access information: an idle time (LRU
+// policies) or an LFU counter, each negative when the file has none.
+type LoadAccess struct {
+	IdleMs int64
+	Freq   int
+	LFU    bool // the eviction policy is LFU: Freq applies, IdleMs does not
+}
+
+// NoAccess is a LoadAccess that leaves the access field as for a new key.
+var NoAccess = LoadAccess{IdleMs: -1, Freq: -1}
+
+// apply sets m's access field as Redis's objectSetLRUOrLFU.
+func (a LoadAccess) apply(m *meta, nowMs int64) {
+	if a.LFU {
+		if a.Freq >= 0 {
+			m.lru = uint32(a.Freq)
 		}
 		return
 	}
-	if idleMs >= 0 {
-		ticks := uint32(min(idleMs/lruClockRes, lruClockMax))
-		now := lruClock(tx.now)
+	if a.IdleMs >= 0 {
+		ticks := uint32(min(a.IdleMs/lruClockRes, lruClockMax))
+		now := lruClock(nowMs)
 		if ticks <= now {
 			m.lru = now - ticks
 		} else {
@@ -259,11 +274,15 @@ func (tx *Tx) SetAccess(key []byte, idleMs int64, freq int, lfu bool) {
 	}
 }
 
+// IdleMsOf is how long ago (ms) an access clock value was taken, at time
+// nowMs (for saving IDLE fields).
+func IdleMsOf(access uint32, nowMs int64) int64 { return idleMs(lruClock(nowMs), access) }
+
 // LoadKey adds key with value v and expiry to database db, for loading a
 // file into a store nobody else uses yet. It locks the key's shard itself.
 // A key already present is left alone and reported (Redis refuses a file
 // with duplicate keys).
-func (s *Store) LoadKey(db int, key []byte, v Value, expire int64) (added bool) {
+func (s *Store) LoadKey(db int, key []byte, v Value, expire int64, acc LoadAccess) (added bool) {
 	hash := s.hash(key)
 	sh := &s.shards[(hash>>32)&s.mask]
 	sh.mu.Lock()
@@ -272,8 +291,10 @@ func (s *Store) LoadKey(db int, key []byte, v Value, expire int64) (added bool) 
 	if _, _, ok := ks.lookup(key, uint32(hash)); ok {
 		return false
 	}
-	ks.clock = lruClock(s.now())
-	ks.install(key, uint32(hash), &v, expire)
+	now := s.now()
+	ks.clock = lruClock(now)
+	h := ks.install(key, uint32(hash), &v, expire)
+	acc.apply(&ks.metas[h], now)
 	return true
 }
 
@@ -317,7 +338,7 @@ func (tx *Tx) CountKeys(db int) (keys, expires int) {
 
 // LoadKeyLocked is LoadKey for a Tx that holds every shard (DEBUG RELOAD);
 // with replace a key already present is replaced.
-func (tx *Tx) LoadKeyLocked(db int, key []byte, v Value, expire int64, replace bool) bool {
+func (tx *Tx) LoadKeyLocked(db int, key []byte, v Value, expire int64, acc LoadAccess, replace bool) bool {
 	ks, hash := tx.keyspace(db, key)
 	if h, pos, ok := ks.lookup(key, hash); ok {
 		if !replace {
@@ -325,7 +346,8 @@ func (tx *Tx) LoadKeyLocked(db int, key []byte, v Value, expire int64, replace b
 		}
 		ks.remove(h, pos)
 	}
-	ks.install(key, hash, &v, expire)
+	h := ks.install(key, hash, &v, expire)
+	acc.apply(&ks.metas[h], tx.now)
 	return true
 }
 

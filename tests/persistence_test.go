@@ -443,3 +443,43 @@ func TestDebugDigest_SameAsRedis(t *testing.T) {
 		t.Errorf("DIGEST-VALUE:\nredis %v\nember %v", want, got)
 	}
 }
+
+// Under an LRU policy the file keeps idle times (IDLE fields); with
+// rdbchecksum no the checksum is zero and the file still loads.
+func TestRDB_IdleTimesAndNoChecksum(t *testing.T) {
+	dir := t.TempDir()
+	p, err := startProc(emberBin, dir, "--save", "", "--maxmemory-policy", "allkeys-lru", "--rdbchecksum", "no")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	c := redis.NewClient(&redis.Options{Addr: p.Addr, Protocol: 2})
+	c.Set(ctx, "src", "v", 0)
+	payload := c.Dump(ctx, "src").Val()
+	if err := c.Do(ctx, "restore", "old", 0, payload, "idletime", 5000).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Save(ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	p.Stop()
+	data, _ := os.ReadFile(filepath.Join(dir, "dump.rdb"))
+	if tail := data[len(data)-8:]; string(tail) != string(make([]byte, 8)) {
+		t.Errorf("checksum not zero: % x", tail)
+	}
+	p2, err := startProc(emberBin, dir, "--save", "", "--maxmemory-policy", "allkeys-lru")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p2.Stop()
+	c2 := redis.NewClient(&redis.Options{Addr: p2.Addr, Protocol: 2})
+	defer c2.Close()
+	idle := c2.ObjectIdleTime(ctx, "old").Val()
+	if idle < 4990*time.Second || idle > 5100*time.Second {
+		t.Errorf("idle time after reload %v, want about 5000s", idle)
+	}
+	if idle := c2.ObjectIdleTime(ctx, "src").Val(); idle > 100*time.Second {
+		t.Errorf("fresh key idle %v", idle)
+	}
+}
