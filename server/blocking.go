@@ -493,9 +493,11 @@ func parseBlockTimeout(arg []byte, now time.Time) (time.Time, string) {
 	if ms == 0 {
 		return time.Time{}, ""
 	}
-	at := now.UnixMilli() + ms // wraps like C's, giving a deadline already past
-	if at < 0 {
-		return now, ""
+	if now.UnixMilli()+ms < 0 {
+		return now, "" // C's addition wraps: a deadline already past
 	}
-	return time.UnixMilli(at), ""
+	if ms > int64(1<<63-1)/int64(time.Millisecond) {
+		return time.Time{}, "" // centuries away: as good as forever
+	}
+	return now.Add(time.Duration(ms) * time.Millisecond), ""
 }
