@@ -167,7 +167,7 @@ func (l *List) growRing() {
 	if l.nn < len(l.ring) {
 		return
 	}
-	size := max(4, 2*len(l.ring))
+	size := max(1, 2*len(l.ring))
 	r := make([]*listNode, size)
 	for i := 0; i < l.nn; i++ {
 		r[i] = l.node(i)

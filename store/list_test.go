@@ -307,3 +307,152 @@ func TestList_Backlen(t *testing.T) {
 		}
 	}
 }
+
+// listTestTx returns a Tx holding every shard of a fresh store.
+func listTestTx(t testing.TB) *Tx {
+	t.Helper()
+	st := New(Options{Shards: 4})
+	tx := NewTx(st)
+	tx.Begin(0)
+	tx.AddAll()
+	tx.Lock()
+	t.Cleanup(tx.Unlock)
+	return tx
+}
+
+func listOf(t *testing.T, tx *Tx, key string) []string {
+	t.Helper()
+	l, err := tx.GetList([]byte(key))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l == nil {
+		return nil
+	}
+	var out []string
+	l.ForEach(func(v []byte) { out = append(out, string(v)) })
+	return out
+}
+
+func listArgs(ss ...string) [][]byte {
+	out := make([][]byte, len(ss))
+	for i, s := range ss {
+		out[i] = []byte(s)
+	}
+	return out
+}
+
+func TestList_TxOperations(t *testing.T) {
+	tx := listTestTx(t)
+	k := []byte("k")
+	if n, err := tx.ListPush(k, listArgs("a"), true, true); n != 0 || err != nil || tx.Exists(k) {
+		t.Fatalf("LPUSHX on a missing key: %d %v", n, err)
+	}
+	if n, _ := tx.ListPush(k, listArgs("a", "b", "c"), true, false); n != 3 {
+		t.Fatalf("LPUSH: %d", n)
+	}
+	if n, _ := tx.ListPush(k, listArgs("x", "y"), false, true); n != 5 {
+		t.Fatalf("RPUSHX: %d", n)
+	}
+	if got := listOf(t, tx, "k"); !slices.Equal(got, []string{"c", "b", "a", "x", "y"}) {
+		t.Fatalf("after pushes: %q", got)
+	}
+	if enc, _ := tx.ObjectEncoding(k); enc != EncQuicklist {
+		t.Fatalf("encoding %v", enc)
+	}
+
+	var popped []string
+	n, deleted, err := tx.ListPop(k, false, 2, func(v []byte) { popped = append(popped, string(v)) })
+	if n != 2 || deleted || err != nil || !slices.Equal(popped, []string{"y", "x"}) {
+		t.Fatalf("RPOP 2: %d %v %v %q", n, deleted, err, popped)
+	}
+	if n, _ := tx.ListInsert(k, true, []byte("b"), []byte("after-b")); n != 4 {
+		t.Fatalf("LINSERT: %d", n)
+	}
+	if n, _ := tx.ListInsert(k, false, []byte("nope"), []byte("z")); n != -1 {
+		t.Fatalf("LINSERT missing pivot: %d", n)
+	}
+	if n, _ := tx.ListInsert([]byte("missing"), false, []byte("a"), []byte("z")); n != 0 {
+		t.Fatalf("LINSERT missing key: %d", n)
+	}
+	if err := tx.ListSet(k, -1, []byte("last")); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.ListSet(k, 4, []byte("x")); err != ErrOutOfRange {
+		t.Fatalf("LSET out of range: %v", err)
+	}
+	if err := tx.ListSet([]byte("missing"), 0, []byte("x")); err != ErrNoSuchKey {
+		t.Fatalf("LSET missing: %v", err)
+	}
+	if got := listOf(t, tx, "k"); !slices.Equal(got, []string{"c", "b", "after-b", "last"}) {
+		t.Fatalf("after insert and set: %q", got)
+	}
+
+	// Moves, including onto itself.
+	v, srcDeleted, err := tx.ListMove(k, []byte("d"), true, false)
+	if string(v) != "c" || srcDeleted || err != nil {
+		t.Fatalf("LMOVE: %q %v %v", v, srcDeleted, err)
+	}
+	if v, _, _ := tx.ListMove(k, k, false, true); string(v) != "last" {
+		t.Fatalf("LMOVE onto itself: %q", v)
+	}
+	if got := listOf(t, tx, "k"); !slices.Equal(got, []string{"last", "b", "after-b"}) {
+		t.Fatalf("after moves: %q", got)
+	}
+	if v, _, err := tx.ListMove([]byte("missing"), k, true, true); v != nil || err != nil {
+		t.Fatalf("LMOVE from a missing key: %q %v", v, err)
+	}
+
+	// Wrong types are refused without changing anything.
+	tx.SetString([]byte("s"), []byte("str"), 0, false)
+	if _, _, err := tx.ListMove(k, []byte("s"), true, true); err != ErrWrongType {
+		t.Fatalf("LMOVE to a string: %v", err)
+	}
+	if _, err := tx.ListPush([]byte("s"), listArgs("a"), true, false); err != ErrWrongType {
+		t.Fatalf("LPUSH on a string: %v", err)
+	}
+	if _, err := tx.GetList([]byte("s")); err != ErrWrongType {
+		t.Fatalf("GetList on a string: %v", err)
+	}
+	if got := listOf(t, tx, "k"); len(got) != 3 {
+		t.Fatalf("a refused move changed the source: %q", got)
+	}
+
+	// Emptying deletes the key.
+	removed, deleted, err := tx.ListRem(k, 0, []byte("b"))
+	if removed != 1 || deleted || err != nil {
+		t.Fatalf("LREM: %d %v %v", removed, deleted, err)
+	}
+	removed, deleted, existed, _ := tx.ListTrim(k, 5, 10)
+	if removed != 2 || !deleted || !existed || tx.Exists(k) {
+		t.Fatalf("LTRIM out of range: %d %v %v", removed, deleted, existed)
+	}
+	if _, _, existed, _ := tx.ListTrim(k, 0, 1); existed {
+		t.Fatal("LTRIM on a missing key")
+	}
+	if _, deleted, _ := tx.ListPop([]byte("d"), true, 10, func([]byte) {}); !deleted || tx.Exists([]byte("d")) {
+		t.Fatal("popping everything keeps the key")
+	}
+	removed, _, _ = tx.ListRem([]byte("missing"), 1, []byte("a"))
+	if removed != 0 {
+		t.Fatalf("LREM on a missing key: %d", removed)
+	}
+}
+
+// TestList_FillFromLimits: a list takes list-max-listpack-size when it is
+// created, clamped to Redis's range.
+func TestList_FillFromLimits(t *testing.T) {
+	tx := listTestTx(t)
+	tx.st.Limits().ListMaxListpackSize.Store(2)
+	tx.ListPush([]byte("a"), listArgs("1", "2", "3", "4", "5"), false, false)
+	tx.st.Limits().ListMaxListpackSize.Store(-100)
+	tx.ListPush([]byte("b"), listArgs("1"), false, false)
+	la, _ := tx.GetList([]byte("a"))
+	lb, _ := tx.GetList([]byte("b"))
+	if la.Nodes() != 3 || la.fill != 2 || lb.fill != -5 {
+		t.Fatalf("nodes %d fill %d / %d", la.Nodes(), la.fill, lb.fill)
+	}
+	if NewList(1 << 20).fill != listFillMax {
+		t.Fatal("fill not clamped")
+	}
+}
