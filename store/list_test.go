@@ -452,7 +452,7 @@ func TestList_FillFromLimits(t *testing.T) {
 	if la.Nodes() != 3 || la.fill != 2 || lb.fill != -5 {
 		t.Fatalf("nodes %d fill %d / %d", la.Nodes(), la.fill, lb.fill)
 	}
-	if NewList(1 << 20).fill != listFillMax {
+	if NewList(1<<20).fill != listFillMax {
 		t.Fatal("fill not clamped")
 	}
 }
