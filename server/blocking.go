@@ -88,13 +88,24 @@ const errUnblocked = "UNBLOCKED client unblocked via CLIENT UNBLOCK"
 // end sets the outcome if the wait has not ended yet, reporting whether it
 // did. For waitServed the caller sets reply first.
 func (w *waiter) end(o waitOutcome, reply []byte) bool {
-	if !w.state.CompareAndSwap(int32(waitBlocked), int32(o)) {
+	if !w.claim(o) {
 		return false
 	}
+	w.finish(o, reply)
+	return true
+}
+
+// claim wins the right to end the wait with outcome o.
+func (w *waiter) claim(o waitOutcome) bool {
+	return w.state.CompareAndSwap(int32(waitBlocked), int32(o))
+}
+
+// finish hands the outcome to the waiter's goroutine; only the claimer
+// calls it.
+func (w *waiter) finish(o waitOutcome, reply []byte) {
 	w.outcome = o
 	w.reply = reply
 	close(w.done)
-	return true
 }
 
 func (w *waiter) waiting() bool { return w.state.Load() == int32(waitBlocked) }
@@ -312,7 +323,7 @@ func (c *Client) serveKey(key []byte) {
 			dry = append(dry, dryKey{w.db, w.kind})
 			continue
 		}
-		if !w.state.CompareAndSwap(int32(waitBlocked), int32(waitServed)) {
+		if !w.claim(waitServed) {
 			tx.Unlock()
 			continue // timed out, unblocked or gone meanwhile
 		}
@@ -321,9 +332,7 @@ func (c *Client) serveKey(key []byte) {
 		if tx.Dirty > 0 {
 			c.dirty.Add(int64(tx.Dirty))
 		}
-		w.outcome = waitServed
-		w.reply = reply
-		close(w.done)
+		w.finish(waitServed, reply)
 	}
 }
 
