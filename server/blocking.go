@@ -502,11 +502,10 @@ func parseBlockTimeout(arg []byte, now time.Time) (time.Time, string) {
 	if ms == 0 {
 		return time.Time{}, ""
 	}
-	if now.UnixMilli()+ms < 0 {
-		return now, "" // C's addition wraps: a deadline already past
-	}
-	if ms > int64(1<<63-1)/int64(time.Millisecond) {
-		return time.Time{}, "" // centuries away: as good as forever
+	if now.UnixMilli()+ms < 0 || ms > int64(1<<63-1)/int64(time.Millisecond) {
+		// Centuries away. When C's addition wraps, Redis's timeout table
+		// reads the negative deadline as unsigned: forever as well.
+		return time.Time{}, ""
 	}
 	return now.Add(time.Duration(ms) * time.Millisecond), ""
 }
