@@ -66,9 +66,9 @@ func listCommands() []*Command {
 	}
 }
 
-// numkeysKeys finds the keys of a command whose argument at idx is numkeys
+// listNumkeysKeys finds the keys of a command whose argument at idx is numkeys
 // followed by the keys, none when numkeys does not fit the arguments.
-func numkeysKeys(args [][]byte, idx int, dst []int) []int {
+func listNumkeysKeys(args [][]byte, idx int, dst []int) []int {
 	if len(args) <= idx {
 		return dst
 	}
@@ -83,10 +83,10 @@ func numkeysKeys(args [][]byte, idx int, dst []int) []int {
 }
 
 // lmpopKeys: LMPOP numkeys key [key ...] ...
-func lmpopKeys(args [][]byte, dst []int) []int { return numkeysKeys(args, 1, dst) }
+func lmpopKeys(args [][]byte, dst []int) []int { return listNumkeysKeys(args, 1, dst) }
 
 // blmpopKeys: BLMPOP timeout numkeys key [key ...] ...
-func blmpopKeys(args [][]byte, dst []int) []int { return numkeysKeys(args, 2, dst) }
+func blmpopKeys(args [][]byte, dst []int) []int { return listNumkeysKeys(args, 2, dst) }
 
 // Events and shared replies.
 

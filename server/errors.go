@@ -107,7 +107,15 @@ const (
 )
 
 // Keyspace and expiry.
-const ()
+const (
+	ErrInt32Range    = "ERR value is out of range, value must between -2147483648 and 2147483647"
+	ErrSwapFirstDB   = "ERR invalid first DB index"
+	ErrSwapSecondDB  = "ERR invalid second DB index"
+	ErrIdleTimeLFU   = "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."
+	ErrFreqNotLFU    = "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."
+	ErrExpireNXOther = "ERR NX and XX, GT or LT options at the same time are not compatible"
+	ErrExpireGTLT    = "ERR GT and LT options at the same time are not compatible"
+)
 
 // Server, CONFIG, INFO, CLIENT, COMMAND.
 const (
@@ -142,7 +150,21 @@ const (
 )
 
 // Sorted sets.
-const ()
+const (
+	errZAddXXNX       = "ERR XX and NX options at the same time are not compatible"
+	errZAddGTLTNX     = "ERR GT, LT, and/or NX options at the same time are not compatible"
+	errZAddIncrPairs  = "ERR INCR option supports a single increment-element pair"
+	errZScoreRange    = "ERR min or max is not a float"
+	errZLexRange      = "ERR min or max not valid string range item"
+	errZLimitRank     = "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX"
+	errZWithscoresLex = "ERR syntax error, WITHSCORES not supported in combination with BYLEX"
+	errZWeight        = "ERR weight value is not a float"
+	errZLimitNegative = "ERR LIMIT can't be negative"
+	errZNumkeys       = "ERR numkeys should be greater than 0"
+	errZCount         = "ERR count should be greater than 0"
+	errZRandRange     = "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807"
+	errZRandWithScore = "ERR value is out of range"
+)
 
 // SORT.
 const (

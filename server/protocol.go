@@ -60,11 +60,11 @@ type reqReader struct {
 
 	// Progress through the current request, so that bytes already checked
 	// are not checked again when more arrive.
-	pending int   // multibulk: bulks left to read; -1 before the header
-	scan    int   // offset in buf checked so far
-	want    int   // bytes from r the request is known to need, for growing
-	count   int   // multibulk: number of arguments announced
-	stuck   bool  // inline: a NUL precedes the newline, the line never ends
+	pending int  // multibulk: bulks left to read; -1 before the header
+	scan    int  // offset in buf checked so far
+	want    int  // bytes from r the request is known to need, for growing
+	count   int  // multibulk: number of arguments announced
+	stuck   bool // inline: a NUL precedes the newline, the line never ends
 
 	args    [][]byte
 	scratch []byte // inline arguments after unquoting

@@ -76,6 +76,7 @@ func New(cfg *Config, logOut io.Writer) (*Server, error) {
 	}
 	s.table = table
 	s.store = store.New(store.Options{Databases: int(cfg.GetInt("databases"))})
+	s.store.SetObserver(s)
 	s.watch = newWatchRegistry(s.store.ShardCount())
 	s.blocking = newBlockRegistry(s.store.ShardCount())
 	s.watchConfig()
@@ -227,9 +228,7 @@ func (s *Server) cron() {
 		s.cronShutdown()
 		// Redis gives active expiry 25% of each cron period.
 		if !s.activeExpireOff.Load() {
-			if n := s.store.ActiveExpire(period / 4); n > 0 {
-				s.stats.expiredKeys.Add(int64(n))
-			}
+			s.store.ActiveExpire(period / 4) // KeyExpired counts the keys
 		}
 		if now := time.Now(); now.Sub(lastSample) >= 100*time.Millisecond {
 			s.sampleMetrics(now)

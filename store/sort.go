@@ -23,8 +23,9 @@ func (tx *Tx) SortElements(key []byte) (typ Type, elems [][]byte, err error) {
 		views := make([][]byte, 0, l.Len())
 		l.ForEach(func(v []byte) { views = append(views, v) })
 		return typ, sortCopyElements(len(views), func(i int) []byte { return views[i] }), nil
+	case TypeZSet:
+		return typ, r.ks.obj(r.h).(*ZSet).sortElements(), nil
 	}
-	// Sorted sets join here when their type exists.
 	return TypeNone, nil, ErrWrongType
 }
 
