@@ -35,6 +35,7 @@ type Server struct {
 	nextID    atomic.Int64
 	stats     stats
 	watch     watchRegistry // WATCHed keys, per store shard
+	blocking  blockRegistry // clients blocked on keys (blocking.go)
 	started   time.Time
 	runID     string
 
@@ -78,6 +79,7 @@ func New(cfg *Config, logOut io.Writer) (*Server, error) {
 	s.store = store.New(store.Options{Databases: int(cfg.GetInt("databases"))})
 	s.store.SetObserver(s)
 	s.watch = newWatchRegistry(s.store.ShardCount())
+	s.blocking = newBlockRegistry(s.store.ShardCount())
 	s.watchConfig()
 	s.initExtras()
 	return s, nil
