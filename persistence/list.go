@@ -1,12 +1,8 @@
 package persistence
 
-import (
-	"errors"
+import "github.com/ember-kv/ember/store"
 
-	"github.com/ember-kv/ember/store"
-)
-
-// newListValue builds a list; lists plug in here once the store has them.
+// newListValue builds a list from a file's elements.
 func newListValue(st *store.Store, elems [][]byte) (store.Value, error) {
-	return store.Value{}, errors.New("lists are not supported yet")
+	return st.NewListValue(elems)
 }

@@ -67,7 +67,15 @@ func fill(t testing.TB, st *store.Store, seed uint64) {
 		if i%10 == 0 {
 			n = 600 // big encodings
 		}
-		switch i % 5 {
+		switch i % 6 {
+		case 5:
+			var es [][]byte
+			for j := range n {
+				es = append(es, []byte(fmt.Sprintf("e%d-%d", j, r.IntN(1000))))
+			}
+			if _, err := tx.ListPush(key, es, j0(r), false); err != nil {
+				t.Fatal(err)
+			}
 		case 0:
 			vals := [][]byte{[]byte("12345"), []byte("short"), bytes.Repeat([]byte("x"), 100), bytes.Repeat([]byte("ab"), 40000), []byte("-7")}
 			tx.SetString(key, vals[r.IntN(len(vals))], 0, false)
@@ -172,3 +180,5 @@ func TestRoundTrip_Snapshot(t *testing.T) {
 		t.Fatal("bad header")
 	}
 }
+
+func j0(r *rand.Rand) bool { return r.IntN(2) == 0 }

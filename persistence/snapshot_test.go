@@ -73,8 +73,8 @@ func mutate(st *store.Store, r *rand.Rand, stop chan struct{}, flushes bool, ops
 		key := []byte(fmt.Sprintf("k%d", r.IntN(320)))
 		key2 := []byte(fmt.Sprintf("k%d", r.IntN(320)))
 		tx.Begin(db)
-		op := r.IntN(12)
-		if op >= 10 {
+		op := r.IntN(14)
+		if op >= 10 && op < 12 {
 			tx.AddAll()
 		} else {
 			tx.AddKey(key)
@@ -110,6 +110,10 @@ func mutate(st *store.Store, r *rand.Rand, stop chan struct{}, flushes bool, ops
 			if r.IntN(10) == 0 {
 				tx.SwapDB(db, (db+1)%3)
 			}
+		case 12:
+			tx.ListPush(key, [][]byte{[]byte(fmt.Sprint("p", i))}, i%2 == 0, false)
+		case 13:
+			tx.ListPop(key, i%2 == 0, 2, func([]byte) {})
 		}
 		tx.Unlock()
 		ops.Add(1)

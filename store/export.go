@@ -41,8 +41,8 @@ func (v *ValueView) Encoding() Encoding {
 	return v.obj.Encoding()
 }
 
-// Members calls fn for every member of a set (in iteration order). The
-// slice is valid only during the call.
+// Members calls fn for every member of a set (in iteration order) or every
+// element of a list (head to tail). The slice is valid only during the call.
 func (v *ValueView) Members(fn func(m []byte)) {
 	var buf [20]byte
 	switch o := v.obj.(type) {
@@ -69,8 +69,25 @@ func (v *ValueView) Scored(fn func(member []byte, score float64)) {
 	}
 }
 
-// eachListElement is the list branch of Members; lists plug in here.
-func eachListElement(obj collection, fn func(e []byte)) {}
+// eachListElement is the list branch of Members: head to tail.
+func eachListElement(obj collection, fn func(e []byte)) {
+	if l, ok := obj.(*List); ok {
+		l.ForEach(fn)
+	}
+}
+
+// NewListValue builds a list from its elements, head first. Redis 7.0
+// loads every list as a quicklist with list-max-listpack-size nodes.
+func (s *Store) NewListValue(elems [][]byte) (Value, error) {
+	if len(elems) == 0 {
+		return Value{}, ErrEmpty
+	}
+	l := NewList(int(s.limits.ListMaxListpackSize.Load()))
+	for _, e := range elems {
+		l.PushTail(e)
+	}
+	return Value{typ: TypeList, obj: l}, nil
+}
 
 // viewOf returns the view of handle h.
 func (ks *keyspace) viewOf(h uint32) ValueView {

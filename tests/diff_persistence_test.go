@@ -44,7 +44,7 @@ func persistenceCases() []diffCase {
 	flipped[3] ^= 1
 	return []diffCase{
 		{"dump missing", "DUMP nosuch", "DUMP", "DUMP a b"},
-		{"dump types", "SET s hello", "!DUMP s", "HSET h f v", "!DUMP h", "SADD st 1 2", "!DUMP st", "ZADD z 1 m", "!DUMP z"},
+		{"dump types", "SET s hello", "!DUMP s", "HSET h f v", "!DUMP h", "SADD st 1 2", "!DUMP st", "ZADD z 1 m", "!DUMP z", "RPUSH l a", "!DUMP l"},
 		{"restore each type", "RESTORE k1 0 " + str, "GET k1", "OBJECT ENCODING k1", "RESTORE k2 0 " + set, "~SMEMBERS k2", "OBJECT ENCODING k2",
 			"RESTORE k3 0 " + hash, "HGETALL k3", "OBJECT ENCODING k3", "RESTORE k4 0 " + zset, "ZRANGE k4 0 -1 WITHSCORES", "OBJECT ENCODING k4", "TTL k1"},
 		{"restore busykey replace", "SET k x", "RESTORE k 0 " + str, "RESTORE k 0 " + str + " REPLACE", "GET k", "RESTORE k 0 " + str + " replace"},

@@ -61,6 +61,13 @@ func fillAllTypes(t *testing.T, c *redis.Client) {
 			args = append(args, float64(i)/3, fmt.Sprint("m", i))
 		}
 		do(args...)
+		do("rpush", p+"list", "a", "1", long, "-3")
+		args = []any{"rpush", p + "biglist"}
+		for i := range 1000 {
+			args = append(args, fmt.Sprint("element-", i))
+		}
+		do(args...)
+		do("expire", p+"list", 9000)
 		do("expire", p+"zbig", 5000)
 		do("expire", p+"hlp", 7000)
 	}
