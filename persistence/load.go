@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync/atomic"
+	"time"
 
 	"github.com/ember-kv/ember/persistence/rdb"
 	"github.com/ember-kv/ember/store"
@@ -17,6 +19,10 @@ type LoadOptions struct {
 	// Tx, when set, holds every shard and the keys are added through it
 	// (DEBUG RELOAD); otherwise the store locks per key.
 	Tx *store.Tx
+	// KeyDelay sleeps this long after each key (key-load-delay, for tests).
+	KeyDelay time.Duration
+	// Progress, when set, is kept at the number of bytes read so far.
+	Progress *atomic.Int64
 	// LFU says the eviction policy is LFU: a key's FREQ field sets its
 	// counter; otherwise its IDLE field sets its access time.
 	LFU bool
@@ -98,6 +104,9 @@ func (l *loader) Entry(e *rdb.Entry) error {
 		return fmt.Errorf("%w '%s' in DB %d", ErrDuplicateKey, e.Key, e.DB)
 	}
 	l.stats.Loaded++
+	if l.opts.KeyDelay > 0 {
+		time.Sleep(l.opts.KeyDelay)
+	}
 	return nil
 }
 
@@ -107,6 +116,21 @@ func (l *loader) Entry(e *rdb.Entry) error {
 // RDB's checksum.
 func Load(r io.Reader, st *store.Store, o LoadOptions) (LoadStats, error) {
 	l := &loader{st: st, opts: o, now: st.Now(), stats: LoadStats{Aux: map[string]string{}}}
+	if o.Progress != nil {
+		r = &progressReader{r: r, n: o.Progress}
+	}
 	err := rdb.Load(r, l)
 	return l.stats, err
+}
+
+// progressReader counts the bytes read into n.
+type progressReader struct {
+	r io.Reader
+	n *atomic.Int64
+}
+
+func (p *progressReader) Read(b []byte) (int, error) {
+	k, err := p.r.Read(b)
+	p.n.Add(int64(k))
+	return k, err
 }

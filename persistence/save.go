@@ -174,7 +174,9 @@ type Snapshot struct {
 
 // BeginSnapshot takes the point-in-time view (briefly locking every shard).
 func BeginSnapshot(st *store.Store, o SaveOptions) (*Snapshot, error) {
-	snap, err := st.BeginSnapshot(o.encoder())
+	cow := o
+	cow.Compress = false // copies are made on the writers' path: keep it cheap
+	snap, err := st.BeginSnapshot(o.encoder(), cow.encoder())
 	if err != nil {
 		return nil, err
 	}

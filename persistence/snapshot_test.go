@@ -25,7 +25,7 @@ func TestSnapshot_PointInTimeUnderWrites(t *testing.T) {
 				t.Fatal(err)
 			}
 			want := contents(t, st) // nothing has written since Begin
-			if _, err := st.BeginSnapshot(nil); err != store.ErrSnapshotRunning {
+			if _, err := st.BeginSnapshot(nil, nil); err != store.ErrSnapshotRunning {
 				t.Fatalf("second snapshot: %v", err)
 			}
 			var wg sync.WaitGroup

@@ -263,6 +263,8 @@ func cmdDebug(c *Client, args [][]byte) {
 		c.srv.debugReload(c, args)
 	case sub == "object" && len(args) == 3:
 		c.srv.debugObject(c, args[2])
+	case sub == "populate" && len(args) >= 3 && len(args) <= 5:
+		c.srv.debugPopulate(c, args)
 	case sub == "digest" && len(args) == 2:
 		c.srv.debugDigest(c)
 	case sub == "digest-value":

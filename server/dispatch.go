@@ -39,6 +39,9 @@ func (c *Client) execute(args [][]byte) {
 	case (cmd.Has(FlagWrite) || cmd.FullName == "ping") && s.diskErrorDenies():
 		c.reject(ErrMisconf)
 		s.cmdStats.rejected(cmd)
+	case s.rdb.loading.Load() && !cmd.Has(FlagLoading):
+		c.reject(ErrLoading)
+		s.cmdStats.rejected(cmd)
 	case c.multi != nil && !runsInsideMulti(cmd):
 		c.cmd = cmd
 		c.queue(cmd, args)

@@ -181,4 +181,5 @@ const (
 	ErrInvalidTTL       = "ERR Invalid TTL value, must be >= 0"
 	ErrInvalidIdleTime  = "ERR Invalid IDLETIME value, must be >= 0"
 	ErrInvalidFreq      = "ERR Invalid FREQ value, must be >= 0 and <= 255"
+	ErrLoading          = "LOADING Redis is loading the dataset in memory"
 )

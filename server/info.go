@@ -343,10 +343,30 @@ func (s *Server) infoPersistence(b *strings.Builder) {
 	}
 	infoLine(b, "loading", loading)
 	infoLine(b, "async_loading", 0)
+	if loading == 1 {
+		total, done := s.rdb.loadTotal.Load(), s.rdb.loadDone.Load()
+		perc, eta := 0.0, 1
+		if total > 0 {
+			perc = float64(done) / float64(total) * 100
+		}
+		if elapsed := time.Now().Unix() - s.rdb.loadStart.Load(); done > 0 && elapsed > 0 {
+			eta = int(float64(total-done) / (float64(done) / float64(elapsed)))
+		}
+		infoLine(b, "loading_start_time", s.rdb.loadStart.Load())
+		infoLine(b, "loading_total_bytes", total)
+		infoLine(b, "loading_rdb_used_mem", 0)
+		infoLine(b, "loading_loaded_bytes", done)
+		infoLine(b, "loading_loaded_perc", fmt.Sprintf("%.2f", perc))
+		infoLine(b, "loading_eta_seconds", eta)
+	}
 	infoLine(b, "current_cow_peak", cowNow)
 	infoLine(b, "current_cow_size", cowNow)
 	infoLine(b, "current_cow_size_age", 0)
-	infoLine(b, "current_fork_perc", "0.00")
+	forkPerc := 0.0
+	if keysTotal > 0 {
+		forkPerc = float64(keysDone) / float64(keysTotal) * 100
+	}
+	infoLine(b, "current_fork_perc", fmt.Sprintf("%.2f", forkPerc))
 	infoLine(b, "current_save_keys_processed", keysDone)
 	infoLine(b, "current_save_keys_total", keysTotal)
 	infoLine(b, "rdb_changes_since_last_save", s.dirty()-s.stats.dirtyAtSave.Load())

@@ -34,6 +34,9 @@ type rdbState struct {
 	loadedKeys  atomic.Int64 // rdb_last_load_keys_loaded
 	expiredKeys atomic.Int64 // rdb_last_load_keys_expired
 	loading     atomic.Bool
+	loadStart   atomic.Int64 // loading_start_time
+	loadTotal   atomic.Int64 // loading_total_bytes
+	loadDone    atomic.Int64 // loading_loaded_bytes
 
 	// aofRewriting reports an AOF rewrite in progress (Redis's "another
 	// child"); the AOF layer sets it. BGSAVE then refuses or schedules.
@@ -248,12 +251,19 @@ func (s *Server) diskErrorDenies() bool {
 	return s.stats.lastBgsave.Load() && s.cfg.GetBool("stop-writes-on-bgsave-error") && len(s.cfg.SaveParams()) > 0
 }
 
+// hasDumpFile reports whether there is a dump file to load at start-up.
+func (s *Server) hasDumpFile() bool {
+	_, err := os.Stat(s.rdbPath())
+	return err == nil
+}
+
 // loadAtStartup is loadDataFromDisk: it loads the dump file if there is
 // one. An unreadable or corrupt file stops the start-up.
 func (s *Server) loadAtStartup() error {
 	path := s.rdbPath()
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
+		s.rdb.loading.Store(false)
 		return nil
 	}
 	if err != nil {
@@ -263,7 +273,14 @@ func (s *Server) loadAtStartup() error {
 	defer f.Close()
 	start := time.Now()
 	s.rdb.loading.Store(true)
-	stats, err := persistence.Load(bufio.NewReaderSize(f, 1<<16), s.store, s.loadOptions())
+	s.rdb.loadStart.Store(start.Unix())
+	if st, err := f.Stat(); err == nil {
+		s.rdb.loadTotal.Store(st.Size())
+	}
+	lo := s.loadOptions()
+	lo.KeyDelay = time.Duration(s.cfg.GetInt("key-load-delay")) * time.Microsecond
+	lo.Progress = &s.rdb.loadDone
+	stats, err := persistence.Load(bufio.NewReaderSize(f, 1<<16), s.store, lo)
 	s.rdb.loading.Store(false)
 	if err != nil {
 		s.logLoadError(path, err)
@@ -411,13 +428,86 @@ func (s *Server) debugObject(c *Client, key []byte) {
 	c.tx.AddKey(key)
 	c.tx.Lock()
 	c.tx.NoTouch()
-	v, _, ok := c.tx.Export(key)
+	v, _, ok := c.tx.ExportRaw(key)
 	if !ok {
 		c.Error("ERR no such key")
 		return
 	}
-	info, _ := c.tx.Object(key)
+	enc := v.Encoding()
+	var access uint32
+	var idle int64
+	if info, ok := c.tx.Object(key); ok {
+		enc, access, idle = info.Encoding, info.Access, info.IdleMs/1000
+	}
+	extra := ""
+	if nodes, size := v.ListNodes(); nodes > 0 {
+		extra = fmt.Sprintf(" ql_nodes:%d ql_avg_node:%.2f ql_listpack_max:%d ql_compressed:%d ql_uncompressed_size:%d",
+			nodes, float64(v.Len())/float64(nodes), s.cfg.GetInt("list-max-listpack-size"), b2i(s.cfg.GetInt("list-compress-depth") != 0), size)
+	}
 	size := len(persistence.AppendValue(nil, &v, s.cfg.GetBool("rdbcompression"))) - 1
-	c.w.Simple(fmt.Sprintf("Value at:%p refcount:1 encoding:%s serializedlength:%d lru:%d lru_seconds_idle:%d",
-		&v, info.Encoding, size, info.Access, info.IdleMs/1000))
+	c.w.Simple(fmt.Sprintf("Value at:%p refcount:1 encoding:%s serializedlength:%d lru:%d lru_seconds_idle:%d%s",
+		&v, enc, size, access, idle, extra))
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// debugPopulate is DEBUG POPULATE count [prefix] [size]: keys prefix:N
+// holding "value:N" (padded or cut to size bytes), skipping existing keys.
+func (s *Server) debugPopulate(c *Client, args [][]byte) {
+	count, ok := store.ParseInt(args[2])
+	if !ok {
+		c.Error(ErrNotInteger)
+		return
+	}
+	if count < 0 {
+		c.Error("ERR value is out of range, must be positive")
+		return
+	}
+	prefix := "key"
+	if len(args) >= 4 {
+		prefix = string(args[3])
+	}
+	size := int64(0)
+	if len(args) == 5 {
+		if size, ok = store.ParseInt(args[4]); !ok {
+			c.Error(ErrNotInteger)
+			return
+		}
+		if size < 0 {
+			c.Error("ERR value is out of range, must be positive")
+			return
+		}
+		if size > s.cfg.GetInt("proto-max-bulk-len") {
+			c.Error("ERR value is out of range")
+			return
+		}
+	}
+	tx := store.NewTx(s.store)
+	var key, val []byte
+	for j := int64(0); j < count; j++ {
+		key = fmt.Appendf(key[:0], "%s:%d", prefix, j)
+		if len(key) > 127 { // Redis formats into a 128-byte buffer
+			key = key[:127]
+		}
+		val = fmt.Appendf(val[:0], "value:%d", j)
+		if size > 0 {
+			v := make([]byte, size)
+			copy(v, val)
+			val = v
+		}
+		tx.Begin(c.db)
+		tx.AddKey(key)
+		tx.Lock()
+		if !tx.Exists(key) {
+			tx.SetString(key, val, 0, false)
+			s.keyModified(tx, c.db, key)
+		}
+		tx.Unlock()
+	}
+	c.w.OK()
 }

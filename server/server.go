@@ -173,6 +173,15 @@ func (s *Server) Addr() net.Addr {
 // which tools wait for.
 func (s *Server) Serve() {
 	s.startupLog()
+	// Clients may connect while the dataset loads: like Redis, they get
+	// LOADING for everything but the commands flagged "loading".
+	s.rdb.loading.Store(s.hasDumpFile())
+	s.life.mu.Lock()
+	for _, ln := range s.listeners {
+		s.wg.Add(1)
+		go s.acceptLoop(ln)
+	}
+	s.life.mu.Unlock()
 	if err := s.loadAtStartup(); err != nil {
 		s.exitCode = 1
 		s.Shutdown()
@@ -180,12 +189,6 @@ func (s *Server) Serve() {
 	}
 	s.wg.Add(1)
 	go s.cron()
-	s.life.mu.Lock()
-	for _, ln := range s.listeners {
-		s.wg.Add(1)
-		go s.acceptLoop(ln)
-	}
-	s.life.mu.Unlock()
 	s.log.Noticef("Ready to accept connections")
 }
 

@@ -378,3 +378,12 @@ func (tx *Tx) ExportRaw(key []byte) (v ValueView, expire int64, ok bool) {
 	}
 	return ks.viewOf(h), ks.metas[h].expire, true
 }
+
+// ListNodes is a list's number of quicklist nodes and their total size in
+// bytes (DEBUG OBJECT); zeros for other types.
+func (v *ValueView) ListNodes() (nodes, bytes int) {
+	if l, ok := v.obj.(*List); ok {
+		return l.Nodes(), l.DataBytes()
+	}
+	return 0, 0
+}

@@ -35,6 +35,7 @@ type SnapEncoder func(dst []byte, e *Entry) []byte
 type Snapshot struct {
 	st    *Store
 	enc   SnapEncoder
+	cow   SnapEncoder // for copies made on the writers' path
 	parts [][]*snapPart // [database at Begin][shard]
 	keys  []int         // keys per database at Begin
 	exps  []int         // keys with an expiry per database at Begin
@@ -70,11 +71,12 @@ type errorString string
 
 func (e errorString) Error() string { return string(e) }
 
-// BeginSnapshot starts a snapshot of every database. enc encodes entries;
-// it is called by Next and, for keys changed before the saver reaches them,
-// by the writers. Only one snapshot runs at a time. Close it when done.
-func (s *Store) BeginSnapshot(enc SnapEncoder) (*Snapshot, error) {
-	snap := &Snapshot{st: s, enc: enc, parts: make([][]*snapPart, s.dbs), keys: make([]int, s.dbs), exps: make([]int, s.dbs)}
+// BeginSnapshot starts a snapshot of every database. enc encodes entries
+// for Next; cow encodes the old entries of keys changed before the saver
+// reaches them, on the writers' path (so it should be cheap: no
+// compression). Only one snapshot runs at a time. Close it when done.
+func (s *Store) BeginSnapshot(enc, cow SnapEncoder) (*Snapshot, error) {
+	snap := &Snapshot{st: s, enc: enc, cow: cow, parts: make([][]*snapPart, s.dbs), keys: make([]int, s.dbs), exps: make([]int, s.dbs)}
 	for db := range snap.parts {
 		snap.parts[db] = make([]*snapPart, len(s.shards))
 	}
@@ -241,7 +243,7 @@ func (p *snapPart) preserve(ks *keyspace, h uint32) {
 	}
 	e := Entry{DB: p.db, Key: ks.key(h), Value: ks.viewOf(h), Expire: m.expire, Access: m.lru}
 	n := len(p.side)
-	p.side = p.snap.enc(p.side, &e)
+	p.side = p.snap.cow(p.side, &e)
 	p.sideN++
 	p.snap.cowBytes.Add(int64(len(p.side) - n))
 }

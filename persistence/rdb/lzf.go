@@ -1,6 +1,9 @@
 package rdb
 
-import "errors"
+import (
+	"errors"
+	"sync"
+)
 
 // LZF, the compression Redis applies to strings in RDB files (lzf_c.c and
 // lzf_d.c describe the format). A compressed stream is a sequence of:
@@ -69,7 +72,17 @@ func lzfCompress(in []byte, limit int) []byte {
 	if len(in) < 4 {
 		return nil
 	}
-	var table [1 << lzfHashLog]int32 // last position+1 of each 3-byte hash
+	// The hash table (last position+1 of each 3-byte hash) is sized to the
+	// input: clearing 64 KB for every short string would dominate saving
+	// many small values. Any table size gives valid output.
+	hashLog := uint32(8)
+	for hashLog < lzfHashLog && 1<<hashLog < len(in) {
+		hashLog++
+	}
+	tp := lzfTables.Get().(*[1 << lzfHashLog]int32)
+	defer lzfTables.Put(tp)
+	table := tp[:1<<hashLog]
+	clear(table)
 	out := make([]byte, 0, limit)
 	litStart := 0
 	flushLit := func(end int) bool {
@@ -87,7 +100,7 @@ func lzfCompress(in []byte, limit int) []byte {
 	i := 0
 	for i+2 < len(in) {
 		v := uint32(in[i])<<16 | uint32(in[i+1])<<8 | uint32(in[i+2])
-		h := (v * 2654435761) >> (32 - lzfHashLog)
+		h := (v * 2654435761) >> (32 - hashLog)
 		ref := int(table[h]) - 1
 		table[h] = int32(i + 1)
 		off := i - ref - 1
@@ -122,3 +135,5 @@ func lzfCompress(in []byte, limit int) []byte {
 	}
 	return out
 }
+
+var lzfTables = sync.Pool{New: func() any { return new([1 << lzfHashLog]int32) }}
