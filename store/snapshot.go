@@ -35,7 +35,7 @@ type SnapEncoder func(dst []byte, e *Entry) []byte
 type Snapshot struct {
 	st    *Store
 	enc   SnapEncoder
-	cow   SnapEncoder // for copies made on the writers' path
+	cow   SnapEncoder   // for copies made on the writers' path
 	parts [][]*snapPart // [database at Begin][shard]
 	keys  []int         // keys per database at Begin
 	exps  []int         // keys with an expiry per database at Begin
