@@ -114,6 +114,7 @@ func (s *Server) ShutdownWith(flags int) error {
 	s.life.shuttingDown = true
 	s.life.mu.Unlock()
 	s.log.Warnf("User requested shutdown...")
+	s.stopBgsaveForShutdown()
 	save := flags&ShutdownSave != 0 || (len(s.cfg.SaveParams()) > 0 && flags&ShutdownNoSave == 0)
 	if save {
 		s.log.Noticef("Saving the final RDB snapshot before exiting.")

@@ -25,6 +25,7 @@ import (
 type rdbState struct {
 	mu          sync.Mutex
 	bg          *bgSave // running background save, nil when none
+	starting    bool    // a background save is taking its snapshot
 	scheduled   bool    // BGSAVE SCHEDULE waiting for the AOF rewrite
 	lastTry     int64   // unix seconds of the last background save attempt
 	lastBgTime  int64   // rdb_last_bgsave_time_sec, -1 before the first
@@ -110,7 +111,7 @@ func (s *Server) saveLocked(tx *store.Tx, pending int64) error {
 func (s *Server) bgsaveRunning() bool {
 	s.rdb.mu.Lock()
 	defer s.rdb.mu.Unlock()
-	return s.rdb.bg != nil
+	return s.rdb.bg != nil || s.rdb.starting
 }
 
 // otherChildActive is Redis's hasActiveChildProcess for anything but an
@@ -121,19 +122,29 @@ func (s *Server) otherChildActive() bool {
 
 // startBgsave is rdbSaveBackground: it takes the snapshot now and writes
 // it on its own goroutine.
+//
+// rdb.mu is not held while the snapshot begins: that takes every shard
+// lock, and FLUSHALL takes rdb.mu while holding them.
 func (s *Server) startBgsave() error {
 	s.rdb.mu.Lock()
-	defer s.rdb.mu.Unlock()
-	if s.rdb.bg != nil {
+	if s.rdb.bg != nil || s.rdb.starting {
+		s.rdb.mu.Unlock()
 		return store.ErrSnapshotRunning
 	}
+	s.rdb.starting = true
 	s.rdb.lastTry = time.Now().Unix()
+	s.rdb.mu.Unlock()
+	// Changes counted now are at most those in the snapshot: a change
+	// racing with its start is counted as unsaved, never the reverse.
 	dirty := s.dirty()
 	bg := &bgSave{start: time.Now(), dirty: dirty, done: make(chan struct{})}
 	opts := s.saveOptions()
 	opts.KeyDelay = time.Duration(s.cfg.GetInt("rdb-key-save-delay")) * time.Microsecond
 	opts.Abort = bg.abort.Load
 	snap, err := persistence.BeginSnapshot(s.store, opts)
+	s.rdb.mu.Lock()
+	defer s.rdb.mu.Unlock()
+	s.rdb.starting = false
 	if err != nil {
 		s.stats.lastBgsave.Store(true)
 		s.log.Warnf("Can't save in background: %v", err)
@@ -317,15 +328,19 @@ func (s *Server) logLoadError(path string, err error) {
 	}
 }
 
+// stopBgsaveForShutdown stops a background save at shutdown, whether or
+// not a final save follows, as prepareForShutdown kills the RDB child.
+func (s *Server) stopBgsaveForShutdown() {
+	if s.bgsaveRunning() {
+		s.log.Warnf("There is a child saving an .rdb. Killing it!")
+		s.killBgsave(true)
+	}
+}
+
 // saveBeforeShutdown writes the final snapshot (prepareForShutdown): a
 // background save in progress is stopped first, and the world is stopped
 // for the save.
 func (s *Server) saveBeforeShutdown() error {
-	if s.bgsaveRunning() {
-		s.log.Warnf("There is a child saving an .rdb. Killing it!")
-		s.killBgsave(true)
-		os.Remove(filepath.Join(s.cfg.MustGet("dir"), fmt.Sprintf("temp-%d.rdb", os.Getpid()+1)))
-	}
 	tx := s.lockAll()
 	defer tx.Unlock()
 	return s.saveLocked(tx, 0)

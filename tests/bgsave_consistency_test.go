@@ -189,3 +189,46 @@ func TestBgsave_KillNineLeavesLoadableDump(t *testing.T) {
 		p2.Stop()
 	}
 }
+
+// BGSAVE, FLUSHALL (which stops a running save and saves), SAVE and DEBUG
+// RELOAD racing each other never deadlock and leave a loadable file.
+func TestBgsave_RacesWithFlushAndSave(t *testing.T) {
+	p := startEmber(t, "--save", "3600 1", "--enable-debug-command", "yes")
+	ctx := context.Background()
+	c := redis.NewClient(&redis.Options{Addr: p.Addr, Protocol: 2, PoolSize: 8, ReadTimeout: 20 * time.Second})
+	defer c.Close()
+	var wg sync.WaitGroup
+	deadline := time.Now().Add(3 * time.Second)
+	ops := []func(){
+		func() { c.BgSave(ctx) },
+		func() { c.FlushAll(ctx) },
+		func() { c.Save(ctx) },
+		func() { c.Do(ctx, "debug", "reload") },
+		func() {
+			pipe := c.Pipeline()
+			for i := range 500 {
+				pipe.Set(ctx, fmt.Sprint("k", i), i, 0)
+			}
+			pipe.Exec(ctx)
+		},
+	}
+	for w, op := range ops {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 300 && time.Now().Before(deadline); i++ {
+				op()
+				if w == 0 {
+					time.Sleep(time.Millisecond)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if err := c.Ping(ctx).Err(); err != nil {
+		t.Fatalf("server stuck or gone: %v\n%s", err, p.Log())
+	}
+	if err := c.Do(ctx, "debug", "reload").Err(); err != nil {
+		t.Fatalf("final DEBUG RELOAD: %v", err)
+	}
+}

@@ -353,7 +353,7 @@ func TestSave_ShutdownWithSavePoints(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "dump.rdb")); err != nil {
 		t.Fatalf("no dump after SHUTDOWN: %v\n%s", err, p.Log())
 	}
-	p2, err := startProc(emberBin, dir, "--save", "")
+	p2, err := startProc(emberBin, dir, "--save", "", "--enable-protected-configs", "yes")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -363,18 +363,21 @@ func TestSave_ShutdownWithSavePoints(t *testing.T) {
 	if v := c2.Get(ctx, "k").Val(); v != "v" {
 		t.Fatalf("after restart k = %q", v)
 	}
-	// NOSAVE skips the save; a save that fails (unwritable dir) makes
-	// SHUTDOWN fail unless FORCE.
+	// A save that fails (the directory is gone) makes SHUTDOWN fail
+	// unless FORCE; NOSAVE skips the save.
+	gone := t.TempDir()
+	if err := c2.ConfigSet(ctx, "dir", gone).Err(); err != nil {
+		t.Fatal(err)
+	}
+	os.RemoveAll(gone)
 	c2.ConfigSet(ctx, "save", "3600 1")
 	c2.Set(ctx, "k2", "v", 0)
-	os.Chmod(dir, 0o500)
-	defer os.Chmod(dir, 0o700)
-	if os.Geteuid() != 0 { // root writes anyway
-		if err := c2.Shutdown(ctx).Err(); err == nil || err.Error() != "ERR Errors trying to SHUTDOWN. Check logs." {
-			t.Errorf("SHUTDOWN with failing save: %v", err)
-		}
+	if err := c2.Shutdown(ctx).Err(); err == nil || err.Error() != "ERR Errors trying to SHUTDOWN. Check logs." {
+		t.Errorf("SHUTDOWN with failing save: %v", err)
 	}
-	os.Chmod(dir, 0o700)
+	if err := c2.Ping(ctx).Err(); err != nil {
+		t.Fatalf("server gone after failed SHUTDOWN: %v", err)
+	}
 	_ = c2.ShutdownNoSave(ctx).Err()
 	waitExit(t, p2)
 }
@@ -488,5 +491,115 @@ func TestRDB_IdleTimesAndNoChecksum(t *testing.T) {
 	}
 	if idle := c2.ObjectIdleTime(ctx, "src").Val(); idle > 100*time.Second {
 		t.Errorf("fresh key idle %v", idle)
+	}
+}
+
+// A failed background save with save points set makes writes (and PING)
+// fail with MISCONF until a save succeeds, as stop-writes-on-bgsave-error.
+func TestBgsave_FailureStopsWrites(t *testing.T) {
+	p := startEmber(t, "--save", "3600 1000", "--enable-protected-configs", "yes")
+	ctx := context.Background()
+	c := redis.NewClient(&redis.Options{Addr: p.Addr, Protocol: 2, MaxRetries: -1})
+	defer c.Close()
+	c.Set(ctx, "x", "x", 0)
+	gone := t.TempDir()
+	if err := c.ConfigSet(ctx, "dir", gone).Err(); err != nil {
+		t.Fatal(err)
+	}
+	os.RemoveAll(gone)
+	if err := c.BgSave(ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for infoField(t, c, "rdb_last_bgsave_status") != "err" && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	misconf := "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error."
+	if err := c.Set(ctx, "x", "y", 0).Err(); err == nil || err.Error() != misconf {
+		t.Fatalf("SET after failed BGSAVE: %v", err)
+	}
+	if err := c.Ping(ctx).Err(); err == nil || !strings.HasPrefix(err.Error(), "MISCONF") {
+		t.Errorf("PING after failed BGSAVE: %v", err)
+	}
+	if v := c.Get(ctx, "x").Val(); v != "x" {
+		t.Errorf("GET = %q", v)
+	}
+	c.ConfigSet(ctx, "stop-writes-on-bgsave-error", "no")
+	if err := c.Set(ctx, "x", "z", 0).Err(); err != nil {
+		t.Errorf("SET with stop-writes-on-bgsave-error no: %v", err)
+	}
+	c.ConfigSet(ctx, "stop-writes-on-bgsave-error", "yes")
+	c.ConfigSet(ctx, "dir", t.TempDir())
+	if err := c.Do(ctx, "save").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Set(ctx, "x", "w", 0).Err(); err != nil {
+		t.Errorf("SET after a good SAVE: %v", err)
+	}
+}
+
+// Save points: "N changes in M seconds" starts a BGSAVE from the cron.
+func TestSavePoints_TriggerBgsave(t *testing.T) {
+	p := startEmber(t, "--save", "1 2")
+	ctx := context.Background()
+	c := redis.NewClient(&redis.Options{Addr: p.Addr, Protocol: 2})
+	defer c.Close()
+	before := c.LastSave(ctx).Val()
+	c.Set(ctx, "a", "1", 0)
+	c.Set(ctx, "b", "2", 0)
+	waitLog(t, p, "2 changes in 1 seconds. Saving...")
+	deadline := time.Now().Add(10 * time.Second)
+	for c.LastSave(ctx).Val() == before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if c.LastSave(ctx).Val() == before {
+		t.Fatalf("LASTSAVE did not move:\n%s", p.Log())
+	}
+	if _, err := os.Stat(filepath.Join(p.Dir, "dump.rdb")); err != nil {
+		t.Fatal(err)
+	}
+	if n := infoField(t, c, "rdb_changes_since_last_save"); n != "0" {
+		t.Errorf("changes after the save: %s", n)
+	}
+}
+
+// SAVE while a BGSAVE runs is refused; BGSAVE inside MULTI is scheduled.
+func TestBgsave_InProgressAndScheduled(t *testing.T) {
+	p := startEmber(t, "--save", "")
+	ctx := context.Background()
+	c := redis.NewClient(&redis.Options{Addr: p.Addr, Protocol: 2})
+	defer c.Close()
+	for i := range 200 {
+		c.Set(ctx, fmt.Sprint("k", i), i, 0)
+	}
+	c.ConfigSet(ctx, "rdb-key-save-delay", "5000") // 1 s for 200 keys
+	c.BgSave(ctx)
+	if err := c.Save(ctx).Err(); err == nil || err.Error() != "ERR Background save already in progress" {
+		t.Errorf("SAVE during BGSAVE: %v", err)
+	}
+	if err := c.BgSave(ctx).Err(); err == nil || err.Error() != "ERR Background save already in progress" {
+		t.Errorf("BGSAVE during BGSAVE: %v", err)
+	}
+	if n := infoField(t, c, "rdb_bgsave_in_progress"); n != "1" {
+		t.Errorf("rdb_bgsave_in_progress %s", n)
+	}
+	c.ConfigSet(ctx, "rdb-key-save-delay", "0")
+	deadline := time.Now().Add(10 * time.Second)
+	for infoField(t, c, "rdb_bgsave_in_progress") != "0" && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	cmds, err := c.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.BgSave(ctx)
+		return nil
+	})
+	if err != nil || cmds[0].(*redis.StatusCmd).Val() != "Background saving scheduled" {
+		t.Errorf("BGSAVE in MULTI: %v %v", cmds, err)
+	}
+	deadline = time.Now().Add(10 * time.Second)
+	for strings.Count(p.Log(), "Background saving started") < 2 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if strings.Count(p.Log(), "Background saving started") < 2 {
+		t.Errorf("the scheduled BGSAVE never ran:\n%s", p.Log())
 	}
 }
