@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -305,6 +306,16 @@ func (s *Server) loadAtStartup() error {
 func (s *Server) logLoaded(stats persistence.LoadStats) {
 	if v, ok := stats.Aux["redis-ver"]; ok {
 		s.log.Noticef("Loading RDB produced by version %s", v)
+	}
+	if v, err := strconv.ParseInt(stats.Aux["ctime"], 10, 64); err == nil {
+		age := time.Now().Unix() - v
+		if age < 0 {
+			age = 0
+		}
+		s.log.Noticef("RDB age %d seconds", age)
+	}
+	if v, err := strconv.ParseInt(stats.Aux["used-mem"], 10, 64); err == nil {
+		s.log.Noticef("RDB memory usage when created %.2f Mb", float64(v)/(1024*1024))
 	}
 	s.log.Noticef("Done loading RDB, keys loaded: %d, keys expired: %d.", stats.Loaded, stats.Expired)
 	s.rdb.loadedKeys.Store(int64(stats.Loaded))
