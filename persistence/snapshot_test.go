@@ -119,3 +119,30 @@ func mutate(st *store.Store, r *rand.Rand, stop chan struct{}, flushes bool, ops
 		ops.Add(1)
 	}
 }
+
+// An abandoned snapshot detaches from every keyspace: the next one starts
+// and sees the current data.
+func TestSnapshot_CloseEarlyThenAgain(t *testing.T) {
+	st := store.New(store.Options{Shards: 8, Databases: 4})
+	fill(t, st, 9)
+	snap, err := BeginSnapshot(st, SaveOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap.snap.Next(nil)
+	snap.Close()
+	mutate(st, rand.New(rand.NewPCG(9, 9)), make(chan struct{}), true, new(atomic.Int64))
+	want := contents(t, st)
+	snap2, err := BeginSnapshot(st, SaveOptions{Compress: true})
+	if err != nil {
+		t.Fatalf("second snapshot: %v", err)
+	}
+	var buf bytes.Buffer
+	if _, err := snap2.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if snap2.CowBytes() != 0 {
+		t.Errorf("copies without writers: %d bytes", snap2.CowBytes())
+	}
+	equalContents(t, want, contents(t, load(t, buf.Bytes())))
+}
