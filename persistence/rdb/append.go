@@ -3,7 +3,6 @@ package rdb
 import (
 	"encoding/binary"
 	"math"
-	"strconv"
 )
 
 // Append-style encoders, for callers that encode entries into their own
@@ -45,25 +44,51 @@ func AppendString(dst, s []byte, compress bool) []byte {
 		}
 	}
 	if compress && len(s) > 20 {
-		if c := lzfCompress(s, len(s)-4); c != nil {
-			dst = append(dst, 0xC3)
-			dst = AppendLength(dst, uint64(len(c)))
-			dst = AppendLength(dst, uint64(len(s)))
-			return append(dst, c...)
+		// Compress in place after room for the header, then close the gap:
+		// no allocation per string (a save encodes millions).
+		const room = 1 + 9 + 9
+		start := len(dst)
+		dst = append(dst, make([]byte, room)...)
+		var ok bool
+		if dst, ok = lzfCompressTo(dst, s, len(s)-4); ok {
+			clen := len(dst) - start - room
+			var hdr [room]byte
+			h := append(hdr[:0], 0xC3)
+			h = AppendLength(h, uint64(clen))
+			h = AppendLength(h, uint64(len(s)))
+			n := copy(dst[start:], h)
+			copy(dst[start+n:], dst[start+room:])
+			return dst[:start+n+clen]
 		}
+		dst = dst[:start]
 	}
 	dst = AppendLength(dst, uint64(len(s)))
 	return append(dst, s...)
 }
 
-// smallInt parses s as a canonical int32 (what Redis integer-encodes).
+// smallInt parses s (1 to 11 bytes) as a canonical int32, what Redis
+// integer-encodes: optional '-', no leading zeros, no "-0". It allocates
+// nothing.
 func smallInt(s []byte) (int64, bool) {
-	c := s[0]
-	if c != '-' && (c < '0' || c > '9') {
+	neg := s[0] == '-'
+	d := s
+	if neg {
+		d = s[1:]
+	}
+	if len(d) == 0 || len(d) > 10 || (d[0] == '0' && (len(d) > 1 || neg)) {
 		return 0, false
 	}
-	v, err := strconv.ParseInt(string(s), 10, 32)
-	if err != nil || strconv.FormatInt(v, 10) != string(s) {
+	var v int64
+	for _, c := range d {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		v = v*10 + int64(c-'0')
+	}
+	if neg {
+		v = -v
+	}
+	if v < math.MinInt32 || v > math.MaxInt32 {
 		return 0, false
 	}
 	return v, true
