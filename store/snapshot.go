@@ -43,8 +43,20 @@ type Snapshot struct {
 	db, shard int // the saver's position
 	closed    bool
 
+	// Strings met by a chunk are copied here under the lock and encoded
+	// after it is released: a copy is much cheaper than encoding (LZF),
+	// so shard locks are held for less.
+	stage  []byte
+	staged []stagedString
+
 	cowBytes atomic.Int64 // bytes copied into side buffers so far
 	saved    atomic.Int64 // entries handed out by Next so far
+}
+
+type stagedString struct {
+	klen, vlen int
+	expire     int64
+	access     uint32
 }
 
 type snapPart struct {
@@ -150,6 +162,7 @@ func (snap *Snapshot) Next(buf []byte) (out []byte, db int, done bool) {
 				snap.parts[snap.db][snap.shard] = nil
 			}
 			sh.mu.Unlock()
+			buf = snap.encodeStaged(buf, p.db)
 			if finished {
 				snap.shard++
 			}
@@ -178,11 +191,31 @@ func (p *snapPart) keyspaceIn(sh *shard) *keyspace {
 	return nil
 }
 
-// step encodes the next handles of the part from ks, under its shard lock.
+// encodeStaged encodes the strings step copied aside, with no lock held.
+func (snap *Snapshot) encodeStaged(buf []byte, db int) []byte {
+	off := 0
+	var e Entry
+	for _, st := range snap.staged {
+		key := snap.stage[off : off+st.klen]
+		val := snap.stage[off+st.klen : off+st.klen+st.vlen]
+		off += st.klen + st.vlen
+		e = Entry{DB: db, Key: key, Value: ValueView{typ: TypeString, str: val}, Expire: st.expire, Access: st.access}
+		buf = snap.enc(buf, &e)
+	}
+	snap.stage, snap.staged = snap.stage[:0], snap.staged[:0]
+	if cap(snap.stage) > 4*snapChunkBytes {
+		snap.stage = nil // one huge string: do not keep its buffer
+	}
+	return buf
+}
+
+// step encodes the next handles of the part from ks, under its shard lock
+// (strings are only copied, see stage).
 func (p *snapPart) step(ks *keyspace, buf []byte) []byte {
 	start := len(buf)
+	snap := p.snap
 	var e Entry
-	for n := 0; p.cursor < p.end && n < snapChunkHandles && len(buf)-start < snapChunkBytes; n++ {
+	for n := 0; p.cursor < p.end && n < snapChunkHandles && len(buf)-start+len(snap.stage) < snapChunkBytes; n++ {
 		h := p.cursor
 		p.cursor++
 		if p.marked[h>>6]&(1<<(h&63)) != 0 || ks == nil || int(h) >= len(ks.metas) {
@@ -192,9 +225,15 @@ func (p *snapPart) step(ks *keyspace, buf []byte) []byte {
 		if m.typ == TypeNone {
 			continue
 		}
-		e = Entry{DB: p.db, Key: ks.key(h), Value: ks.viewOf(h), Expire: m.expire, Access: m.lru}
-		buf = p.snap.enc(buf, &e)
 		p.snap.saved.Add(1)
+		if m.typ == TypeString {
+			key, val := ks.key(h), ks.stringValue(h)
+			snap.stage = append(append(snap.stage, key...), val...)
+			snap.staged = append(snap.staged, stagedString{klen: len(key), vlen: len(val), expire: m.expire, access: m.lru})
+			continue
+		}
+		e = Entry{DB: p.db, Key: ks.key(h), Value: ks.viewOf(h), Expire: m.expire, Access: m.lru}
+		buf = snap.enc(buf, &e)
 	}
 	return buf
 }
