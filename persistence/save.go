@@ -24,6 +24,10 @@ type SaveOptions struct {
 	// Abort, when it returns true, stops a background save.
 	Abort   func() bool
 	AOFBase bool // the file is the base of an AOF (aof-base aux field 1)
+	// MaxCPU caps a background save's use of one processor (0.5: half the
+	// time), so that on a small machine clients keep most of the CPU; 0
+	// leaves it uncapped.
+	MaxCPU float64
 	// NoChecksum writes a zero checksum (rdbchecksum no).
 	NoChecksum bool
 	// Access writes each key's IDLE (AccessLRU) or FREQ (AccessLFU) field,
@@ -197,10 +201,13 @@ func (s *Snapshot) Write(w io.Writer) (SaveStats, error) {
 	cur := -1
 	var buf []byte
 	var saved int64
+	start := time.Now()
+	var work time.Duration
 	for wr.Err() == nil {
 		if s.opts.Abort != nil && s.opts.Abort() {
 			return SaveStats{}, ErrAborted
 		}
+		t0 := time.Now()
 		out, db, done := s.snap.Next(buf[:0])
 		if done {
 			break
@@ -212,6 +219,14 @@ func (s *Snapshot) Write(w io.Writer) (SaveStats, error) {
 		}
 		wr.Raw(out)
 		buf = out
+		if s.opts.MaxCPU > 0 {
+			// Sleep off the work beyond the cap, in steps of at least a
+			// millisecond (timer granularity).
+			work += time.Since(t0)
+			if ahead := time.Duration(float64(work)/s.opts.MaxCPU) - time.Since(start); ahead >= time.Millisecond {
+				time.Sleep(ahead)
+			}
+		}
 		if s.afterChunk != nil {
 			s.afterChunk()
 		}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -142,6 +143,12 @@ func (s *Server) startBgsave() error {
 	opts := s.saveOptions()
 	opts.KeyDelay = time.Duration(s.cfg.GetInt("rdb-key-save-delay")) * time.Microsecond
 	opts.Abort = bg.abort.Load
+	if runtime.GOMAXPROCS(0) <= 2 {
+		// A forked Redis child competes for the CPU too, but here the
+		// saver shares the server's processors: on a small machine leave
+		// clients the larger part.
+		opts.MaxCPU = 0.5
+	}
 	snap, err := persistence.BeginSnapshot(s.store, opts)
 	s.rdb.mu.Lock()
 	defer s.rdb.mu.Unlock()
