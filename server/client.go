@@ -30,8 +30,8 @@ type Client struct {
 	watchDirty atomic.Bool   // a watched key changed: EXEC will fail
 
 	authenticated bool
-	user          string
-	closeAfter    bool // close once the pending output is written
+	aclUser       atomic.Pointer[User] // nil: the default user
+	closeAfter    bool                 // close once the pending output is written
 	replyMode     replyMode
 
 	created time.Time

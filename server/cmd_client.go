@@ -242,14 +242,13 @@ func (c *Client) appendInfo(b []byte, o *Client, args [][]byte) []byte {
 	}
 	qbuf := o.qbuf.Load()
 	var qfree, argvMem, rbs int64
-	user := "default"
+	user := o.userName()
 	if o == c {
 		reqLen, am := requestLen(args)
 		qbuf += int64(reqLen)
 		argvMem = int64(am)
 		qfree = max(int64(c.rd.capacity())-qbuf, 0)
 		rbs = int64(cap(c.w.b))
-		user = c.user
 	}
 	omem := o.obuf.Load()
 	events := "r"
@@ -272,7 +271,8 @@ func (c *Client) appendInfo(b []byte, o *Client, args [][]byte) []byte {
 // CLIENT KILL ip:port
 // CLIENT KILL [ID client-id] [TYPE NORMAL|MASTER|SLAVE|REPLICA|PUBSUB] [USER username] [ADDR ip:port] [LADDR ip:port] [SKIPME YES|NO] ...
 func cmdClientKill(c *Client, args [][]byte) {
-	var addr, laddr, user []byte
+	var addr, laddr []byte
+	var user *User
 	typ := -1
 	var id int64
 	skipme := true
@@ -301,12 +301,10 @@ func cmdClientKill(c *Client, args [][]byte) {
 			case opt == "laddr" && more:
 				laddr = args[i+1]
 			case opt == "user" && more:
-				// Only the default user exists until ACL is built.
-				if string(args[i+1]) != "default" {
+				if user = c.srv.acl.user(args[i+1]); user == nil {
 					c.Error(fmt.Sprintf("ERR No such user '%s'", cstr(args[i+1])))
 					return
 				}
-				user = args[i+1]
 			case opt == "skipme" && more:
 				switch strings.ToLower(string(args[i+1])) {
 				case "yes":
@@ -337,7 +335,7 @@ func cmdClientKill(c *Client, args [][]byte) {
 		if id != 0 && o.id != id {
 			continue
 		}
-		if user != nil && string(user) != "default" {
+		if user != nil && o.currentUser() != user {
 			continue
 		}
 		if o == c && skipme {

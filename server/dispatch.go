@@ -36,6 +36,7 @@ func (c *Client) execute(args [][]byte) {
 	case c.multi != nil && cmd.Has(FlagNoMulti):
 		c.reject(ErrNoMulti)
 		s.cmdStats.rejected(cmd)
+	case c.aclDenied(cmd, args):
 	case c.multi != nil && !runsInsideMulti(cmd):
 		c.cmd = cmd
 		c.queue(cmd, args)

@@ -35,6 +35,7 @@ type Server struct {
 	nextID    atomic.Int64
 	stats     stats
 	watch     watchRegistry // WATCHed keys, per store shard
+	acl       aclState      // users, permissions, the ACL log
 	started   time.Time
 	runID     string
 
@@ -74,10 +75,14 @@ func New(cfg *Config, logOut io.Writer) (*Server, error) {
 		}
 	}
 	s.table = table
+	s.acl.init(table)
 	s.store = store.New(store.Options{Databases: int(cfg.GetInt("databases"))})
 	s.watch = newWatchRegistry(s.store.ShardCount())
 	s.watchConfig()
 	s.initExtras()
+	if err := s.initACL(); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -118,6 +123,7 @@ func commandFamilies() [][]*Command {
 		setCommands(),
 		zsetCommands(),
 		sortCommands(),
+		aclCommands(),
 	}
 }
 
@@ -262,8 +268,12 @@ func (s *Server) closeListeners() {
 	}
 }
 
-// authRequired reports whether new connections must authenticate.
-func (s *Server) authRequired() bool { return s.cfg.RequirePass() != "" }
+// authRequired reports whether new connections must authenticate: the
+// default user has a password or is disabled (Redis's authRequired).
+func (s *Server) authRequired() bool {
+	r := s.acl.defaultUser.get()
+	return r.flags&userNoPass == 0 || r.flags&userOff != 0
+}
 
 func (s *Server) newClient(nc net.Conn) *Client {
 	c := &Client{
@@ -275,7 +285,6 @@ func (s *Server) newClient(nc net.Conn) *Client {
 		created: time.Now(),
 		addr:    nc.RemoteAddr().String(),
 		laddr:   nc.LocalAddr().String(),
-		user:    "default",
 	}
 	c.w.proto = 2
 	c.protoVer.Store(2)
