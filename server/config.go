@@ -39,7 +39,7 @@ type Config struct {
 	users   [][]string  // user lines, for ACL
 	// userLines describes the ACL users as "user" lines (CONFIG REWRITE).
 	userLines func() []string
-	ignored map[string]bool
+	ignored   map[string]bool
 
 	// Hot values.
 	protoMaxBulkLen atomic.Int64
