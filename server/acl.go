@@ -1153,3 +1153,25 @@ var errACLNoFile = errors.New("ERR This Redis instance is not configured to use 
 
 // aclBytesEqualFold is bytes.EqualFold on a string.
 func aclBytesEqualFold(b []byte, s string) bool { return bytes.EqualFold(b, []byte(s)) }
+
+// protectedModeMsg is Redis's reply to a connection refused by protected
+// mode (networking.c), typo included.
+const protectedModeMsg = "DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Setup a an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside."
+
+// protectedModeDenied refuses a new connection as Redis's
+// clientAcceptHandler: with protected-mode on and a default user that needs
+// no password, only loopback clients (127.0.0.1, ::1) are served; others get
+// the DENIED message and are closed, counted in rejected_connections
+// rather than total_connections_received. Like Redis 7.0, the check does
+// not depend on bind.
+func (s *Server) protectedModeDenied(c *Client) bool {
+	if s.acl.defaultUser.get().flags&userNoPass == 0 || c.isLocal() || !s.cfg.GetBool("protected-mode") {
+		return false
+	}
+	c.w.Error(protectedModeMsg)
+	c.flush()
+	c.out.drain()
+	s.stats.rejectedConns.Add(1)
+	s.stats.connections.Add(-1)
+	return true
+}

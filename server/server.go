@@ -36,6 +36,7 @@ type Server struct {
 	stats     stats
 	watch     watchRegistry // WATCHed keys, per store shard
 	acl       aclState      // users, permissions, the ACL log
+	tls       tlsState      // the tls-port listener and its configuration
 	started   time.Time
 	runID     string
 
@@ -157,6 +158,10 @@ func (s *Server) Listen() error {
 	s.listeners = lns
 	s.cfg.Hook("port", s.rebindPort)
 	s.cfg.Hook("bind", s.rebindAddrs)
+	if err := s.listenTLS(); err != nil {
+		s.closeListeners()
+		return err
+	}
 	return nil
 }
 
@@ -182,6 +187,7 @@ func (s *Server) Serve() {
 		go s.acceptLoop(ln)
 	}
 	s.life.mu.Unlock()
+	s.serveTLS()
 	s.log.Noticef("Ready to accept connections")
 }
 
@@ -266,6 +272,7 @@ func (s *Server) closeListeners() {
 	for _, ln := range s.listeners {
 		ln.Close()
 	}
+	s.closeTLS()
 }
 
 // authRequired reports whether new connections must authenticate: the
