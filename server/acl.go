@@ -1027,6 +1027,7 @@ func (c *Client) aclDenied(cmd *Command, args [][]byte) bool {
 	if c.multi != nil {
 		ctx = aclCtxMulti
 	}
+	c.lastCmd.Store(cmd) // Redis's lastcmd is set at lookup: the log shows it
 	c.logDenial(res, ctx, aclObject(res, cmd, args, pos), "", args)
 	switch res {
 	case aclDeniedCmd:
@@ -1103,6 +1104,7 @@ func (c *Client) authenticateUser(name, pass []byte, args [][]byte) bool {
 		return true
 	}
 	c.srv.stats.authFailures.Add(1)
+	c.lastCmd.Store(c.cmd)
 	ctx := aclCtxToplevel
 	if c.multi != nil {
 		ctx = aclCtxMulti

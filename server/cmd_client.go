@@ -228,6 +228,11 @@ func requestLen(args [][]byte) (total, argvMem int) {
 func (c *Client) appendInfo(b []byte, o *Client, args [][]byte) []byte {
 	now := time.Now()
 	flags := make([]byte, 0, 4)
+	multi := -1
+	if o == c && c.multi != nil {
+		flags = append(flags, 'x')
+		multi = len(c.multi.cmds)
+	}
 	if o.isBlocked() {
 		flags = append(flags, 'b')
 	}
@@ -260,11 +265,11 @@ func (c *Client) appendInfo(b []byte, o *Client, args [][]byte) []byte {
 		cmd = lc.FullName
 	}
 	totMem := qbuf + qfree + argvMem + rbs + omem
-	b = fmt.Appendf(b, "id=%d addr=%s laddr=%s fd=%d name=%s age=%d idle=%d flags=%s db=%d sub=0 psub=0 ssub=0 multi=-1 qbuf=%d qbuf-free=%d argv-mem=%d multi-mem=0 rbs=%d rbp=%d obl=0 oll=0 omem=%d tot-mem=%d events=%s cmd=%s user=%s redir=-1 resp=%d",
+	b = fmt.Appendf(b, "id=%d addr=%s laddr=%s fd=%d name=%s age=%d idle=%d flags=%s db=%d sub=0 psub=0 ssub=0 multi=%d qbuf=%d qbuf-free=%d argv-mem=%d multi-mem=0 rbs=%d rbp=%d obl=0 oll=0 omem=%d tot-mem=%d events=%s cmd=%s user=%s redir=-1 resp=%d",
 		o.id, o.addr, o.laddr, connFD(o.conn), o.Name(),
 		int64(now.Sub(o.created)/time.Second),
 		(now.UnixNano()-o.lastInteraction.Load())/int64(time.Second),
-		flags, o.curDB.Load(), qbuf, qfree, argvMem, rbs, rbs, omem, totMem, events, cmd, user, o.protoVer.Load())
+		flags, o.curDB.Load(), multi, qbuf, qfree, argvMem, rbs, rbs, omem, totMem, events, cmd, user, o.protoVer.Load())
 	return b
 }
 
