@@ -302,3 +302,15 @@ func clientInfoFields(s string) map[string]string {
 	}
 	return out
 }
+
+// SORT's BY and GET read keys they cannot name in advance: they need
+// unrestricted read access (Redis's ACLUserCheckCmdWithUnrestrictedKeyAccess).
+func TestDiffACL_SortByGet(t *testing.T) {
+	ember, redis := aclServers(t)
+	runACLDiffOn(t, ember, redis, []diffCase{
+		{"sort by and get", "DEL myset v1 v2", "SADD myset 1 2", "SET v1 1", "ACL SETUSER s on nopass (+sort ~myset)", "AUTH s x", "SORT myset BY v*", "SORT myset GET v*", "SORT myset BY nosort",
+			"SORT myset", "AUTH default x", "ACL SETUSER s (+sort ~myset ~v*)", "AUTH s x", "SORT myset BY v*", "SORT myset GET v*",
+			"AUTH default x", "ACL SETUSER s (+sort %R~*)", "AUTH s x", "SORT myset BY v*", "SORT myset GET # GET v*",
+			"AUTH default x", "ACL SETUSER u on nopass +sort %W~*", "AUTH u x", "SORT myset BY v*"},
+	})
+}
