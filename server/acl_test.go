@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"crypto/tls"
 	"math/rand/v2"
 	"reflect"
 	"strings"
@@ -291,7 +292,16 @@ func TestParseTLSProtocols(t *testing.T) {
 	if _, err := parseTLSCiphers("ECDHE-RSA-AES128-GCM-SHA256:TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"); err != nil {
 		t.Error(err)
 	}
-	if _, err := parseTLSCiphers("HIGH:!aNULL"); err == nil {
-		t.Error("OpenSSL keywords accepted")
+	if l, err := parseTLSCiphers("DEFAULT:-ECDHE-RSA-AES128-GCM-SHA256:!aNULL"); err != nil || len(l) == 0 {
+		t.Errorf("DEFAULT minus one: %v %v", l, err)
+	} else {
+		for _, id := range l {
+			if id == tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 {
+				t.Error("removed cipher still listed")
+			}
+		}
+	}
+	if _, err := parseTLSCiphers("NOSUCH:-DEFAULT"); err == nil {
+		t.Error("a list without any cipher accepted")
 	}
 }

@@ -1,8 +1,16 @@
 package server
 
 import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/pbkdf2"
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/sha512"
 	"crypto/tls"
 	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -163,6 +171,13 @@ func describeErr(err error, def string) string {
 // decryptPEMKey decrypts a legacy encrypted PEM key (tls-key-file-pass).
 func decryptPEMKey(data []byte, pass string) ([]byte, error) {
 	block, _ := pem.Decode(data)
+	if block != nil && block.Type == "ENCRYPTED PRIVATE KEY" {
+		der, err := decryptPKCS8(block.Bytes, pass)
+		if err != nil {
+			return nil, err
+		}
+		return pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), nil
+	}
 	//lint:ignore SA1019 legacy PEM encryption is what OpenSSL's key files use
 	if block == nil || !x509.IsEncryptedPEMBlock(block) { //nolint:staticcheck
 		return data, nil
@@ -220,24 +235,63 @@ var opensslCipherNames = map[string]uint16{
 	"AES256-SHA":                    tls.TLS_RSA_WITH_AES_256_CBC_SHA,
 }
 
-// parseTLSCiphers reads tls-ciphers: a colon-separated list of cipher
-// names (OpenSSL's or IANA's) that Go implements. OpenSSL's cipher-string
-// keywords (DEFAULT, HIGH, !aNULL ...) are not understood.
+// parseTLSCiphers reads tls-ciphers, an OpenSSL cipher list for TLS 1.2
+// and below, as far as Go can follow it: names (OpenSSL's or IANA's) of
+// the suites Go implements, the keywords DEFAULT, ALL and HIGH for Go's
+// secure suites, and "-" or "!" before a name to remove it. Names Go does
+// not implement are passed over, as OpenSSL passes over names it does not
+// know; a list that leaves no suite is an error.
 func parseTLSCiphers(s string) ([]uint16, error) {
 	byName := map[string]uint16{}
+	var secure []uint16
 	for _, cs := range tls.CipherSuites() {
 		byName[cs.Name] = cs.ID
+		for _, v := range cs.SupportedVersions {
+			if v == tls.VersionTLS12 {
+				secure = append(secure, cs.ID)
+				break
+			}
+		}
+	}
+	for _, cs := range tls.InsecureCipherSuites() {
+		byName[cs.Name] = cs.ID
+	}
+	byName["AES128-SHA256"] = tls.TLS_RSA_WITH_AES_128_CBC_SHA256
+	byName["ECDHE-ECDSA-AES128-SHA256"] = tls.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256
+	byName["ECDHE-RSA-AES128-SHA256"] = tls.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256
+	for n, id := range opensslCipherNames {
+		byName[n] = id
 	}
 	var out []uint16
-	for _, n := range strings.FieldsFunc(s, func(r rune) bool { return r == ':' || r == ',' || r == ' ' }) {
-		id, ok := opensslCipherNames[strings.ToUpper(n)]
-		if !ok {
-			id, ok = byName[strings.ToUpper(n)]
+	has := func(id uint16) int {
+		for i, x := range out {
+			if x == id {
+				return i
+			}
 		}
-		if !ok {
-			return nil, fmt.Errorf("unknown cipher %q", n)
+		return -1
+	}
+	for _, tok := range strings.FieldsFunc(s, func(r rune) bool { return r == ':' || r == ',' || r == ' ' }) {
+		remove := tok[0] == '-' || tok[0] == '!'
+		name := strings.ToUpper(strings.TrimLeft(tok, "-!+"))
+		var ids []uint16
+		switch name {
+		case "DEFAULT", "ALL", "HIGH":
+			ids = secure
+		default:
+			if id, ok := byName[name]; ok {
+				ids = []uint16{id}
+			}
 		}
-		out = append(out, id)
+		for _, id := range ids {
+			i := has(id)
+			switch {
+			case remove && i >= 0:
+				out = append(out[:i], out[i+1:]...)
+			case !remove && i < 0:
+				out = append(out, id)
+			}
+		}
 	}
 	if len(out) == 0 {
 		return nil, errors.New("no cipher")
@@ -448,4 +502,104 @@ func (s *Server) TLSAddr() net.Addr {
 		return nil
 	}
 	return s.tls.listeners[0].Addr()
+}
+
+// PKCS#8 encrypted private keys ("BEGIN ENCRYPTED PRIVATE KEY", what
+// OpenSSL 3 writes): PBES2 with PBKDF2 and AES-CBC.
+var (
+	oidPBES2      = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 5, 13}
+	oidPBKDF2     = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 5, 12}
+	oidHMACSHA1   = asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 7}
+	oidHMACSHA256 = asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 9}
+	oidHMACSHA512 = asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 11}
+	oidAES128CBC  = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 1, 2}
+	oidAES192CBC  = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 1, 22}
+	oidAES256CBC  = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 1, 42}
+)
+
+type pkcs8Encrypted struct {
+	Algo pkix.AlgorithmIdentifier
+	Data []byte
+}
+
+type pbes2Params struct {
+	KDF    pkix.AlgorithmIdentifier
+	Cipher pkix.AlgorithmIdentifier
+}
+
+type pbkdf2Params struct {
+	Salt       []byte
+	Iterations int
+	KeyLength  int                      `asn1:"optional"`
+	PRF        pkix.AlgorithmIdentifier `asn1:"optional"`
+}
+
+// decryptPKCS8 decrypts an encrypted PKCS#8 key and returns its DER.
+func decryptPKCS8(der []byte, pass string) ([]byte, error) {
+	var enc pkcs8Encrypted
+	if _, err := asn1.Unmarshal(der, &enc); err != nil {
+		return nil, err
+	}
+	if !enc.Algo.Algorithm.Equal(oidPBES2) {
+		return nil, errors.New("unsupported key encryption")
+	}
+	var params pbes2Params
+	if _, err := asn1.Unmarshal(enc.Algo.Parameters.FullBytes, &params); err != nil {
+		return nil, err
+	}
+	if !params.KDF.Algorithm.Equal(oidPBKDF2) {
+		return nil, errors.New("unsupported key derivation")
+	}
+	var kdf pbkdf2Params
+	if _, err := asn1.Unmarshal(params.KDF.Parameters.FullBytes, &kdf); err != nil {
+		return nil, err
+	}
+	var keyLen int
+	switch {
+	case params.Cipher.Algorithm.Equal(oidAES128CBC):
+		keyLen = 16
+	case params.Cipher.Algorithm.Equal(oidAES192CBC):
+		keyLen = 24
+	case params.Cipher.Algorithm.Equal(oidAES256CBC):
+		keyLen = 32
+	default:
+		return nil, errors.New("unsupported key cipher")
+	}
+	var iv []byte
+	if _, err := asn1.Unmarshal(params.Cipher.Parameters.FullBytes, &iv); err != nil {
+		return nil, err
+	}
+	h := sha1.New
+	switch {
+	case len(kdf.PRF.Algorithm) == 0 || kdf.PRF.Algorithm.Equal(oidHMACSHA1):
+	case kdf.PRF.Algorithm.Equal(oidHMACSHA256):
+		h = sha256.New
+	case kdf.PRF.Algorithm.Equal(oidHMACSHA512):
+		h = sha512.New
+	default:
+		return nil, errors.New("unsupported key derivation hash")
+	}
+	key, err := pbkdf2.Key(h, pass, kdf.Salt, kdf.Iterations, keyLen)
+	if err != nil {
+		return nil, err
+	}
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, err
+	}
+	if len(iv) != block.BlockSize() || len(enc.Data)%block.BlockSize() != 0 || len(enc.Data) == 0 {
+		return nil, errors.New("malformed encrypted key")
+	}
+	out := make([]byte, len(enc.Data))
+	cipher.NewCBCDecrypter(block, iv).CryptBlocks(out, enc.Data)
+	pad := int(out[len(out)-1])
+	if pad == 0 || pad > block.BlockSize() || pad > len(out) {
+		return nil, errors.New("wrong password")
+	}
+	for _, b := range out[len(out)-pad:] {
+		if int(b) != pad {
+			return nil, errors.New("wrong password")
+		}
+	}
+	return out[:len(out)-pad], nil
 }
