@@ -2,6 +2,7 @@ package tests
 
 import (
 	"fmt"
+	"go/format"
 	"os"
 	"sort"
 	"strings"
@@ -45,9 +46,13 @@ func TestACLRedisTable_MatchesRedis(t *testing.T) {
 		b.WriteString("\t" + row + ",\n")
 	}
 	b.WriteString("}\n")
+	src, err := format.Source([]byte(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
 	const path = "../server/acl_redis.go"
 	if os.Getenv("EMBER_UPDATE_ACL_TABLE") == "1" {
-		if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		if err := os.WriteFile(path, src, 0o644); err != nil {
 			t.Fatal(err)
 		}
 		t.Logf("wrote %s (%d commands)", path, len(rows))
@@ -57,7 +62,7 @@ func TestACLRedisTable_MatchesRedis(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if string(have) != b.String() {
+	if string(have) != string(src) {
 		t.Errorf("%s differs from redis-server's COMMAND: regenerate with EMBER_UPDATE_ACL_TABLE=1", path)
 	}
 }
