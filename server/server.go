@@ -120,6 +120,7 @@ func commandFamilies() [][]*Command {
 		hashCommands(),
 		setCommands(),
 		zsetCommands(),
+		zsetBlockingCommands(),
 		sortCommands(),
 	}
 }
