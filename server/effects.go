@@ -55,3 +55,11 @@ func (c *Client) notify(class eventClass, event string, key []byte) {
 // configured by notify-keyspace-events. Pub/Sub is not built yet, so there
 // is nobody to tell.
 func (s *Server) notifyKeyspaceEvent(class eventClass, event string, key []byte, db int) {}
+
+// modifiedDB is modified for a key in database db, which may not be the
+// client's (MOVE, COPY ... DB).
+func (c *Client) modifiedDB(db int, key []byte, class eventClass, event string) {
+	c.tx.Dirty++
+	c.srv.keyModified(c.tx, db, key)
+	c.srv.notifyKeyspaceEvent(class, event, key, db)
+}

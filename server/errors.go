@@ -107,7 +107,15 @@ const (
 )
 
 // Keyspace and expiry.
-const ()
+const (
+	ErrInt32Range    = "ERR value is out of range, value must between -2147483648 and 2147483647"
+	ErrSwapFirstDB   = "ERR invalid first DB index"
+	ErrSwapSecondDB  = "ERR invalid second DB index"
+	ErrIdleTimeLFU   = "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."
+	ErrFreqNotLFU    = "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."
+	ErrExpireNXOther = "ERR NX and XX, GT or LT options at the same time are not compatible"
+	ErrExpireGTLT    = "ERR GT and LT options at the same time are not compatible"
+)
 
 // Server, CONFIG, INFO, CLIENT, COMMAND.
 const (

@@ -35,6 +35,7 @@ type Server struct {
 	nextID    atomic.Int64
 	stats     stats
 	watch     watchRegistry // WATCHed keys, per store shard
+	blocking  blockRegistry // clients blocked on keys (blocking.go)
 	acl       aclState      // users, permissions, the ACL log
 	tls       tlsState      // the tls-port listener and its configuration
 	started   time.Time
@@ -78,7 +79,9 @@ func New(cfg *Config, logOut io.Writer) (*Server, error) {
 	s.table = table
 	s.acl.init(table)
 	s.store = store.New(store.Options{Databases: int(cfg.GetInt("databases"))})
+	s.store.SetObserver(s)
 	s.watch = newWatchRegistry(s.store.ShardCount())
+	s.blocking = newBlockRegistry(s.store.ShardCount())
 	s.watchConfig()
 	s.initExtras()
 	if err := s.initACL(); err != nil {
@@ -123,6 +126,7 @@ func commandFamilies() [][]*Command {
 		hashCommands(),
 		setCommands(),
 		zsetCommands(),
+		zsetBlockingCommands(),
 		sortCommands(),
 		aclCommands(),
 	}
@@ -237,9 +241,7 @@ func (s *Server) cron() {
 		s.cronShutdown()
 		// Redis gives active expiry 25% of each cron period.
 		if !s.activeExpireOff.Load() {
-			if n := s.store.ActiveExpire(period / 4); n > 0 {
-				s.stats.expiredKeys.Add(int64(n))
-			}
+			s.store.ActiveExpire(period / 4) // KeyExpired counts the keys
 		}
 		if now := time.Now(); now.Sub(lastSample) >= 100*time.Millisecond {
 			s.sampleMetrics(now)

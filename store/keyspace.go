@@ -23,6 +23,7 @@ type keyspace struct {
 	objs     []any
 	freeObjs []uint32
 	volatile []uint32 // handles with an expiry, for active-expiry sampling
+	clock    uint32   // access clock given to keys created now (set by Tx)
 }
 
 // meta describes one key. A free handle has typ TypeNone.
@@ -33,10 +34,35 @@ type meta struct {
 	typ    Type
 	enc    Encoding // string encoding; collections report theirs from the object
 	inline bool
-	_      uint8
-	lru    uint32 // access clock or LFU counter, see eviction
+	flags  uint8
+	lru    uint32 // access clock (lruClock) or LFU counter, see eviction
 	vol    uint32 // position in volatile when expire != 0
 	expire int64  // unix milliseconds; 0 means no expiry
+}
+
+// meta flags.
+const (
+	// flagPrivateInt marks an integer string that Redis would hold in its own
+	// object rather than a shared one (a COPY): OBJECT REFCOUNT reports 1.
+	flagPrivateInt uint8 = 1 << iota
+)
+
+// The access clock, as Redis's LRU clock: seconds, wrapping at 24 bits.
+const (
+	lruClockMax = 1<<24 - 1
+	lruClockRes = 1000 // milliseconds per tick
+)
+
+// lruClock is the access clock at unix time ms.
+func lruClock(ms int64) uint32 { return uint32(ms/lruClockRes) & lruClockMax }
+
+// idleMs is how long ago (ms, at clock resolution) an access clock value
+// was taken, allowing for one wrap of the clock.
+func idleMs(now, then uint32) int64 {
+	if now >= then {
+		return int64(now-then) * lruClockRes
+	}
+	return int64(now+(lruClockMax-then)) * lruClockRes
 }
 
 // inlineMax is the largest string value kept in the arena. Larger values get
@@ -75,7 +101,7 @@ func (ks *keyspace) create(key []byte, hash uint32, typ Type) uint32 {
 	}
 	off := uint32(len(ks.arena))
 	ks.arena = append(ks.arena, key...)
-	ks.metas[h] = meta{off: off, klen: uint32(len(key)), typ: typ, inline: true}
+	ks.metas[h] = meta{off: off, klen: uint32(len(key)), typ: typ, inline: true, lru: ks.clock}
 	ks.idx.insert(hash, h)
 	return h
 }
@@ -163,6 +189,7 @@ func (ks *keyspace) setString(h uint32, val []byte, enc Encoding) {
 	m := &ks.metas[h]
 	m.typ = TypeString
 	m.enc = enc
+	m.flags &^= flagPrivateInt
 	if len(val) > inlineMax {
 		if !m.inline {
 			if p, ok := ks.objs[m.val].(*[]byte); ok && cap(*p) >= len(val) && cap(*p) <= 2*len(val) {
@@ -206,6 +233,7 @@ func (ks *keyspace) setString(h uint32, val []byte, enc Encoding) {
 func (ks *keyspace) setBigString(h uint32, b []byte, enc Encoding) {
 	m := &ks.metas[h]
 	m.enc = enc
+	m.flags &^= flagPrivateInt
 	if !m.inline {
 		if p, ok := ks.objs[m.val].(*[]byte); ok {
 			*p = b
@@ -261,20 +289,36 @@ func (ks *keyspace) unvolatile(h uint32) {
 	ks.volatile = ks.volatile[:last]
 }
 
-// scan visits up to count handles starting at cursor and returns the cursor
-// to continue from, or 0 when the keyspace is done. Handles are stable, so a
-// key present for the whole iteration is always visited.
-func (ks *keyspace) scan(cursor uint32, count int, visit func(h uint32)) uint32 {
-	for ; count > 0 && int(cursor) < len(ks.metas); cursor++ {
+// scan visits live handles in ascending order from cursor, until it has
+// visited *count of them or examined *budget handles (live or free), and
+// returns the cursor to continue from, or 0 when the keyspace is done. Both
+// counters are decremented. Handles are stable, so a key present for the
+// whole iteration is always visited. visit may delete the key it is given.
+func (ks *keyspace) scan(cursor uint32, count, budget *int, visit func(h uint32)) uint32 {
+	for ; *count > 0 && *budget > 0 && int(cursor) < len(ks.metas); cursor++ {
+		*budget--
 		if ks.metas[cursor].typ != TypeNone {
+			*count--
 			visit(cursor)
-			count--
 		}
 	}
 	if int(cursor) >= len(ks.metas) {
 		return 0
 	}
 	return cursor
+}
+
+// nextLive returns the first live handle at or after pos, examining at most
+// *budget free handles (decremented). done reports that none is left; when
+// the budget runs out first, the position reached is returned.
+func (ks *keyspace) nextLive(pos uint32, budget *int) (next uint32, done bool) {
+	for ; int(pos) < len(ks.metas); pos++ {
+		if ks.metas[pos].typ != TypeNone || *budget <= 0 {
+			return pos, false
+		}
+		*budget--
+	}
+	return 0, true
 }
 
 // randomHandle returns a random live handle.

@@ -99,7 +99,7 @@ type Store struct {
 	observer Observer
 	limits   Limits
 
-	expireCursor int // next shard for the active expiry cycle
+	expireCursor atomic.Uint32 // next shard for the active expiry cycle
 }
 
 type shard struct {

@@ -19,6 +19,8 @@ type Tx struct {
 	heldSet []uint64 // the same as a bitset, for membership checks
 	pending []uint16 // shards requested but not yet locked
 	all     bool
+	noTouch bool   // lookups leave access times alone (NoTouch)
+	lru     uint32 // access clock of now, see lruClock
 
 	// Dirty counts the changes made under this Tx, as Redis's server.dirty.
 	Dirty int
@@ -39,6 +41,8 @@ func (tx *Tx) Begin(db int) {
 	tx.db = db
 	tx.now = tx.st.now()
 	tx.Dirty = 0
+	tx.noTouch = false
+	tx.lru = lruClock(tx.now)
 }
 
 // Store returns the store this Tx works on.
@@ -126,7 +130,9 @@ func (tx *Tx) keyspace(db int, key []byte) (*keyspace, uint32) {
 	if !tx.holds(si) {
 		panic(ErrNotUnlocked)
 	}
-	return &tx.st.shards[si].dbs[db], uint32(h)
+	ks := &tx.st.shards[si].dbs[db]
+	ks.clock = tx.lru // keys created in ks get the command's access time
+	return ks, uint32(h)
 }
 
 // ref is a live key found under this Tx.
@@ -147,6 +153,9 @@ func (tx *Tx) find(db int, key []byte) (ref, bool) {
 	if e := ks.metas[h].expire; e != 0 && e <= tx.now {
 		tx.expireKey(db, ks, h, pos)
 		return ref{}, false
+	}
+	if !tx.noTouch {
+		ks.metas[h].lru = tx.lru
 	}
 	return ref{ks, h}, true
 }
@@ -181,3 +190,8 @@ func (tx *Tx) delete(r ref) {
 	_, pos, _ := r.ks.lookup(key, uint32(tx.st.hash(key)))
 	r.ks.remove(r.h, pos)
 }
+
+// NoTouch makes the rest of the running command look keys up without
+// updating their access time, as Redis's LOOKUP_NOTOUCH (TYPE, EXISTS, TTL,
+// OBJECT, ...). Begin clears it.
+func (tx *Tx) NoTouch() { tx.noTouch = true }

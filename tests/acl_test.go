@@ -18,7 +18,7 @@ import (
 // End-to-end tests of authentication, ACL users, the ACL file, protected
 // mode, protected configs and rename-command, through real connections.
 
-func mustDo(t *testing.T, c *rawConn, want string, args ...string) {
+func aclDo(t *testing.T, c *rawConn, want string, args ...string) {
 	t.Helper()
 	got, err := c.Do(args...)
 	if err != nil {
@@ -32,13 +32,13 @@ func mustDo(t *testing.T, c *rawConn, want string, args ...string) {
 func TestAuth_Flows(t *testing.T) {
 	p := startEmber(t, "--requirepass", "s3cret")
 	c := dialRaw(t, p.Addr)
-	mustDo(t, c, "-NOAUTH Authentication required.\r\n", "GET", "k")
-	mustDo(t, c, "-WRONGPASS invalid username-password pair or user is disabled.\r\n", "AUTH", "nope")
-	mustDo(t, c, "-WRONGPASS invalid username-password pair or user is disabled.\r\n", "AUTH", "default", "nope")
-	mustDo(t, c, "-NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time\r\n", "HELLO", "2")
-	mustDo(t, c, "+OK\r\n", "AUTH", "s3cret")
-	mustDo(t, c, "$-1\r\n", "GET", "k")
-	mustDo(t, c, "$7\r\ndefault\r\n", "ACL", "WHOAMI")
+	aclDo(t, c, "-NOAUTH Authentication required.\r\n", "GET", "k")
+	aclDo(t, c, "-WRONGPASS invalid username-password pair or user is disabled.\r\n", "AUTH", "nope")
+	aclDo(t, c, "-WRONGPASS invalid username-password pair or user is disabled.\r\n", "AUTH", "default", "nope")
+	aclDo(t, c, "-NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time\r\n", "HELLO", "2")
+	aclDo(t, c, "+OK\r\n", "AUTH", "s3cret")
+	aclDo(t, c, "$-1\r\n", "GET", "k")
+	aclDo(t, c, "$7\r\ndefault\r\n", "ACL", "WHOAMI")
 
 	// HELLO AUTH authenticates and switches protocol at once.
 	h := dialRaw(t, p.Addr)
@@ -61,17 +61,17 @@ func TestAuth_Flows(t *testing.T) {
 	}
 
 	// requirepass is the default user's password.
-	mustDo(t, c, "+OK\r\n", "CONFIG", "SET", "requirepass", "other")
+	aclDo(t, c, "+OK\r\n", "CONFIG", "SET", "requirepass", "other")
 	if u := pairs(c.doValue(t, "ACL", "GETUSER", "default")); fmt.Sprint(u["passwords"]) != "[d9298a10d1b0735837dc4bd85dac641b0f3cef27a47e5d53a54f2f3f5b2fcffa]" {
 		t.Errorf("default user after CONFIG SET requirepass: %v", u)
 	}
 	n := dialRaw(t, p.Addr)
-	mustDo(t, n, "-WRONGPASS invalid username-password pair or user is disabled.\r\n", "AUTH", "s3cret")
-	mustDo(t, n, "+OK\r\n", "AUTH", "other")
-	mustDo(t, c, "+OK\r\n", "CONFIG", "SET", "requirepass", "")
+	aclDo(t, n, "-WRONGPASS invalid username-password pair or user is disabled.\r\n", "AUTH", "s3cret")
+	aclDo(t, n, "+OK\r\n", "AUTH", "other")
+	aclDo(t, c, "+OK\r\n", "CONFIG", "SET", "requirepass", "")
 	free := dialRaw(t, p.Addr)
-	mustDo(t, free, "+PONG\r\n", "PING")
-	mustDo(t, free, "-ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?\r\n", "AUTH", "x")
+	aclDo(t, free, "+PONG\r\n", "PING")
+	aclDo(t, free, "-ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?\r\n", "AUTH", "x")
 }
 
 func TestACL_UsersWithGoRedis(t *testing.T) {
@@ -116,47 +116,47 @@ func TestACL_UsersWithGoRedis(t *testing.T) {
 func TestACL_DelUserDisconnects(t *testing.T) {
 	p := startEmber(t)
 	admin := dialRaw(t, p.Addr)
-	mustDo(t, admin, "+OK\r\n", "ACL", "SETUSER", "u", "on", "nopass", "+@all", "~*")
+	aclDo(t, admin, "+OK\r\n", "ACL", "SETUSER", "u", "on", "nopass", "+@all", "~*")
 	victim := dialRaw(t, p.Addr)
-	mustDo(t, victim, "+OK\r\n", "AUTH", "u", "x")
+	aclDo(t, victim, "+OK\r\n", "AUTH", "u", "x")
 	self := dialRaw(t, p.Addr)
-	mustDo(t, self, "+OK\r\n", "AUTH", "u", "x")
+	aclDo(t, self, "+OK\r\n", "AUTH", "u", "x")
 	// Deleting one's own user answers, then closes the connection.
-	mustDo(t, self, ":1\r\n", "ACL", "DELUSER", "u")
+	aclDo(t, self, ":1\r\n", "ACL", "DELUSER", "u")
 	if _, err := self.Do("PING"); err == nil {
 		t.Error("the client that deleted its own user is still connected")
 	}
 	if _, err := victim.Do("PING"); err == nil {
 		t.Error("a client of the deleted user is still connected")
 	}
-	mustDo(t, admin, "+PONG\r\n", "PING")
+	aclDo(t, admin, "+PONG\r\n", "PING")
 	// Disabling a user keeps its connections.
-	mustDo(t, admin, "+OK\r\n", "ACL", "SETUSER", "v", "on", "nopass", "+@all", "~*")
+	aclDo(t, admin, "+OK\r\n", "ACL", "SETUSER", "v", "on", "nopass", "+@all", "~*")
 	kept := dialRaw(t, p.Addr)
-	mustDo(t, kept, "+OK\r\n", "AUTH", "v", "x")
-	mustDo(t, admin, "+OK\r\n", "ACL", "SETUSER", "v", "off", "-ping")
-	mustDo(t, kept, "-NOPERM this user has no permissions to run the 'ping' command\r\n", "PING")
-	mustDo(t, kept, "-WRONGPASS invalid username-password pair or user is disabled.\r\n", "AUTH", "v", "x")
+	aclDo(t, kept, "+OK\r\n", "AUTH", "v", "x")
+	aclDo(t, admin, "+OK\r\n", "ACL", "SETUSER", "v", "off", "-ping")
+	aclDo(t, kept, "-NOPERM this user has no permissions to run the 'ping' command\r\n", "PING")
+	aclDo(t, kept, "-WRONGPASS invalid username-password pair or user is disabled.\r\n", "AUTH", "v", "x")
 	// CLIENT KILL USER and CLIENT LIST see ACL users.
 	list, _ := admin.Do("CLIENT", "LIST")
 	if !strings.Contains(list, "user=v ") {
 		t.Errorf("CLIENT LIST: %q", list)
 	}
-	mustDo(t, admin, ":1\r\n", "CLIENT", "KILL", "USER", "v")
-	mustDo(t, admin, "-ERR No such user 'nobody'\r\n", "CLIENT", "KILL", "USER", "nobody")
+	aclDo(t, admin, ":1\r\n", "CLIENT", "KILL", "USER", "v")
+	aclDo(t, admin, "-ERR No such user 'nobody'\r\n", "CLIENT", "KILL", "USER", "nobody")
 }
 
 func TestACL_EXECRechecksPermissions(t *testing.T) {
 	p := startEmber(t)
 	admin := dialRaw(t, p.Addr)
-	mustDo(t, admin, "+OK\r\n", "ACL", "SETUSER", "u", "on", "nopass", "+@all", "~*")
+	aclDo(t, admin, "+OK\r\n", "ACL", "SETUSER", "u", "on", "nopass", "+@all", "~*")
 	c := dialRaw(t, p.Addr)
-	mustDo(t, c, "+OK\r\n", "AUTH", "u", "x")
-	mustDo(t, c, "+OK\r\n", "MULTI")
-	mustDo(t, c, "+QUEUED\r\n", "SET", "k", "v")
-	mustDo(t, c, "+QUEUED\r\n", "GET", "k")
-	mustDo(t, admin, "+OK\r\n", "ACL", "SETUSER", "u", "-set")
-	mustDo(t, c, "*2\r\n-NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. This command is no longer allowed for the following reason: no permission to execute the command or subcommand\r\n$-1\r\n", "EXEC")
+	aclDo(t, c, "+OK\r\n", "AUTH", "u", "x")
+	aclDo(t, c, "+OK\r\n", "MULTI")
+	aclDo(t, c, "+QUEUED\r\n", "SET", "k", "v")
+	aclDo(t, c, "+QUEUED\r\n", "GET", "k")
+	aclDo(t, admin, "+OK\r\n", "ACL", "SETUSER", "u", "-set")
+	aclDo(t, c, "*2\r\n-NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. This command is no longer allowed for the following reason: no permission to execute the command or subcommand\r\n$-1\r\n", "EXEC")
 	e := pairs(admin.doValue(t, "ACL", "LOG", "1").([]any)[0])
 	if e["context"] != "multi" || e["object"] != "set" || e["reason"] != "command" {
 		t.Errorf("ACL LOG: %v", e)
@@ -177,9 +177,9 @@ func TestACL_FileLoadAndSave(t *testing.T) {
 	p := startEmber(t, "--aclfile", file)
 	c := dialRaw(t, p.Addr)
 	a := dialRaw(t, p.Addr)
-	mustDo(t, a, "+OK\r\n", "AUTH", "alice", "alice")
-	mustDo(t, c, "+OK\r\n", "ACL", "SETUSER", "bob", "on", ">bob", "+@set", "~*")
-	mustDo(t, c, "+OK\r\n", "ACL", "SAVE")
+	aclDo(t, a, "+OK\r\n", "AUTH", "alice", "alice")
+	aclDo(t, c, "+OK\r\n", "ACL", "SETUSER", "bob", "on", ">bob", "+@set", "~*")
+	aclDo(t, c, "+OK\r\n", "ACL", "SAVE")
 	data, _ := os.ReadFile(file)
 	want := "user alice on #2bd806c97f0e00af1a1fc3328fa763a9269723c8db8fac4f93af71db186d6e90 ~a:* resetchannels -@all +get\n" +
 		"user bob on #81b637d8fcd2c6da6359e6963113a1170de795e4b725b84d1e0b4cfd9ec58ce9 ~* resetchannels -@all +@set\n" +
@@ -189,14 +189,14 @@ func TestACL_FileLoadAndSave(t *testing.T) {
 	}
 	// ACL LOAD replaces the users: alice's connection is closed.
 	writeFile(t, file, "user carol on nopass +@all ~*\nuser default on >dpw ~* &* +@all\n")
-	mustDo(t, c, "+OK\r\n", "ACL", "LOAD")
+	aclDo(t, c, "+OK\r\n", "ACL", "LOAD")
 	if _, err := a.Do("PING"); err == nil {
 		t.Error("alice is still connected after ACL LOAD")
 	}
-	mustDo(t, c, "*2\r\n$5\r\ncarol\r\n$7\r\ndefault\r\n", "ACL", "USERS")
-	mustDo(t, c, "+PONG\r\n", "PING") // the default user keeps its connections
+	aclDo(t, c, "*2\r\n$5\r\ncarol\r\n$7\r\ndefault\r\n", "ACL", "USERS")
+	aclDo(t, c, "+PONG\r\n", "PING") // the default user keeps its connections
 	n := dialRaw(t, p.Addr)
-	mustDo(t, n, "-NOAUTH Authentication required.\r\n", "PING")
+	aclDo(t, n, "-NOAUTH Authentication required.\r\n", "PING")
 	// A broken file changes nothing.
 	writeFile(t, file, "user x on\nuser x off\nnot a user\nuser y +nosuch badop bad2\nuser z (~a\n")
 	r, _ := c.Do("ACL", "LOAD")
@@ -204,9 +204,9 @@ func TestACL_FileLoadAndSave(t *testing.T) {
 	if r != wantErr {
 		t.Errorf("ACL LOAD broken file:\n got %q\nwant %q", r, wantErr)
 	}
-	mustDo(t, c, "*2\r\n$5\r\ncarol\r\n$7\r\ndefault\r\n", "ACL", "USERS")
+	aclDo(t, c, "*2\r\n$5\r\ncarol\r\n$7\r\ndefault\r\n", "ACL", "USERS")
 	os.Remove(file)
-	mustDo(t, c, fmt.Sprintf("-ERR Error loading ACLs, opening file '%s': No such file or directory\r\n", file), "ACL", "LOAD")
+	aclDo(t, c, fmt.Sprintf("-ERR Error loading ACLs, opening file '%s': No such file or directory\r\n", file), "ACL", "LOAD")
 }
 
 // The ACL file's errors are Redis's, byte for byte.
@@ -255,12 +255,12 @@ func TestACL_ConfigUsers(t *testing.T) {
 		writeFile(t, conf, "user default on >dpw ~* &* +@all\nuser worker on >wpw ~jobs:* +@list +@connection +acl|whoami\n")
 		p := startWithConf(t, bin, conf)
 		c := dialRaw(t, p.Addr)
-		mustDo(t, c, "+OK\r\n", "AUTH", "worker", "wpw")
-		mustDo(t, c, "$6\r\nworker\r\n", "ACL", "WHOAMI")
-		mustDo(t, c, "+OK\r\n", "AUTH", "dpw")
+		aclDo(t, c, "+OK\r\n", "AUTH", "worker", "wpw")
+		aclDo(t, c, "$6\r\nworker\r\n", "ACL", "WHOAMI")
+		aclDo(t, c, "+OK\r\n", "AUTH", "dpw")
 		// CONFIG REWRITE writes the users as ACL LIST describes them.
-		mustDo(t, c, "+OK\r\n", "ACL", "SETUSER", "worker", "+get")
-		mustDo(t, c, "+OK\r\n", "CONFIG", "REWRITE")
+		aclDo(t, c, "+OK\r\n", "ACL", "SETUSER", "worker", "+get")
+		aclDo(t, c, "+OK\r\n", "CONFIG", "REWRITE")
 		data, _ := os.ReadFile(conf)
 		for _, l := range strings.Split(string(data), "\n") {
 			if strings.HasPrefix(l, "user ") {
@@ -386,13 +386,13 @@ func TestProtectedMode(t *testing.T) {
 		t.Errorf("INFO stats after a refused connection: %q", info)
 	}
 	// A password for the default user lifts protected mode.
-	mustDo(t, c, "+OK\r\n", "CONFIG", "SET", "requirepass", "pw")
+	aclDo(t, c, "+OK\r\n", "CONFIG", "SET", "requirepass", "pw")
 	if got, _ := pingFrom(t, p.Addr); got != "-NOAUTH Authentication required.\r\n" {
 		t.Errorf("with a password: %q", got)
 	}
-	mustDo(t, c, "+OK\r\n", "AUTH", "pw")
-	mustDo(t, c, "+OK\r\n", "CONFIG", "SET", "requirepass", "")
-	mustDo(t, c, "+OK\r\n", "CONFIG", "SET", "protected-mode", "no")
+	aclDo(t, c, "+OK\r\n", "AUTH", "pw")
+	aclDo(t, c, "+OK\r\n", "CONFIG", "SET", "requirepass", "")
+	aclDo(t, c, "+OK\r\n", "CONFIG", "SET", "protected-mode", "no")
 	if got, _ := pingFrom(t, p.Addr); got != "+PONG\r\n" {
 		t.Errorf("protected-mode no: %q", got)
 	}
@@ -405,15 +405,15 @@ func TestProtectedConfigs(t *testing.T) {
 	const refused = "-ERR CONFIG SET failed (possibly related to argument 'dir') - can't set protected config\r\n"
 	p := startEmber(t)
 	c := dialRaw(t, p.Addr)
-	mustDo(t, c, refused, "CONFIG", "SET", "dir", p.Dir)
-	mustDo(t, c, "-ERR CONFIG SET failed (possibly related to argument 'dbfilename') - can't set protected config\r\n", "CONFIG", "SET", "dbfilename", "x.rdb")
-	mustDo(t, c, "*2\r\n$24\r\nenable-protected-configs\r\n$2\r\nno\r\n", "CONFIG", "GET", "enable-protected-configs")
-	mustDo(t, c, "*2\r\n$20\r\nenable-debug-command\r\n$2\r\nno\r\n", "CONFIG", "GET", "enable-debug-command")
+	aclDo(t, c, refused, "CONFIG", "SET", "dir", p.Dir)
+	aclDo(t, c, "-ERR CONFIG SET failed (possibly related to argument 'dbfilename') - can't set protected config\r\n", "CONFIG", "SET", "dbfilename", "x.rdb")
+	aclDo(t, c, "*2\r\n$24\r\nenable-protected-configs\r\n$2\r\nno\r\n", "CONFIG", "GET", "enable-protected-configs")
+	aclDo(t, c, "*2\r\n$20\r\nenable-debug-command\r\n$2\r\nno\r\n", "CONFIG", "GET", "enable-debug-command")
 
 	l := startEmber(t, "--enable-protected-configs", "local", "--protected-mode", "no")
 	lc := dialRaw(t, l.Addr)
-	mustDo(t, lc, "+OK\r\n", "CONFIG", "SET", "dir", l.Dir)
-	mustDo(t, lc, "+OK\r\n", "CONFIG", "SET", "dbfilename", "x.rdb")
+	aclDo(t, lc, "+OK\r\n", "CONFIG", "SET", "dir", l.Dir)
+	aclDo(t, lc, "+OK\r\n", "CONFIG", "SET", "dbfilename", "x.rdb")
 	remote := dialFrom(t, l.Addr)
 	_, _ = remote.Write([]byte("CONFIG SET dir /tmp\r\n"))
 	_ = remote.SetReadDeadline(time.Now().Add(5 * time.Second))
@@ -423,8 +423,8 @@ func TestProtectedConfigs(t *testing.T) {
 	}
 
 	y := startEmber(t, "--enable-protected-configs", "yes")
-	mustDo(t, dialRaw(t, y.Addr), "+OK\r\n", "CONFIG", "SET", "dir", y.Dir)
-	mustDo(t, dialRaw(t, y.Addr), "-ERR CONFIG SET failed (possibly related to argument 'enable-protected-configs') - can't set immutable config\r\n", "CONFIG", "SET", "enable-protected-configs", "no")
+	aclDo(t, dialRaw(t, y.Addr), "+OK\r\n", "CONFIG", "SET", "dir", y.Dir)
+	aclDo(t, dialRaw(t, y.Addr), "-ERR CONFIG SET failed (possibly related to argument 'enable-protected-configs') - can't set immutable config\r\n", "CONFIG", "SET", "enable-protected-configs", "no")
 }
 
 // rename-command: the new name works, the old one is unknown, an empty name

@@ -231,14 +231,14 @@ func TestTLS_AuthClients(t *testing.T) {
 		t.Errorf("yes: a certificate from another CA was accepted (%q)", r)
 	}
 	c := dialRaw(t, e.Addr)
-	mustDo(t, c, "+OK\r\n", "CONFIG", "SET", "tls-auth-clients", "optional")
+	aclDo(t, c, "+OK\r\n", "CONFIG", "SET", "tls-auth-clients", "optional")
 	if r, err := tlsPing(addr, pki.clientConfig(nil)); err != nil || r != "+PONG\r\n" {
 		t.Errorf("optional without a certificate: %q %v", r, err)
 	}
 	if r, err := tlsPing(addr, pki.clientConfig(&pki.other)); err == nil {
 		t.Errorf("optional: a certificate from another CA was accepted (%q)", r)
 	}
-	mustDo(t, c, "+OK\r\n", "CONFIG", "SET", "tls-auth-clients", "no")
+	aclDo(t, c, "+OK\r\n", "CONFIG", "SET", "tls-auth-clients", "no")
 	if r, err := tlsPing(addr, pki.clientConfig(nil)); err != nil || r != "+PONG\r\n" {
 		t.Errorf("no: %q %v", r, err)
 	}
@@ -292,9 +292,9 @@ func TestTLS_ConfigSet(t *testing.T) {
 	pki := newTestPKI(t)
 	e, addr := startTLSEmber(t, pki)
 	c := dialRaw(t, e.Addr)
-	mustDo(t, c, "-ERR CONFIG SET failed (possibly related to argument 'tls-cert-file') - Unable to update TLS configuration. Check server logs.\r\n", "CONFIG", "SET", "tls-cert-file", "/nonexistent.crt")
-	mustDo(t, c, "-ERR CONFIG SET failed (possibly related to argument 'tls-protocols') - Unable to update TLS configuration. Check server logs.\r\n", "CONFIG", "SET", "tls-protocols", "SSLv3")
-	mustDo(t, c, "-ERR CONFIG SET failed (possibly related to argument 'tls-ciphersuites') - Unable to update TLS configuration. Check server logs.\r\n", "CONFIG", "SET", "tls-ciphersuites", "NOPE")
+	aclDo(t, c, "-ERR CONFIG SET failed (possibly related to argument 'tls-cert-file') - Unable to update TLS configuration. Check server logs.\r\n", "CONFIG", "SET", "tls-cert-file", "/nonexistent.crt")
+	aclDo(t, c, "-ERR CONFIG SET failed (possibly related to argument 'tls-protocols') - Unable to update TLS configuration. Check server logs.\r\n", "CONFIG", "SET", "tls-protocols", "SSLv3")
+	aclDo(t, c, "-ERR CONFIG SET failed (possibly related to argument 'tls-ciphersuites') - Unable to update TLS configuration. Check server logs.\r\n", "CONFIG", "SET", "tls-ciphersuites", "NOPE")
 	// A refused change leaves the old configuration working.
 	if r, err := tlsPing(addr, pki.clientConfig(&pki.client)); err != nil || r != "+PONG\r\n" {
 		t.Fatalf("after refused changes: %q %v", r, err)
@@ -304,7 +304,7 @@ func TestTLS_ConfigSet(t *testing.T) {
 		t.Errorf("tls-cert-file after a refused change: %q", r)
 	}
 	port, _ := freePort()
-	mustDo(t, c, "+OK\r\n", "CONFIG", "SET", "tls-port", fmt.Sprint(port))
+	aclDo(t, c, "+OK\r\n", "CONFIG", "SET", "tls-port", fmt.Sprint(port))
 	newAddr := fmt.Sprintf("127.0.0.1:%d", port)
 	if r, err := tlsPing(newAddr, pki.clientConfig(&pki.client)); err != nil || r != "+PONG\r\n" {
 		t.Errorf("new tls-port: %q %v", r, err)
@@ -312,11 +312,11 @@ func TestTLS_ConfigSet(t *testing.T) {
 	if _, err := tlsPing(addr, pki.clientConfig(&pki.client)); err == nil {
 		t.Error("the old tls-port still answers")
 	}
-	mustDo(t, c, "+OK\r\n", "CONFIG", "SET", "tls-port", "0")
+	aclDo(t, c, "+OK\r\n", "CONFIG", "SET", "tls-port", "0")
 	if _, err := tlsPing(newAddr, pki.clientConfig(&pki.client)); err == nil {
 		t.Error("tls-port 0 still answers")
 	}
-	mustDo(t, c, "+PONG\r\n", "PING")
+	aclDo(t, c, "+PONG\r\n", "PING")
 }
 
 func TestTLS_AuthAndACLOverTLS(t *testing.T) {
