@@ -27,6 +27,9 @@ func (s *Server) serveConn(nc net.Conn) {
 		c.out.drain()
 		return
 	}
+	if s.protectedModeDenied(c) {
+		return
+	}
 	var lim limits
 	for {
 		s.readLimits(c, &lim)
