@@ -62,7 +62,11 @@ func cmdBgsave(c *Client, args [][]byte) {
 	default:
 		s.rdb.saves.Add(1)
 		if err := s.startBgsave(); err != nil {
-			c.Error("ERR")
+			if err == store.ErrSnapshotRunning {
+				c.Error(ErrBgsaveInProgress) // lost a race with another start
+			} else {
+				c.Error("ERR")
+			}
 			return
 		}
 		c.w.Simple("Background saving started")
