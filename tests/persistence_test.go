@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -601,5 +602,27 @@ func TestBgsave_InProgressAndScheduled(t *testing.T) {
 	}
 	if strings.Count(p.Log(), "Background saving started") < 2 {
 		t.Errorf("the scheduled BGSAVE never ran:\n%s", p.Log())
+	}
+}
+
+// SIGTERM with save points set saves before exiting.
+func TestSave_OnSIGTERM(t *testing.T) {
+	dir := t.TempDir()
+	p, err := startProc(emberBin, dir, "--save", "3600 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := redis.NewClient(&redis.Options{Addr: p.Addr, Protocol: 2})
+	c.Set(context.Background(), "k", "v", 0)
+	c.Close()
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	if code := waitExit(t, p); code != 0 {
+		t.Errorf("exit code %d", code)
+	}
+	if !strings.Contains(p.Log(), "Saving the final RDB snapshot before exiting.") || !strings.Contains(p.Log(), "DB saved on disk") {
+		t.Errorf("no final save in log:\n%s", p.Log())
+	}
+	if _, err := os.Stat(filepath.Join(dir, "dump.rdb")); err != nil {
+		t.Fatal(err)
 	}
 }
