@@ -24,6 +24,12 @@ type keyspace struct {
 	freeObjs []uint32
 	volatile []uint32 // handles with an expiry, for active-expiry sampling
 	clock    uint32   // access clock given to keys created now (set by Tx)
+
+	// Memory accounting and eviction order (memory.go, evict.go).
+	objMem   []int64 // bytes of each objs entry, as last measured
+	objBytes int64   // sum of objMem
+	lru      *lruList
+	acct     ksAcct // survives reset
 }
 
 // meta describes one key. A free handle has typ TypeNone.
@@ -103,12 +109,14 @@ func (ks *keyspace) create(key []byte, hash uint32, typ Type) uint32 {
 	ks.arena = append(ks.arena, key...)
 	ks.metas[h] = meta{off: off, klen: uint32(len(key)), typ: typ, inline: true, lru: ks.clock}
 	ks.idx.insert(hash, h)
+	ks.lruCreated(h)
 	return h
 }
 
 // remove deletes the key at handle (found at index position pos).
 func (ks *keyspace) remove(h uint32, pos uint32) {
 	m := &ks.metas[h]
+	ks.lruRemoved(h)
 	ks.releaseValue(m)
 	ks.dead += int(m.klen)
 	if m.expire != 0 {
@@ -123,8 +131,9 @@ func (ks *keyspace) remove(h uint32, pos uint32) {
 	}
 }
 
-// reset drops everything, returning memory to the runtime.
-func (ks *keyspace) reset() { *ks = keyspace{} }
+// reset drops everything, returning memory to the runtime. The accounting
+// record stays: it holds what the shard's total still counts for ks.
+func (ks *keyspace) reset() { *ks = keyspace{acct: ks.acct} }
 
 func (ks *keyspace) releaseValue(m *meta) {
 	if m.inline {
@@ -133,6 +142,8 @@ func (ks *keyspace) releaseValue(m *meta) {
 		return
 	}
 	ks.objs[m.val] = nil
+	ks.objBytes -= ks.objMem[m.val]
+	ks.objMem[m.val] = 0
 	ks.freeObjs = append(ks.freeObjs, m.val)
 	m.inline = true
 	m.val = 0
@@ -143,10 +154,14 @@ func (ks *keyspace) putObj(v any) uint32 {
 		i := ks.freeObjs[n-1]
 		ks.freeObjs = ks.freeObjs[:n-1]
 		ks.objs[i] = v
+		ks.measureObj(i)
 		return i
 	}
 	ks.objs = append(ks.objs, v)
-	return uint32(len(ks.objs) - 1)
+	ks.objMem = append(ks.objMem, 0)
+	i := uint32(len(ks.objs) - 1)
+	ks.measureObj(i)
+	return i
 }
 
 // obj returns the out-of-line value of h (nil for inline strings).
@@ -163,6 +178,7 @@ func (ks *keyspace) setObj(h uint32, typ Type, v any) {
 	m := &ks.metas[h]
 	if !m.inline {
 		ks.objs[m.val] = v
+		ks.measureObj(m.val)
 	} else {
 		ks.dead += int(m.val)
 		m.val = ks.putObj(v)
@@ -194,6 +210,7 @@ func (ks *keyspace) setString(h uint32, val []byte, enc Encoding) {
 		if !m.inline {
 			if p, ok := ks.objs[m.val].(*[]byte); ok && cap(*p) >= len(val) && cap(*p) <= 2*len(val) {
 				*p = append((*p)[:0], val...)
+				ks.measureObj(m.val)
 				return
 			}
 		}
@@ -238,6 +255,7 @@ func (ks *keyspace) setBigString(h uint32, b []byte, enc Encoding) {
 		if p, ok := ks.objs[m.val].(*[]byte); ok {
 			*p = b
 			m.typ = TypeString
+			ks.measureObj(m.val)
 			return
 		}
 	}
@@ -274,8 +292,10 @@ func (ks *keyspace) setExpire(h uint32, at int64) {
 	case at != 0 && m.expire == 0:
 		m.vol = uint32(len(ks.volatile))
 		ks.volatile = append(ks.volatile, h)
+		ks.lruVolatile(h, true)
 	case at == 0 && m.expire != 0:
 		ks.unvolatile(h)
+		ks.lruVolatile(h, false)
 	}
 	m.expire = at
 }
