@@ -349,8 +349,9 @@ const shardChoices = 3
 
 // pickShard chooses the shard to evict from, or -1 when none has an
 // eligible key. Random policies weight shards by their eligible keys, so
-// that every key is equally likely; the others take the fullest of a few
-// shards picked at random.
+// that every key is equally likely. The others compare a few shards picked
+// at random by their best candidate (each locked in turn to look), then by
+// their size, which keeps shards balanced.
 func (s *Store) pickShard(p Policy) int {
 	n := len(s.shards)
 	if p == AllKeysRandom || p == VolatileRandom {
@@ -358,26 +359,46 @@ func (s *Store) pickShard(p Policy) int {
 		for i := range n {
 			total += s.eligible(i, p)
 		}
-		if total <= 0 {
-			return -1
-		}
-		r := rand.Int64N(total)
-		for i := range n {
-			if e := s.eligible(i, p); e > 0 {
-				if r < e {
-					return i
+		if total > 0 {
+			r := rand.Int64N(total)
+			for i := range n {
+				if e := s.eligible(i, p); e > 0 {
+					if r < e {
+						return i
+					}
+					r -= e
 				}
-				r -= e
 			}
 		}
 	} else {
-		best, bestUsed := -1, int64(-1)
-		for range shardChoices {
-			i := rand.IntN(n)
-			if s.eligible(i, p) > 0 {
-				if u := s.shards[i].used.Load(); u > bestUsed {
-					best, bestUsed = i, u
-				}
+		// Distinct shards in a random order: a random start and an odd
+		// stride visit every shard once.
+		var cand [shardChoices]int
+		k := 0
+		start, stride := rand.IntN(n), 2*rand.IntN(n)+1
+		for j := 0; j < n && k < shardChoices; j++ {
+			if i := (start + j*stride) & (n - 1); s.eligible(i, p) > 0 {
+				cand[k] = i
+				k++
+			}
+		}
+		switch k {
+		case 0:
+			return -1
+		case 1:
+			return cand[0]
+		}
+		best, bestScore, bestUsed := -1, uint64(0), int64(-1)
+		for _, i := range cand[:k] {
+			sh := &s.shards[i]
+			sh.mu.Lock()
+			score, ok := s.bestScore(sh, p)
+			sh.mu.Unlock()
+			if !ok {
+				continue
+			}
+			if u := sh.used.Load(); best < 0 || score > bestScore || (score == bestScore && u > bestUsed) {
+				best, bestScore, bestUsed = i, score, u
 			}
 		}
 		if best >= 0 {
@@ -391,6 +412,27 @@ func (s *Store) pickShard(p Policy) int {
 		}
 	}
 	return -1
+}
+
+// bestScore is how good sh's best eviction candidate is (higher is
+// better): its idle time for LRU, from the recency lists, otherwise the
+// best pool entry's score, sampling when the pool is empty. sh is locked.
+func (s *Store) bestScore(sh *shard, p Policy) (uint64, bool) {
+	if p.LRU() {
+		if _, _, idle, ok := lruOldest(sh, s.now()); ok {
+			return uint64(idle), true
+		}
+	}
+	if sh.pool == nil {
+		sh.pool = &evictPool{}
+	}
+	if sh.pool.n == 0 && !s.populate(sh, p, sh.pool) {
+		return 0, false
+	}
+	if sh.pool.n == 0 {
+		return 0, false
+	}
+	return sh.pool.e[sh.pool.n-1].score, true
 }
 
 // victim chooses the key of sh to evict. sh is locked.
@@ -409,8 +451,15 @@ func (s *Store) victim(sh *shard, p Policy) (db int, h uint32, ok bool) {
 // lruVictim takes the least recently used key of the keyspace whose
 // oldest key has been idle longest.
 func lruVictim(sh *shard, now int64) (db int, h uint32, ok bool) {
+	db, h, _, ok = lruOldest(sh, now)
+	return db, h, ok
+}
+
+// lruOldest finds the least recently used key of the keyspace of sh whose
+// oldest key has been idle longest, and that idle time in ms.
+func lruOldest(sh *shard, now int64) (db int, h uint32, idle int64, ok bool) {
 	clock := lruClock(now)
-	var bestIdle int64 = -1
+	idle = -1
 	for i := range sh.dbs {
 		ks := &sh.dbs[i]
 		if ks.lru == nil {
@@ -420,11 +469,11 @@ func lruVictim(sh *shard, now int64) (db int, h uint32, ok bool) {
 		if !found {
 			continue
 		}
-		if idle := idleMs(clock, ks.metas[oldest].lru); idle > bestIdle {
-			db, h, ok, bestIdle = i, oldest, true, idle
+		if d := idleMs(clock, ks.metas[oldest].lru); d > idle {
+			db, h, idle, ok = i, oldest, d, true
 		}
 	}
-	return db, h, ok
+	return db, h, idle, ok
 }
 
 // randomVictim picks an eligible key of sh uniformly.
