@@ -36,6 +36,9 @@ func (c *Client) execute(args [][]byte) {
 	case c.multi != nil && cmd.Has(FlagNoMulti):
 		c.reject(ErrNoMulti)
 		s.cmdStats.rejected(cmd)
+	case s.rejectOOM(c, cmd):
+		c.cmd = cmd
+		c.refuseOOM(cmd)
 	case c.multi != nil && !runsInsideMulti(cmd):
 		c.cmd = cmd
 		c.queue(cmd, args)

@@ -48,6 +48,7 @@ type Server struct {
 	cmdStats        cmdStatsTable
 	activeExpireOff atomic.Bool // DEBUG SET-ACTIVE-EXPIRE 0
 	startupMemory   int64
+	memst           memoryState // maxmemory and eviction (maxmemory.go)
 	// ShowLogo prints Redis's ASCII logo at start-up (main sets it when the
 	// log is a terminal, as Redis does).
 	ShowLogo bool
@@ -79,6 +80,7 @@ func New(cfg *Config, logOut io.Writer) (*Server, error) {
 	s.watch = newWatchRegistry(s.store.ShardCount())
 	s.watchConfig()
 	s.initExtras()
+	s.initMemory()
 	return s, nil
 }
 
@@ -119,6 +121,7 @@ func commandFamilies() [][]*Command {
 		setCommands(),
 		zsetCommands(),
 		sortCommands(),
+		memoryCommands(),
 	}
 }
 

@@ -121,20 +121,37 @@ func (s *Store) SetEvictionParams(samples, logFactor, decayTime int64) {
 	s.ev.decayTime.Store(max(decayTime, 0))
 }
 
-// SetPolicy selects the eviction policy. Switching to or from an LRU policy
-// builds or drops every keyspace's recency list (each shard locked in turn;
-// a new list orders keys by their access clock); other switches only clear
-// the sampling pools.
+// SetPolicy selects the eviction policy and brings the recency lists in
+// line with it (see SyncPolicy). The caller must hold no shard lock.
 func (s *Store) SetPolicy(p Policy) {
+	s.ev.policy.Store(uint32(p))
+	s.SyncPolicy()
+}
+
+// SetPolicyAsync selects the eviction policy at once and brings the
+// recency lists in line in the background, so it is safe to call while
+// holding shard locks (CONFIG SET inside EXEC). Until then LRU evictions
+// sample keys by their access clock.
+func (s *Store) SetPolicyAsync(p Policy) {
+	s.ev.policy.Store(uint32(p))
+	go s.SyncPolicy()
+}
+
+// SyncPolicy builds or drops every keyspace's recency list for the current
+// policy (each shard locked in turn; a new list orders keys by their access
+// clock) and clears the sampling pools. It returns once the lists match
+// the policy. The caller must hold no shard lock.
+func (s *Store) SyncPolicy() {
 	s.ev.switchMu.Lock()
 	defer s.ev.switchMu.Unlock()
-	mode := lruModeOf(p)
+	mode := lruModeOf(s.Policy())
 	rebuild := s.ev.lruMode.Swap(mode) != mode
 	var d acctDelta
 	for i := range s.shards {
 		sh := &s.shards[i]
 		sh.mu.Lock()
 		sh.pool = nil
+		sh.hint.Store(0)
 		if rebuild {
 			for db := range sh.dbs {
 				ks := &sh.dbs[db]
@@ -148,7 +165,6 @@ func (s *Store) SetPolicy(p Policy) {
 		sh.mu.Unlock()
 	}
 	s.applyDelta(d)
-	s.ev.policy.Store(uint32(p))
 }
 
 // lruList is a keyspace's recency order: handles, least recently used at
@@ -311,15 +327,17 @@ func (s *Store) EvictOne(fn func(db int, key []byte)) bool {
 	if p == NoEviction {
 		return false
 	}
+	now := s.now()
 	for range 8 {
-		si := s.pickShard(p)
+		si := s.pickShard(p, now)
 		if si < 0 {
 			return false
 		}
 		sh := &s.shards[si]
 		sh.mu.Lock()
-		db, h, ok := s.victim(sh, p)
+		db, h, ok := s.victim(sh, p, now)
 		if !ok {
+			sh.hint.Store(0)
 			sh.mu.Unlock()
 			continue
 		}
@@ -328,6 +346,7 @@ func (s *Store) EvictOne(fn func(db int, key []byte)) bool {
 		_, pos, _ := ks.lookup(key, uint32(s.hash(key)))
 		ks.remove(h, pos)
 		d := s.settleKeyspace(ks)
+		s.publishHint(sh, p)
 		fn(db, key)
 		sh.mu.Unlock()
 		s.applyDelta(d)
@@ -350,9 +369,12 @@ const shardChoices = 3
 // pickShard chooses the shard to evict from, or -1 when none has an
 // eligible key. Random policies weight shards by their eligible keys, so
 // that every key is equally likely. The others compare a few shards picked
-// at random by their best candidate (each locked in turn to look), then by
-// their size, which keeps shards balanced.
-func (s *Store) pickShard(p Policy) int {
+// at random by their best candidate, then by size, which keeps shards
+// balanced. A shard's best candidate is published in its hint when it is
+// evicted from (the hint of an LRU shard is its oldest key's access clock,
+// a lower bound: the tail only gets younger), so comparing locks nothing;
+// a sampling policy's shard without a hint is looked at under its lock.
+func (s *Store) pickShard(p Policy, now int64) int {
 	n := len(s.shards)
 	if p == AllKeysRandom || p == VolatileRandom {
 		var total int64
@@ -388,14 +410,26 @@ func (s *Store) pickShard(p Policy) int {
 		case 1:
 			return cand[0]
 		}
+		clock := lruClock(now)
 		best, bestScore, bestUsed := -1, uint64(0), int64(-1)
 		for _, i := range cand[:k] {
 			sh := &s.shards[i]
-			sh.mu.Lock()
-			score, ok := s.bestScore(sh, p)
-			sh.mu.Unlock()
-			if !ok {
-				continue
+			var score uint64
+			switch hint := sh.hint.Load(); {
+			case p.LRU() && hint == 0:
+				score = math.MaxUint64 // not evicted from yet: look there
+			case p.LRU():
+				score = uint64(idleMs(clock, uint32(hint-1)))
+			case hint != 0:
+				score = hint - 1
+			default:
+				sh.mu.Lock()
+				sc, ok := s.bestScore(sh, p, now)
+				sh.mu.Unlock()
+				if !ok {
+					continue
+				}
+				score = sc
 			}
 			if u := sh.used.Load(); best < 0 || score > bestScore || (score == bestScore && u > bestUsed) {
 				best, bestScore, bestUsed = i, score, u
@@ -414,66 +448,72 @@ func (s *Store) pickShard(p Policy) int {
 	return -1
 }
 
-// bestScore is how good sh's best eviction candidate is (higher is
-// better): its idle time for LRU, from the recency lists, otherwise the
-// best pool entry's score, sampling when the pool is empty. sh is locked.
-func (s *Store) bestScore(sh *shard, p Policy) (uint64, bool) {
-	if p.LRU() {
-		if _, _, idle, ok := lruOldest(sh, s.now()); ok {
-			return uint64(idle), true
-		}
-	}
+// bestScore is the score of the best candidate in sh's pool (higher is
+// better), sampling when the pool is empty, and publishes it. sh is locked.
+func (s *Store) bestScore(sh *shard, p Policy, now int64) (uint64, bool) {
 	if sh.pool == nil {
 		sh.pool = &evictPool{}
 	}
-	if sh.pool.n == 0 && !s.populate(sh, p, sh.pool) {
-		return 0, false
+	if sh.pool.n == 0 {
+		s.populate(sh, p, sh.pool, now)
 	}
+	s.publishHint(sh, p)
 	if sh.pool.n == 0 {
 		return 0, false
 	}
 	return sh.pool.e[sh.pool.n-1].score, true
 }
 
+// publishHint stores sh's best candidate for pickShard: the oldest key's
+// access clock for LRU, the best pool score otherwise (plus one: 0 means
+// unknown). sh is locked.
+func (s *Store) publishHint(sh *shard, p Policy) {
+	var hint uint64
+	switch {
+	case p.LRU():
+		if db, h, ok := lruOldest(sh, p == VolatileLRU); ok {
+			hint = uint64(sh.dbs[db].metas[h].lru) + 1
+		}
+	case sh.pool != nil && sh.pool.n > 0:
+		hint = sh.pool.e[sh.pool.n-1].score + 1
+	}
+	sh.hint.Store(hint)
+}
+
 // victim chooses the key of sh to evict. sh is locked.
-func (s *Store) victim(sh *shard, p Policy) (db int, h uint32, ok bool) {
+func (s *Store) victim(sh *shard, p Policy, now int64) (db int, h uint32, ok bool) {
 	switch p {
 	case AllKeysRandom, VolatileRandom:
 		return s.randomVictim(sh, p)
 	case AllKeysLRU, VolatileLRU:
-		if db, h, ok = lruVictim(sh, s.now()); ok {
+		if db, h, ok = lruOldest(sh, p == VolatileLRU); ok {
 			return db, h, true
 		}
 	}
-	return s.poolVictim(sh, p)
-}
-
-// lruVictim takes the least recently used key of the keyspace whose
-// oldest key has been idle longest.
-func lruVictim(sh *shard, now int64) (db int, h uint32, ok bool) {
-	db, h, _, ok = lruOldest(sh, now)
-	return db, h, ok
+	return s.poolVictim(sh, p, now)
 }
 
 // lruOldest finds the least recently used key of the keyspace of sh whose
-// oldest key has been idle longest, and that idle time in ms.
-func lruOldest(sh *shard, now int64) (db int, h uint32, idle int64, ok bool) {
-	clock := lruClock(now)
-	idle = -1
+// oldest key has the oldest access clock. Only lists tracking what the
+// policy evicts count (volatile: keys with an expiry), which matters while
+// a policy switch is rebuilding them. The clock wraps after 194 days; a
+// wrapped comparison only picks a slightly worse victim.
+func lruOldest(sh *shard, volatile bool) (db int, h uint32, ok bool) {
+	var oldestClock uint32
 	for i := range sh.dbs {
 		ks := &sh.dbs[i]
-		if ks.lru == nil {
+		if ks.lru == nil || ks.lru.volatile != volatile {
 			continue
 		}
-		oldest, _, found := ks.lru.l.GetOldest()
+		tail, _, found := ks.lru.l.GetOldest()
 		if !found {
 			continue
 		}
-		if d := idleMs(clock, ks.metas[oldest].lru); d > idle {
-			db, h, idle, ok = i, oldest, d, true
+		if c := ks.metas[tail].lru; !ok || c < oldestClock {
+			db, h, oldestClock, ok = i, tail, c, true
 		}
 	}
-	return db, h, idle, ok
+	return db, h, ok
 }
 
 // randomVictim picks an eligible key of sh uniformly.
@@ -530,13 +570,13 @@ type poolEntry struct {
 
 // poolVictim refills sh's pool from samples of every keyspace and takes
 // the best candidate that still exists.
-func (s *Store) poolVictim(sh *shard, p Policy) (int, uint32, bool) {
+func (s *Store) poolVictim(sh *shard, p Policy, now int64) (int, uint32, bool) {
 	if sh.pool == nil {
 		sh.pool = &evictPool{}
 	}
 	pool := sh.pool
 	for range 4 {
-		if !s.populate(sh, p, pool) {
+		if !s.populate(sh, p, pool, now) {
 			return 0, 0, false
 		}
 		for pool.n > 0 {
@@ -558,9 +598,8 @@ func (s *Store) poolVictim(sh *shard, p Policy) (int, uint32, bool) {
 
 // populate samples maxmemory-samples keys of every keyspace of sh with
 // eligible keys into pool, reporting false when there are none.
-func (s *Store) populate(sh *shard, p Policy, pool *evictPool) bool {
+func (s *Store) populate(sh *shard, p Policy, pool *evictPool, now int64) bool {
 	samples := int(s.ev.samples.Load())
-	now := s.now()
 	clock, minutes, decay := lruClock(now), lfuMinutes(now), s.ev.decayTime.Load()
 	vol := p.volatileOnly()
 	found := false

@@ -290,7 +290,7 @@ func TestEvict_Concurrent(t *testing.T) {
 		go func() {
 			defer writers.Done()
 			tx := NewTx(s)
-			for i := range 3000 {
+			for i := range 1500 {
 				k := []byte("k" + strconv.Itoa((i*7+w*13)%500))
 				tx.Begin(w % 2)
 				tx.AddKey(k)

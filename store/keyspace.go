@@ -105,6 +105,7 @@ func (ks *keyspace) create(key []byte, hash uint32, typ Type) uint32 {
 		h = uint32(len(ks.metas))
 		ks.metas = append(ks.metas, meta{})
 	}
+	ks.roomFor(len(key) + inlineMax)
 	off := uint32(len(ks.arena))
 	ks.arena = append(ks.arena, key...)
 	ks.metas[h] = meta{off: off, klen: uint32(len(key)), typ: typ, inline: true, lru: ks.clock}
@@ -234,6 +235,7 @@ func (ks *keyspace) setString(h uint32, val []byte, enc Encoding) {
 		m.val = uint32(len(val))
 	default:
 		// Move key and value to the end of the arena.
+		ks.roomFor(int(m.klen) + len(val))
 		ks.dead += int(m.klen + m.val)
 		off := uint32(len(ks.arena))
 		ks.arena = append(ks.arena, ks.arena[m.off:m.off+m.klen]...)
@@ -267,7 +269,24 @@ func (ks *keyspace) maybeCompact() {
 	if ks.dead < arenaCompactMin || ks.dead*2 < len(ks.arena) {
 		return
 	}
-	arena := make([]byte, 0, len(ks.arena)-ks.dead+ks.dead/8)
+	ks.compact(0)
+}
+
+// roomFor makes room for n more arena bytes. When they do not fit and a
+// eighth of the arena is dead, the arena is compacted instead of grown: a
+// keyspace whose keys are replaced (eviction, expiry) then keeps one arena
+// of a steady size rather than growing it and compacting afterwards.
+func (ks *keyspace) roomFor(n int) {
+	if len(ks.arena)+n > cap(ks.arena) && ks.dead >= arenaCompactMin && ks.dead*8 >= len(ks.arena) {
+		ks.compact(n)
+	}
+}
+
+// compact rewrites the arena without its dead bytes, leaving room for a
+// quarter more and at least n bytes.
+func (ks *keyspace) compact(n int) {
+	live := len(ks.arena) - ks.dead
+	arena := make([]byte, 0, live+max(live/4, n))
 	for h := range ks.metas {
 		m := &ks.metas[h]
 		if m.typ == TypeNone {

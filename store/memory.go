@@ -189,9 +189,11 @@ func (ks *keyspace) overheadBytes() int64 {
 	return n
 }
 
-// datasetBytes is what ks's keys and values hold.
+// datasetBytes is what ks's keys and values hold: the arena, dead space
+// and room to grow included (the heap holds them until a compaction), and
+// the out-of-line values.
 func (ks *keyspace) datasetBytes() int64 {
-	return int64(len(ks.arena)-ks.dead) + ks.objBytes
+	return allocSize(cap(ks.arena)) + ks.objBytes
 }
 
 // measureObj records the current size of objs[i].
@@ -344,8 +346,8 @@ func (s *Store) auditShard(si int, total, over, keys, vols *int64) error {
 			return fmt.Errorf("shard %d db %d: live arena bytes %d, counted %d", si, db, live, len(ks.arena)-ks.dead)
 		case recorded != ks.objBytes || objs != ks.objBytes:
 			return fmt.Errorf("shard %d db %d: objects %d (recorded %d), counted %d", si, db, objs, recorded, ks.objBytes)
-		case ks.acct.overhead != ks.overheadBytes() || ks.acct.dataset != live+objs:
-			return fmt.Errorf("shard %d db %d: counted %d+%d, recount %d+%d", si, db, ks.acct.overhead, ks.acct.dataset, ks.overheadBytes(), live+objs)
+		case ks.acct.overhead != ks.overheadBytes() || ks.acct.dataset != allocSize(cap(ks.arena))+objs:
+			return fmt.Errorf("shard %d db %d: counted %d+%d, recount %d+%d", si, db, ks.acct.overhead, ks.acct.dataset, ks.overheadBytes(), allocSize(cap(ks.arena))+objs)
 		case ks.acct.keys != int64(ks.idx.n) || ks.acct.vols != int64(len(ks.volatile)):
 			return fmt.Errorf("shard %d db %d: counted %d keys %d volatile, have %d %d", si, db, ks.acct.keys, ks.acct.vols, ks.idx.n, len(ks.volatile))
 		case ks.acct.listed:
@@ -372,4 +374,73 @@ func (s *Store) auditShard(si int, total, over, keys, vols *int64) error {
 	*keys += shKeys
 	*vols += shVols
 	return nil
+}
+
+// KeyMemory is what key costs, as MEMORY USAGE reports it: key and value
+// bytes, the value's allocations, the key's meta, its share of the index,
+// its objs slot, expiry and recency tracking. Like Redis's it neither
+// touches the key nor checks its expiry. ok is false when key is absent.
+func (tx *Tx) KeyMemory(key []byte) (n int64, ok bool) {
+	ks, hash := tx.keyspace(tx.db, key)
+	h, _, ok := ks.lookup(key, hash)
+	if !ok {
+		return 0, false
+	}
+	m := &ks.metas[h]
+	n = int64(m.klen) + int64(metaBytes) + ks.idx.memBytes()/int64(ks.idx.n)
+	if m.inline {
+		n += int64(m.val)
+	} else {
+		n += 16 + 8 + ks.objMem[m.val] // objs and objMem slots, the value
+	}
+	if m.expire != 0 {
+		n += 4
+	}
+	if ks.lru != nil && (!ks.lru.volatile || m.expire != 0) {
+		n += lruEntryBytes
+	}
+	return n, true
+}
+
+// DBMemory describes one database for MEMORY STATS.
+type DBMemory struct {
+	Keys     int64
+	Main     int64 // structures of the key space: metas, index, slots, recency lists
+	Expires  int64 // expiry tracking
+	Overhead int64 // Main + Expires
+}
+
+// DBMemory sums database db's figures over the shards, locking one at a
+// time.
+func (s *Store) DBMemory(db int) DBMemory {
+	var d DBMemory
+	for i := range s.shards {
+		sh := &s.shards[i]
+		sh.mu.Lock()
+		ks := &sh.dbs[db]
+		exp := allocSize(cap(ks.volatile) * 4)
+		d.Keys += int64(ks.idx.n)
+		d.Expires += exp
+		d.Main += ks.acct.overhead - exp
+		sh.mu.Unlock()
+	}
+	d.Overhead = d.Main + d.Expires
+	return d
+}
+
+// LRUTrackingBytes is what the recency lists of an LRU policy hold now
+// (0 under any other policy).
+func (s *Store) LRUTrackingBytes() int64 {
+	var n int64
+	for i := range s.shards {
+		sh := &s.shards[i]
+		sh.mu.Lock()
+		for db := range sh.dbs {
+			if l := sh.dbs[db].lru; l != nil {
+				n += l.bytes()
+			}
+		}
+		sh.mu.Unlock()
+	}
+	return n
 }

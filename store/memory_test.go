@@ -247,7 +247,7 @@ func TestMemory_MatchesHeap(t *testing.T) {
 	if testing.Short() {
 		t.Skip("loads a large dataset")
 	}
-	n := 200_000
+	n := 100_000
 	if v, err := strconv.Atoi(os.Getenv("EMBER_MEM_KEYS")); err == nil && v > 0 {
 		n = v
 	}

@@ -115,7 +115,8 @@ type shard struct {
 	used atomic.Int64
 	keys atomic.Int64
 	vols atomic.Int64
-	pool *evictPool // eviction candidates of sampling policies (evict.go)
+	pool *evictPool    // eviction candidates of sampling policies (evict.go)
+	hint atomic.Uint64 // the best candidate's score, for choosing a shard (evict.go)
 
 	_ [64]byte // keep neighbouring shard locks off one cache line
 }
