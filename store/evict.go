@@ -343,10 +343,16 @@ func (s *Store) EvictOne(fn func(db int, key []byte)) bool {
 		}
 		ks := &sh.dbs[db]
 		key := ks.key(h)
+		if p.LRU() {
+			// The victim's clock is a lower bound for the next oldest key:
+			// cheaper than finding that key.
+			sh.hint.Store(uint64(ks.metas[h].lru) + 1)
+		} else {
+			s.publishHint(sh, p)
+		}
 		_, pos, _ := ks.lookup(key, uint32(s.hash(key)))
 		ks.remove(h, pos)
 		d := s.settleKeyspace(ks)
-		s.publishHint(sh, p)
 		fn(db, key)
 		sh.mu.Unlock()
 		s.applyDelta(d)
