@@ -30,8 +30,8 @@ type Client struct {
 	watchDirty atomic.Bool   // a watched key changed: EXEC will fail
 
 	authenticated bool
-	user          string
-	closeAfter    bool // close once the pending output is written
+	aclUser       atomic.Pointer[User] // nil: the default user
+	closeAfter    bool                 // close once the pending output is written
 	replyMode     replyMode
 
 	created time.Time
@@ -58,6 +58,11 @@ type Client struct {
 	noEvict  atomic.Bool  // CLIENT NO-EVICT
 
 	out output // the write side (conn.go)
+
+	// Blocking commands (blocking.go).
+	blocked   atomic.Pointer[waiter] // set while blocked; read by CLIENT UNBLOCK/LIST
+	ready     []string               // keys to serve waiters of after this command
+	readyNext int                    // ready[:readyNext] are served
 }
 
 type replyMode uint8

@@ -228,6 +228,11 @@ func requestLen(args [][]byte) (total, argvMem int) {
 func (c *Client) appendInfo(b []byte, o *Client, args [][]byte) []byte {
 	now := time.Now()
 	flags := make([]byte, 0, 4)
+	multi := -1
+	if o == c && c.multi != nil {
+		flags = append(flags, 'x')
+		multi = len(c.multi.cmds)
+	}
 	if o.isBlocked() {
 		flags = append(flags, 'b')
 	}
@@ -242,14 +247,13 @@ func (c *Client) appendInfo(b []byte, o *Client, args [][]byte) []byte {
 	}
 	qbuf := o.qbuf.Load()
 	var qfree, argvMem, rbs int64
-	user := "default"
+	user := o.userName()
 	if o == c {
 		reqLen, am := requestLen(args)
 		qbuf += int64(reqLen)
 		argvMem = int64(am)
 		qfree = max(int64(c.rd.capacity())-qbuf, 0)
 		rbs = int64(cap(c.w.b))
-		user = c.user
 	}
 	omem := o.obuf.Load()
 	events := "r"
@@ -261,18 +265,19 @@ func (c *Client) appendInfo(b []byte, o *Client, args [][]byte) []byte {
 		cmd = lc.FullName
 	}
 	totMem := qbuf + qfree + argvMem + rbs + omem
-	b = fmt.Appendf(b, "id=%d addr=%s laddr=%s fd=%d name=%s age=%d idle=%d flags=%s db=%d sub=0 psub=0 ssub=0 multi=-1 qbuf=%d qbuf-free=%d argv-mem=%d multi-mem=0 rbs=%d rbp=%d obl=0 oll=0 omem=%d tot-mem=%d events=%s cmd=%s user=%s redir=-1 resp=%d",
+	b = fmt.Appendf(b, "id=%d addr=%s laddr=%s fd=%d name=%s age=%d idle=%d flags=%s db=%d sub=0 psub=0 ssub=0 multi=%d qbuf=%d qbuf-free=%d argv-mem=%d multi-mem=0 rbs=%d rbp=%d obl=0 oll=0 omem=%d tot-mem=%d events=%s cmd=%s user=%s redir=-1 resp=%d",
 		o.id, o.addr, o.laddr, connFD(o.conn), o.Name(),
 		int64(now.Sub(o.created)/time.Second),
 		(now.UnixNano()-o.lastInteraction.Load())/int64(time.Second),
-		flags, o.curDB.Load(), qbuf, qfree, argvMem, rbs, rbs, omem, totMem, events, cmd, user, o.protoVer.Load())
+		flags, o.curDB.Load(), multi, qbuf, qfree, argvMem, rbs, rbs, omem, totMem, events, cmd, user, o.protoVer.Load())
 	return b
 }
 
 // CLIENT KILL ip:port
 // CLIENT KILL [ID client-id] [TYPE NORMAL|MASTER|SLAVE|REPLICA|PUBSUB] [USER username] [ADDR ip:port] [LADDR ip:port] [SKIPME YES|NO] ...
 func cmdClientKill(c *Client, args [][]byte) {
-	var addr, laddr, user []byte
+	var addr, laddr []byte
+	var user *User
 	typ := -1
 	var id int64
 	skipme := true
@@ -301,12 +306,10 @@ func cmdClientKill(c *Client, args [][]byte) {
 			case opt == "laddr" && more:
 				laddr = args[i+1]
 			case opt == "user" && more:
-				// Only the default user exists until ACL is built.
-				if string(args[i+1]) != "default" {
+				if user = c.srv.acl.user(args[i+1]); user == nil {
 					c.Error(fmt.Sprintf("ERR No such user '%s'", cstr(args[i+1])))
 					return
 				}
-				user = args[i+1]
 			case opt == "skipme" && more:
 				switch strings.ToLower(string(args[i+1])) {
 				case "yes":
@@ -337,7 +340,7 @@ func cmdClientKill(c *Client, args [][]byte) {
 		if id != 0 && o.id != id {
 			continue
 		}
-		if user != nil && string(user) != "default" {
+		if user != nil && o.currentUser() != user {
 			continue
 		}
 		if o == c && skipme {

@@ -27,6 +27,9 @@ func (s *Server) serveConn(nc net.Conn) {
 		c.out.drain()
 		return
 	}
+	if s.protectedModeDenied(c) {
+		return
+	}
 	var lim limits
 	for {
 		s.readLimits(c, &lim)
@@ -60,6 +63,9 @@ func (s *Server) serveConn(nc net.Conn) {
 			}
 			c.qbuf.Store(int64(c.rd.buffered()))
 			c.execute(args)
+			if c.blocked.Load() != nil && !c.waitUnblocked(&lim) {
+				return
+			}
 			if c.closeAfter || c.killed.Load() {
 				c.flush()
 				c.out.drain()
@@ -263,4 +269,4 @@ func (o *output) drain() {
 
 // exemptFromTimeout reports whether the idle timeout skips this client
 // (Redis exempts blocked, subscribed and replica clients).
-func (c *Client) exemptFromTimeout() bool { return false }
+func (c *Client) exemptFromTimeout() bool { return c.isBlocked() }

@@ -36,6 +36,7 @@ func (c *Client) execute(args [][]byte) {
 	case c.multi != nil && cmd.Has(FlagNoMulti):
 		c.reject(ErrNoMulti)
 		s.cmdStats.rejected(cmd)
+	case c.aclDenied(cmd, args):
 	case s.rejectOOM(c, cmd):
 		c.cmd = cmd
 		c.refuseOOM(cmd)
@@ -76,12 +77,16 @@ func (c *Client) call(cmd *Command, args [][]byte) {
 	tx.Lock()
 	start, errs := time.Now(), c.errCount
 	cmd.Handler(c, args)
+	c.noteWrittenKeys(cmd, args)
 	tx.Unlock()
 	c.commands.Add(1)
 	if tx.Dirty > 0 {
 		c.dirty.Add(int64(tx.Dirty))
 	}
 	c.srv.cmdStats.called(cmd, time.Since(start).Microseconds(), c.errCount != errs, c.srv.cfg.LatencyTracking())
+	if len(c.ready) > 0 {
+		c.serveReadyKeys()
+	}
 }
 
 // recoverPanic turns a panic in a handler into an error reply, so one bad

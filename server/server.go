@@ -35,6 +35,9 @@ type Server struct {
 	nextID    atomic.Int64
 	stats     stats
 	watch     watchRegistry // WATCHed keys, per store shard
+	blocking  blockRegistry // clients blocked on keys (blocking.go)
+	acl       aclState      // users, permissions, the ACL log
+	tls       tlsState      // the tls-port listener and its configuration
 	started   time.Time
 	runID     string
 
@@ -75,11 +78,16 @@ func New(cfg *Config, logOut io.Writer) (*Server, error) {
 		}
 	}
 	s.table = table
+	s.acl.init(table)
 	s.store = store.New(store.Options{Databases: int(cfg.GetInt("databases"))})
 	s.store.SetObserver(s)
 	s.watch = newWatchRegistry(s.store.ShardCount())
+	s.blocking = newBlockRegistry(s.store.ShardCount())
 	s.watchConfig()
 	s.initExtras()
+	if err := s.initACL(); err != nil {
+		return nil, err
+	}
 	s.initMemory()
 	return s, nil
 }
@@ -120,7 +128,9 @@ func commandFamilies() [][]*Command {
 		hashCommands(),
 		setCommands(),
 		zsetCommands(),
+		zsetBlockingCommands(),
 		sortCommands(),
+		aclCommands(),
 		memoryCommands(),
 	}
 }
@@ -155,6 +165,10 @@ func (s *Server) Listen() error {
 	s.listeners = lns
 	s.cfg.Hook("port", s.rebindPort)
 	s.cfg.Hook("bind", s.rebindAddrs)
+	if err := s.listenTLS(); err != nil {
+		s.closeListeners()
+		return err
+	}
 	return nil
 }
 
@@ -180,6 +194,7 @@ func (s *Server) Serve() {
 		go s.acceptLoop(ln)
 	}
 	s.life.mu.Unlock()
+	s.serveTLS()
 	s.log.Noticef("Ready to accept connections")
 }
 
@@ -262,10 +277,15 @@ func (s *Server) closeListeners() {
 	for _, ln := range s.listeners {
 		ln.Close()
 	}
+	s.closeTLS()
 }
 
-// authRequired reports whether new connections must authenticate.
-func (s *Server) authRequired() bool { return s.cfg.RequirePass() != "" }
+// authRequired reports whether new connections must authenticate: the
+// default user has a password or is disabled (Redis's authRequired).
+func (s *Server) authRequired() bool {
+	r := s.acl.defaultUser.get()
+	return r.flags&userNoPass == 0 || r.flags&userOff != 0
+}
 
 func (s *Server) newClient(nc net.Conn) *Client {
 	c := &Client{
@@ -277,7 +297,6 @@ func (s *Server) newClient(nc net.Conn) *Client {
 		created: time.Now(),
 		addr:    nc.RemoteAddr().String(),
 		laddr:   nc.LocalAddr().String(),
-		user:    "default",
 	}
 	c.w.proto = 2
 	c.protoVer.Store(2)
