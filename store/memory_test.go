@@ -57,7 +57,7 @@ func TestMemory_RandomOps(t *testing.T) {
 	}
 	policies := []Policy{NoEviction, AllKeysLRU, VolatileLRU, AllKeysLFU, VolatileTTL, AllKeysRandom}
 	for step := 0; step < 4000; step++ {
-		op := r.IntN(24)
+		op := r.IntN(26)
 		if op == 23 {
 			s.SetPolicy(policies[r.IntN(len(policies))])
 			audit(t, s, "SetPolicy")
@@ -142,6 +142,12 @@ func TestMemory_RandomOps(t *testing.T) {
 		case 20:
 			name = "SPOP"
 			_, _, _ = tx.SPopCount(key(), int64(r.IntN(5)), func([]byte) {})
+		case 24:
+			name = "RPUSH"
+			_, _ = tx.ListPush(key(), [][]byte{val(), val(), val()}, r.IntN(2) == 0, false)
+		case 25:
+			name = "LPOP"
+			_, _, _ = tx.ListPop(key(), r.IntN(2) == 0, 1+r.IntN(3), func([]byte) {})
 		}
 		tx.Unlock()
 		audit(t, s, fmt.Sprintf("step %d %s", step, name))
@@ -214,8 +220,21 @@ func loadMixed(s *Store, n int) {
 				sc = append(sc, r.Float64())
 			}
 			_, _ = tx.ZAdd(key, 0, sc, ms)
+		case k == 19 && i%40 == 19:
+			vals := make([][]byte, 0, 6)
+			for range 6 {
+				vals = append(vals, pad(4+r.IntN(12)))
+			}
+			_, _ = tx.ListPush(key, vals, r.IntN(2) == 0, false)
+			if i%4000 == 19 {
+				big := make([][]byte, 0, 2000)
+				for range 2000 {
+					big = append(big, pad(r.IntN(40)))
+				}
+				_, _ = tx.ListPush(zkey, big, false, false)
+			}
 		default:
-			if i%200 == 19 {
+			if i%200 == 39 {
 				// An occasional big collection.
 				pairs := make([][]byte, 0, 600)
 				for f := range 300 {
