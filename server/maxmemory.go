@@ -24,12 +24,15 @@ import (
 // clients on other shards keep running; each evicted key counts in
 // evicted_keys, signals WATCH and fires an "evicted" keyspace event.
 //
-// The Go runtime is tuned from maxmemory: a soft memory limit a quarter
-// above it (plus the start-up footprint) makes the collector run harder as
-// the heap nears the limit, so the resident size tracks maxmemory instead
-// of the default doubling of the live heap. GOGC is left as configured:
-// while the dataset is small it keeps collections cheap, and once the heap
-// approaches the limit the limit, not GOGC, decides when to collect.
+// The Go runtime is tuned from maxmemory: a soft memory limit a quarter of
+// maxmemory above what the store retains (at least maxmemory; plus the
+// start-up footprint) makes the collector run harder as the heap nears the
+// limit, so the resident size tracks maxmemory instead of the default
+// doubling of the live heap. The limit follows the retained total (the
+// cron updates it), so space kept for reuse after deletions never leaves
+// the collector without room. GOGC is left as configured: while the
+// dataset is small it keeps collections cheap, and once the heap approaches
+// the limit the limit, not GOGC, decides when to collect.
 
 // memoryState is the server's maxmemory configuration and eviction state.
 type memoryState struct {
@@ -106,7 +109,7 @@ func (s *Server) tuneRuntime(mm int64) {
 		debug.SetMemoryLimit(m.defaultLimit)
 		return
 	}
-	limit := m.runtimeBase + mm + mm/memoryLimitHeadroom
+	limit := m.runtimeBase + max(mm, s.store.RetainedMemory()) + mm/memoryLimitHeadroom
 	if limit < 0 || limit > m.defaultLimit { // overflow, or a lower GOMEMLIMIT wins
 		limit = m.defaultLimit
 	}
@@ -261,6 +264,15 @@ func (s *Server) afterConfigSet(c *Client) {
 	}
 	s.store.SyncPolicy()
 	s.performEvictions()
+}
+
+// memoryCron keeps the memory limit in line with what the store retains
+// and records the peak. The cron calls it every 100ms.
+func (s *Server) memoryCron() {
+	if mm := s.memst.maxmemory.Load(); mm > 0 {
+		s.tuneRuntime(mm)
+	}
+	s.trackPeakMemory()
 }
 
 // trackPeakMemory updates used_memory_peak.

@@ -248,6 +248,7 @@ func (s *Server) cron() {
 		}
 		if now := time.Now(); now.Sub(lastSample) >= 100*time.Millisecond {
 			s.sampleMetrics(now)
+			s.memoryCron()
 			lastSample = now
 		}
 	}

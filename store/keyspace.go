@@ -103,7 +103,7 @@ func (ks *keyspace) create(key []byte, hash uint32, typ Type) uint32 {
 		ks.free = ks.free[:n-1]
 	} else {
 		h = uint32(len(ks.metas))
-		ks.metas = append(ks.metas, meta{})
+		ks.metas = append(growSlack(ks.metas), meta{})
 	}
 	ks.roomFor(len(key) + inlineMax)
 	off := uint32(len(ks.arena))
@@ -158,8 +158,8 @@ func (ks *keyspace) putObj(v any) uint32 {
 		ks.measureObj(i)
 		return i
 	}
-	ks.objs = append(ks.objs, v)
-	ks.objMem = append(ks.objMem, 0)
+	ks.objs = append(growSlack(ks.objs), v)
+	ks.objMem = append(growSlack(ks.objMem), 0)
 	i := uint32(len(ks.objs) - 1)
 	ks.measureObj(i)
 	return i

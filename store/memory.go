@@ -2,29 +2,37 @@ package store
 
 import (
 	"fmt"
+	"slices"
 	"sync/atomic"
 	"unsafe"
 )
 
-// Memory accounting. The store keeps a running total of the bytes its data
+// Memory accounting. The store keeps running totals of the bytes its data
 // holds, per shard and overall, so that INFO's used_memory and the maxmemory
 // check cost one atomic load instead of a walk or a forced collection.
 //
-// What is counted is what the Go heap holds for the data:
+// used_memory is what the keys cost, each key what it adds to the Go heap
+// and what deleting it gives back for the next key:
 //
-//   - overhead: the pointer-free structures of each keyspace (metas, the
-//     hash index, the objs slot table, free lists, the volatile list), by
-//     their capacity, plus the recency list of an LRU policy (lruEntryBytes
-//     per tracked key);
-//   - dataset: the live bytes of the key arena (keys and small string
-//     values; space left dead by deletions is not counted, as an allocator's
-//     fragmentation is not) and every out-of-line value (large strings and
-//     collections), by the size of its allocations.
+//   - overhead: per key its meta, its objs slot and recorded size when the
+//     value is out of line, its place in the volatile list, its recency list
+//     entry under an LRU policy (lruEntryBytes), and the hash index as a
+//     whole (by its size, as Redis counts its dict tables);
+//   - dataset: the key and small-value bytes in the arena and every
+//     out-of-line value (large strings, collections) by the size of its
+//     allocations.
+//
+// A second total, retained, is what the heap holds for the store: every
+// structure by its capacity, so it also counts the slots and arena bytes
+// deleted keys left for new ones to reuse, and room to grow. Like an
+// allocator's fragmentation that is not used_memory (evicting a key frees
+// its share at once for the next key); the server sizes the Go runtime's
+// memory limit from it.
 //
 // Sizes are rounded to the Go allocator's size classes (allocSize). Nothing
-// is recomputed by walking: a keyspace's structural part is a handful of
-// capacities, and each out-of-line value's size is measured in O(1) when it
-// may have changed (measureObj) and remembered in objMem, so removing a key
+// is recomputed by walking: a keyspace's figures are counts and capacities,
+// and each out-of-line value's size is measured in O(1) when it may have
+// changed (measureObj) and remembered in objMem, so removing a key
 // subtracts exactly what was added for it.
 //
 // A command's changes are settled when its Tx unlocks: every keyspace the
@@ -38,6 +46,7 @@ type ksAcct struct {
 	listed   bool   // in the settle list of the Tx holding the shard
 	overhead int64
 	dataset  int64
+	retained int64
 	keys     int64
 	vols     int64
 }
@@ -59,6 +68,7 @@ type resizedObj struct {
 type memTotals struct {
 	used     atomic.Int64 // overhead + dataset
 	overhead atomic.Int64
+	retained atomic.Int64
 	keys     atomic.Int64 // keys in every database
 	vols     atomic.Int64 // keys with an expiry
 }
@@ -69,6 +79,10 @@ func (s *Store) UsedMemory() int64 { return s.mem.used.Load() }
 // OverheadMemory is the part of UsedMemory spent on structures rather than
 // keys and values.
 func (s *Store) OverheadMemory() int64 { return s.mem.overhead.Load() }
+
+// RetainedMemory is what the heap holds for the store: UsedMemory plus
+// what deleted keys left for new ones and room to grow.
+func (s *Store) RetainedMemory() int64 { return s.mem.retained.Load() }
 
 // KeyCount is the number of keys in every database, expired ones not yet
 // removed included.
@@ -120,11 +134,12 @@ func (tx *Tx) settle() {
 	tx.st.applyDelta(d)
 }
 
-type acctDelta struct{ used, overhead, keys, vols int64 }
+type acctDelta struct{ used, overhead, retained, keys, vols int64 }
 
 func (d *acctDelta) add(e acctDelta) {
 	d.used += e.used
 	d.overhead += e.overhead
+	d.retained += e.retained
 	d.keys += e.keys
 	d.vols += e.vols
 }
@@ -132,11 +147,11 @@ func (d *acctDelta) add(e acctDelta) {
 // settleKeyspace measures ks, updates its shard's totals and returns the
 // change for the store's. The shard must be locked.
 func (s *Store) settleKeyspace(ks *keyspace) acctDelta {
-	o, ds := ks.overheadBytes(), ks.datasetBytes()
+	o, ds, r := ks.overheadBytes(), ks.datasetBytes(), ks.retainedBytes()
 	k, v := int64(ks.idx.n), int64(len(ks.volatile))
 	a := &ks.acct
-	d := acctDelta{used: o + ds - a.overhead - a.dataset, overhead: o - a.overhead, keys: k - a.keys, vols: v - a.vols}
-	a.overhead, a.dataset, a.keys, a.vols = o, ds, k, v
+	d := acctDelta{used: o + ds - a.overhead - a.dataset, overhead: o - a.overhead, retained: r - a.retained, keys: k - a.keys, vols: v - a.vols}
+	a.overhead, a.dataset, a.retained, a.keys, a.vols = o, ds, r, k, v
 	if d != (acctDelta{}) {
 		sh := &s.shards[a.shard]
 		if d.used != 0 {
@@ -159,6 +174,9 @@ func (s *Store) applyDelta(d acctDelta) {
 	if d.overhead != 0 {
 		s.mem.overhead.Add(d.overhead)
 	}
+	if d.retained != 0 {
+		s.mem.retained.Add(d.retained)
+	}
 	if d.keys != 0 {
 		s.mem.keys.Add(d.keys)
 	}
@@ -178,22 +196,34 @@ const (
 	lruFixedBytes = 192 // the LRU, its list and an empty map
 )
 
-// overheadBytes is what ks's structures hold.
+// objSlotBytes is an out-of-line value's objs and objMem entries.
+const objSlotBytes = 16 + 8
+
+// overheadBytes is what ks's keys cost in structures.
 func (ks *keyspace) overheadBytes() int64 {
-	n := allocSize(cap(ks.metas)*metaBytes) + allocSize(len(ks.idx.slots)*8) +
-		allocSize(cap(ks.free)*4) + allocSize(cap(ks.objs)*16) + allocSize(cap(ks.objMem)*8) +
-		allocSize(cap(ks.freeObjs)*4) + allocSize(cap(ks.volatile)*4)
+	n := int64(ks.idx.n)*int64(metaBytes) + ks.idx.memBytes() +
+		int64(len(ks.objs)-len(ks.freeObjs))*objSlotBytes + int64(len(ks.volatile))*4
 	if ks.lru != nil {
 		n += ks.lru.bytes()
 	}
 	return n
 }
 
-// datasetBytes is what ks's keys and values hold: the arena, dead space
-// and room to grow included (the heap holds them until a compaction), and
-// the out-of-line values.
+// datasetBytes is what ks's keys and values hold.
 func (ks *keyspace) datasetBytes() int64 {
-	return allocSize(cap(ks.arena)) + ks.objBytes
+	return int64(len(ks.arena)-ks.dead) + ks.objBytes
+}
+
+// retainedBytes is what the heap holds for ks: every structure by its
+// capacity.
+func (ks *keyspace) retainedBytes() int64 {
+	n := allocSize(cap(ks.metas)*metaBytes) + ks.idx.memBytes() +
+		allocSize(cap(ks.free)*4) + allocSize(cap(ks.objs)*16) + allocSize(cap(ks.objMem)*8) +
+		allocSize(cap(ks.freeObjs)*4) + allocSize(cap(ks.volatile)*4) + allocSize(cap(ks.arena)) + ks.objBytes
+	if ks.lru != nil {
+		n += ks.lru.bytes()
+	}
+	return n
 }
 
 // measureObj records the current size of objs[i].
@@ -300,23 +330,24 @@ func allocSize(n int) int64 {
 // reports the first disagreement with the running totals (nil when none).
 // It locks each shard in turn; run it while nothing else uses the store.
 func (s *Store) auditMemory() error {
-	var total, over, keys, vols int64
+	var total, over, ret, keys, vols int64
 	for si := range s.shards {
 		sh := &s.shards[si]
 		sh.mu.Lock()
-		err := s.auditShard(si, &total, &over, &keys, &vols)
+		err := s.auditShard(si, &total, &over, &ret, &keys, &vols)
 		sh.mu.Unlock()
 		if err != nil {
 			return err
 		}
 	}
-	if total != s.mem.used.Load() || over != s.mem.overhead.Load() || keys != s.mem.keys.Load() || vols != s.mem.vols.Load() {
-		return fmt.Errorf("store totals %d/%d/%d/%d, shards sum to %d/%d/%d/%d", s.mem.used.Load(), s.mem.overhead.Load(), s.mem.keys.Load(), s.mem.vols.Load(), total, over, keys, vols)
+	if total != s.mem.used.Load() || over != s.mem.overhead.Load() || ret != s.mem.retained.Load() || keys != s.mem.keys.Load() || vols != s.mem.vols.Load() {
+		return fmt.Errorf("store totals %d/%d/%d/%d/%d, shards sum to %d/%d/%d/%d/%d", s.mem.used.Load(), s.mem.overhead.Load(), s.mem.retained.Load(),
+			s.mem.keys.Load(), s.mem.vols.Load(), total, over, ret, keys, vols)
 	}
 	return nil
 }
 
-func (s *Store) auditShard(si int, total, over, keys, vols *int64) error {
+func (s *Store) auditShard(si int, total, over, ret, keys, vols *int64) error {
 	sh := &s.shards[si]
 	var shUsed, shKeys, shVols int64
 	for db := range sh.dbs {
@@ -346,8 +377,9 @@ func (s *Store) auditShard(si int, total, over, keys, vols *int64) error {
 			return fmt.Errorf("shard %d db %d: live arena bytes %d, counted %d", si, db, live, len(ks.arena)-ks.dead)
 		case recorded != ks.objBytes || objs != ks.objBytes:
 			return fmt.Errorf("shard %d db %d: objects %d (recorded %d), counted %d", si, db, objs, recorded, ks.objBytes)
-		case ks.acct.overhead != ks.overheadBytes() || ks.acct.dataset != allocSize(cap(ks.arena))+objs:
-			return fmt.Errorf("shard %d db %d: counted %d+%d, recount %d+%d", si, db, ks.acct.overhead, ks.acct.dataset, ks.overheadBytes(), allocSize(cap(ks.arena))+objs)
+		case ks.acct.overhead != ks.overheadBytes() || ks.acct.dataset != live+objs || ks.acct.retained != ks.retainedBytes():
+			return fmt.Errorf("shard %d db %d: counted %d+%d (%d retained), recount %d+%d (%d)", si, db,
+				ks.acct.overhead, ks.acct.dataset, ks.acct.retained, ks.overheadBytes(), live+objs, ks.retainedBytes())
 		case ks.acct.keys != int64(ks.idx.n) || ks.acct.vols != int64(len(ks.volatile)):
 			return fmt.Errorf("shard %d db %d: counted %d keys %d volatile, have %d %d", si, db, ks.acct.keys, ks.acct.vols, ks.idx.n, len(ks.volatile))
 		case ks.acct.listed:
@@ -364,6 +396,7 @@ func (s *Store) auditShard(si int, total, over, keys, vols *int64) error {
 		}
 		shUsed += ks.acct.overhead + ks.acct.dataset
 		*over += ks.acct.overhead
+		*ret += ks.acct.retained
 		shKeys += ks.acct.keys
 		shVols += ks.acct.vols
 	}
@@ -391,7 +424,7 @@ func (tx *Tx) KeyMemory(key []byte) (n int64, ok bool) {
 	if m.inline {
 		n += int64(m.val)
 	} else {
-		n += 16 + 8 + ks.objMem[m.val] // objs and objMem slots, the value
+		n += objSlotBytes + ks.objMem[m.val]
 	}
 	if m.expire != 0 {
 		n += 4
@@ -418,7 +451,7 @@ func (s *Store) DBMemory(db int) DBMemory {
 		sh := &s.shards[i]
 		sh.mu.Lock()
 		ks := &sh.dbs[db]
-		exp := allocSize(cap(ks.volatile) * 4)
+		exp := int64(len(ks.volatile)) * 4
 		d.Keys += int64(ks.idx.n)
 		d.Expires += exp
 		d.Main += ks.acct.overhead - exp
@@ -458,4 +491,15 @@ func (l *List) memBytes() int64 {
 		n += int64(l.nn) * (allocSize(int(unsafe.Sizeof(listNode{}))) + allocSize(per+per/nodeSlack))
 	}
 	return n
+}
+
+// growSlack makes room for one more element in a slice that never shrinks
+// (metas, objs: handles and slots are reused, not released), growing it by
+// a quarter rather than append's doubling of small slices, so that a
+// keyspace holds little more than its largest size.
+func growSlack[T any](s []T) []T {
+	if len(s) < cap(s) {
+		return s
+	}
+	return slices.Grow(s, 8+len(s)/4)
 }

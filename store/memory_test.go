@@ -283,7 +283,45 @@ func TestMemory_MatchesHeap(t *testing.T) {
 			if d := float64(used-heap) / float64(heap); d < -0.10 || d > 0.10 {
 				t.Errorf("used_memory %d is %+.1f%% off the heap's %d", used, 100*d, heap)
 			}
+			if d := float64(s.RetainedMemory()-heap) / float64(heap); d < -0.05 || d > 0.05 {
+				t.Errorf("retained %d is %+.1f%% off the heap's %d", s.RetainedMemory(), 100*d, heap)
+			}
 			runtime.KeepAlive(s)
 		})
 	}
+	// Under eviction the keys are replaced all the time: the totals must
+	// still follow the heap.
+	t.Run("eviction churn", func(t *testing.T) {
+		// 16 shards give each keyspace the size a million keys give 256.
+		s := New(Options{Shards: 16})
+		s.SetPolicy(AllKeysLRU)
+		before := liveHeap()
+		tx := NewTx(s)
+		limit := int64(n) * 150
+		for i := 0; i < 4*n; i++ {
+			for s.UsedMemory() > limit {
+				s.EvictOne(func(int, []byte) {})
+			}
+			key := []byte(fmt.Sprintf("key:%012d", i))
+			tx.Begin(0)
+			tx.AddKey(key)
+			tx.Lock()
+			tx.SetString(key, make([]byte, 5+i%80), 0, false)
+			tx.Unlock()
+		}
+		heap := liveHeap() - before
+		used, kept := s.UsedMemory(), s.RetainedMemory()
+		t.Logf("%d keys: used %d, retained %d, heap %d: %+.1f%%, %+.1f%%", s.KeyCount(), used, kept, heap,
+			100*float64(used-heap)/float64(heap), 100*float64(kept-heap)/float64(heap))
+		// used_memory leaves out the slots and arena space evicted keys
+		// left for new ones (an allocator's free space); retained counts
+		// them.
+		if d := float64(used-heap) / float64(heap); d < -0.15 || d > 0.05 {
+			t.Errorf("used_memory %d is %+.1f%% off the heap's %d", used, 100*d, heap)
+		}
+		if d := float64(kept-heap) / float64(heap); d < -0.05 || d > 0.05 {
+			t.Errorf("retained %d is %+.1f%% off the heap's %d", kept, 100*d, heap)
+		}
+		runtime.KeepAlive(s)
+	})
 }
