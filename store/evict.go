@@ -101,7 +101,8 @@ type evictState struct {
 	samples   atomic.Int64  // maxmemory-samples
 	logFactor atomic.Int64  // lfu-log-factor
 	decayTime atomic.Int64  // lfu-decay-time
-	switchMu  sync.Mutex    // serialises SetPolicy
+	switchMu  sync.Mutex    // serialises SyncPolicy
+	synced    atomic.Uint32 // policy+1 the lists and pools were last synced for
 }
 
 func (s *Store) initEviction() {
@@ -144,7 +145,11 @@ func (s *Store) SetPolicyAsync(p Policy) {
 func (s *Store) SyncPolicy() {
 	s.ev.switchMu.Lock()
 	defer s.ev.switchMu.Unlock()
-	mode := lruModeOf(s.Policy())
+	p := s.Policy()
+	if s.ev.synced.Load() == uint32(p)+1 {
+		return // nothing changed since the last call
+	}
+	mode := lruModeOf(p)
 	rebuild := s.ev.lruMode.Swap(mode) != mode
 	var d acctDelta
 	for i := range s.shards {
@@ -165,6 +170,7 @@ func (s *Store) SyncPolicy() {
 		sh.mu.Unlock()
 	}
 	s.applyDelta(d)
+	s.ev.synced.Store(uint32(p) + 1)
 }
 
 // lruList is a keyspace's recency order: handles, least recently used at

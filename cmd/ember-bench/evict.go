@@ -105,9 +105,10 @@ func runEvict(o options, eo evictOptions) error {
 	space := 3 * fits
 	fmt.Printf("## Hit ratio: Zipf(s=%.2f) GET, SET on a miss, over %d keys (3x the %d that fit in Redis), seed %d, %d ops after %d to warm up\n\n",
 		eo.zipfS, space, fits, eo.seed, eo.ops, eo.ops)
-	fmt.Println("| server | hit ratio | keys held | evicted_keys | used_memory MB |")
-	fmt.Println("|---|---|---|---|---|")
-	for _, s := range []*server{e, r} {
+	fmt.Println("| server | maxmemory MB | hit ratio | keys held | evicted_keys | used_memory MB |")
+	fmt.Println("|---|---|---|---|---|---|")
+	held := map[*server]int64{}
+	hitRun := func(s *server, name string, limit int64) error {
 		s.flush()
 		hits, err := replayZipf(s.port, eo, space)
 		if err != nil {
@@ -115,10 +116,28 @@ func runEvict(o options, eo evictOptions) error {
 		}
 		info := infoFields(s.port, "memory", "stats", "keyspace")
 		used, _ := strconv.ParseInt(info["used_memory"], 10, 64)
-		fmt.Printf("| %s | %.4f | %s | %s | %.1f |\n", s.name, hits, keysOf(info["db0"]), info["evicted_keys"], mb(used))
+		held[s], _ = strconv.ParseInt(keysOf(info["db0"]), 10, 64)
+		fmt.Printf("| %s | %.0f | %.4f | %d | %s | %.1f |\n", name, mb(limit), hits, held[s], info["evicted_keys"], mb(used))
+		return nil
+	}
+	for _, s := range []*server{e, r} {
+		if err := hitRun(s, s.name, eo.maxmemory); err != nil {
+			return err
+		}
+	}
+	r.stop()
+	// The same workload with Ember given room for as many keys as Redis
+	// held: the eviction decisions compared at equal capacity.
+	if held[e] > 0 && held[r] > held[e] {
+		limit := eo.maxmemory * held[r] / held[e]
+		c := client(e.port)
+		c.ConfigSet(context.Background(), "maxmemory", strconv.FormatInt(limit, 10))
+		c.Close()
+		if err := hitRun(e, "ember, as many keys as Redis", limit); err != nil {
+			return err
+		}
 	}
 	e.stop()
-	r.stop()
 	fmt.Println()
 
 	// 3. Tracking overhead.
