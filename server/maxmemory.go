@@ -54,8 +54,14 @@ const (
 	evictFail           // over the limit and nothing can be evicted
 )
 
-// memoryLimitHeadroom is how far above maxmemory the Go memory limit sits.
-const memoryLimitHeadroom = 4 // limit = maxmemory + maxmemory/4 + start-up
+// The Go memory limit sits a quarter of maxmemory above maxmemory (or what
+// the store retains, if more), and never less than minMemoryLimitHeadroom
+// above it, so that a tiny maxmemory cannot leave the collector running
+// back to back.
+const (
+	memoryLimitHeadroom    = 4 // limit = start-up + max(maxmemory, retained) + maxmemory/4
+	minMemoryLimitHeadroom = 4 << 20
+)
 
 // initMemory measures the start-up footprint and subscribes to the
 // memory parameters. Called once from New.
@@ -109,7 +115,7 @@ func (s *Server) tuneRuntime(mm int64) {
 		debug.SetMemoryLimit(m.defaultLimit)
 		return
 	}
-	limit := m.runtimeBase + max(mm, s.store.RetainedMemory()) + mm/memoryLimitHeadroom
+	limit := m.runtimeBase + max(mm, s.store.RetainedMemory()) + max(mm/memoryLimitHeadroom, minMemoryLimitHeadroom)
 	if limit < 0 || limit > m.defaultLimit { // overflow, or a lower GOMEMLIMIT wins
 		limit = m.defaultLimit
 	}
