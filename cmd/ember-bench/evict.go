@@ -31,7 +31,8 @@ type evictOptions struct {
 	zipfS     float64 // Zipf exponent (> 1)
 	ops       int     // measured hit-ratio operations (after as many to warm up)
 	seed      int64
-	trackKeys int // keys for the tracking-overhead measurement
+	trackKeys int    // keys for the tracking-overhead measurement
+	parts     string // which measurements: limit,hit,track,speed
 }
 
 func runEvict(o options, eo evictOptions) error {
@@ -50,7 +51,34 @@ func runEvict(o options, eo evictOptions) error {
 		return e, r, nil
 	}
 
+	want := func(part string) bool { return strings.Contains(","+eo.parts+",", ","+part+",") }
+
 	// 1. Limit held.
+	if want("limit") {
+		if err := limitHeld(o, eo, startBoth); err != nil {
+			return err
+		}
+	}
+	// 2. Hit ratio.
+	if want("hit") {
+		if err := hitRatio(o, eo, startBoth); err != nil {
+			return err
+		}
+	}
+	// 3. Tracking overhead.
+	if want("track") {
+		if err := trackingOverhead(o, eo); err != nil {
+			return err
+		}
+	}
+	// 4. Speed under constant eviction.
+	if want("speed") {
+		return evictionSpeed(o, eo, startBoth)
+	}
+	return nil
+}
+
+func limitHeld(o options, eo evictOptions, startBoth func() (*server, *server, error)) error {
 	fmt.Println("## Limit held: 3x maxmemory written with redis-benchmark SET -P 16")
 	fmt.Println()
 	fmt.Println("| server | used_memory MB | RSS empty MB | RSS peak MB | RSS end MB | evicted_keys | keys | RSS peak <= 1.3 x maxmemory + empty |")
@@ -92,9 +120,11 @@ func runEvict(o options, eo evictOptions) error {
 	e.stop()
 	r.stop()
 	fmt.Println()
+	return nil
+}
 
-	// 2. Hit ratio.
-	e, r, err = startBoth()
+func hitRatio(o options, eo evictOptions, startBoth func() (*server, *server, error)) error {
+	e, r, err := startBoth()
 	if err != nil {
 		return err
 	}
@@ -139,20 +169,17 @@ func runEvict(o options, eo evictOptions) error {
 	}
 	e.stop()
 	fmt.Println()
+	return nil
+}
 
-	// 3. Tracking overhead.
-	if err := trackingOverhead(o, eo); err != nil {
-		return err
-	}
-
-	// 4. Speed under constant eviction.
-	e, r, err = startBoth()
+func evictionSpeed(o options, eo evictOptions, startBoth func() (*server, *server, error)) error {
+	e, r, err := startBoth()
 	if err != nil {
 		return err
 	}
 	defer e.stop()
 	defer r.stop()
-	space = int(4 * eo.maxmemory / int64(eo.value+16))
+	space := int(4 * eo.maxmemory / int64(eo.value+16))
 	fmt.Printf("## SET throughput under constant eviction: redis-benchmark -t set -r %d -d %d -c %d, medians of %d runs, after a fill to the limit\n\n", space, eo.value, o.clients, o.runs)
 	fmt.Println("| -P | Ember rps | Redis rps | ratio | Ember evicted | Redis evicted |")
 	fmt.Println("|---|---|---|---|---|---|")

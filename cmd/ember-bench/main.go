@@ -41,6 +41,7 @@ func main() {
 	flag.IntVar(&eo.ops, "ops", 2000000, "evict: measured hit-ratio operations")
 	flag.Int64Var(&eo.seed, "seed", 1, "evict: workload seed")
 	flag.IntVar(&eo.trackKeys, "trackkeys", 1000000, "evict: keys for the tracking-overhead measurement")
+	flag.StringVar(&eo.parts, "parts", "limit,hit,track,speed", "evict: measurements to run")
 	flag.Parse()
 	if n, ok := ember.ParseMemory(*maxmem); ok && n > 0 {
 		eo.maxmemory = n
