@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/ember-server
 PORT    ?= 6379
 
-.PHONY: all build run test test-short race lint fuzz bench clean
+.PHONY: all build run test test-short race lint fuzz bench bench-evict clean
 
 all: build
 
@@ -38,3 +38,8 @@ bench: build
 
 clean:
 	rm -rf bin
+
+# Eviction benchmarks (maxmemory held, hit ratio, tracking bytes per key,
+# SET under constant eviction), Ember next to redis-server.
+bench-evict: build
+	$(GO) run ./cmd/ember-bench -mode evict

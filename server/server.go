@@ -51,7 +51,8 @@ type Server struct {
 	cmdStats        cmdStatsTable
 	activeExpireOff atomic.Bool // DEBUG SET-ACTIVE-EXPIRE 0
 	startupMemory   int64
-	rdb             rdbState // RDB persistence (persistence.go)
+	rdb             rdbState    // RDB persistence (persistence.go)
+	memst           memoryState // maxmemory and eviction (maxmemory.go)
 	// ShowLogo prints Redis's ASCII logo at start-up (main sets it when the
 	// log is a terminal, as Redis does).
 	ShowLogo bool
@@ -88,6 +89,7 @@ func New(cfg *Config, logOut io.Writer) (*Server, error) {
 	if err := s.initACL(); err != nil {
 		return nil, err
 	}
+	s.initMemory()
 	return s, nil
 }
 
@@ -131,6 +133,7 @@ func commandFamilies() [][]*Command {
 		sortCommands(),
 		aclCommands(),
 		persistenceCommands(),
+		memoryCommands(),
 	}
 }
 
@@ -256,6 +259,7 @@ func (s *Server) cron() {
 		}
 		if now := time.Now(); now.Sub(lastSample) >= 100*time.Millisecond {
 			s.sampleMetrics(now)
+			s.memoryCron()
 			lastSample = now
 		}
 	}
