@@ -33,10 +33,11 @@ func main() {
 	flag.IntVar(&o.runs, "runs", 3, "runs per server and test (median reported)")
 	flag.IntVar(&o.threads, "threads", 0, "redis-benchmark --threads (0: single-threaded client)")
 	flag.IntVar(&o.keyspace, "r", 0, "random keyspace size (-r), 0 for a single key")
-	flag.StringVar(&o.mode, "mode", "throughput", "throughput, bgsave (latency and memory during BGSAVE) or evict (maxmemory and eviction)")
+	flag.StringVar(&o.mode, "mode", "throughput", "throughput, memory (RSS per dataset), bgsave (latency and memory during BGSAVE) or evict (maxmemory and eviction)")
 	flag.IntVar(&o.keys, "keys", 5_000_000, "bgsave mode: keys loaded")
 	flag.IntVar(&o.valueSize, "value-size", 10, "bgsave mode: value size in bytes")
 	flag.IntVar(&o.seconds, "seconds", 5, "bgsave mode: seconds of idle traffic measured")
+	flag.Float64Var(&o.memScale, "scale", 1, "memory mode: fraction of the datasets' key counts")
 	var eo evictOptions
 	maxmem := flag.String("maxmemory", "100mb", "evict: maxmemory of both servers")
 	flag.StringVar(&eo.policy, "policy", "allkeys-lru", "evict: maxmemory-policy")
@@ -65,6 +66,8 @@ func main() {
 	switch o.mode {
 	case "bgsave":
 		run = runBgsave
+	case "memory":
+		run = runMemory
 	case "evict":
 		run = func(o options) error { return runEvict(o, eo) }
 	}
