@@ -321,6 +321,7 @@ func replyCommandDocs(c *Client, cmd *Command) {
 	if len(cmd.Sub) > 0 {
 		n++
 	}
+	n += docFields(cmd)
 	c.w.Map(n)
 	if cmd.Summary != "" {
 		c.w.BulkString("summary")
@@ -336,6 +337,7 @@ func replyCommandDocs(c *Client, cmd *Command) {
 		c.w.BulkString("complexity")
 		c.w.BulkString(cmd.Complexity)
 	}
+	writeDocs(c, cmd)
 	if len(cmd.Sub) > 0 {
 		c.w.BulkString("subcommands")
 		c.w.Map(len(cmd.Sub))

@@ -12,19 +12,19 @@ import (
 func connectionCommands() []*Command {
 	return []*Command{
 		{Name: "ping", Arity: -1, Flags: "fast", ACL: "@connection", Lock: LockNone, Group: "connection", Since: "1.0.0",
-			Summary: "Returns the server's liveliness response.", Complexity: "O(1)", Handler: cmdPing},
+			Summary: "Ping the server", Complexity: "O(1)", Handler: cmdPing},
 		{Name: "echo", Arity: 2, Flags: "loading stale fast", ACL: "@connection", Lock: LockNone, Group: "connection", Since: "1.0.0",
-			Summary: "Returns the given string.", Complexity: "O(1)", Handler: cmdEcho},
+			Summary: "Echo the given string", Complexity: "O(1)", Handler: cmdEcho},
 		{Name: "quit", Arity: -1, Flags: "noscript loading stale fast no_auth allow_busy", ACL: "@connection", Lock: LockNone, Group: "connection", Since: "1.0.0",
-			Summary: "Closes the connection.", Complexity: "O(1)", Handler: cmdQuit},
+			Summary: "Close the connection", Complexity: "O(1)", Handler: cmdQuit},
 		{Name: "reset", Arity: 1, Flags: "noscript loading stale fast no_auth allow_busy", ACL: "@connection", Lock: LockNone, Group: "connection", Since: "6.2.0",
-			Summary: "Resets the connection.", Complexity: "O(1)", Handler: cmdReset},
+			Summary: "Reset the connection", Complexity: "O(1)", Handler: cmdReset},
 		{Name: "select", Arity: 2, Flags: "loading stale fast", ACL: "@connection", Lock: LockNone, Group: "connection", Since: "1.0.0",
-			Summary: "Changes the selected database.", Complexity: "O(1)", Handler: cmdSelect},
+			Summary: "Change the selected database for the current connection", Complexity: "O(1)", Handler: cmdSelect},
 		{Name: "hello", Arity: -1, Flags: "noscript loading stale fast no_auth allow_busy", ACL: "@connection", Lock: LockNone, Group: "connection", Since: "6.0.0",
-			Summary: "Handshakes with the Redis server.", Complexity: "O(1)", Handler: cmdHello},
+			Summary: "Handshake with Redis", Complexity: "O(1)", Handler: cmdHello},
 		{Name: "auth", Arity: -2, Flags: "noscript loading stale fast no_auth allow_busy", ACL: "@connection", Lock: LockNone, Group: "connection", Since: "1.0.0",
-			Summary: "Authenticates the connection.", Complexity: "O(N) where N is the number of passwords defined for the user", Handler: cmdAuth},
+			Summary: "Authenticate to the server", Complexity: "O(N) where N is the number of passwords defined for the user", Handler: cmdAuth},
 	}
 }
 

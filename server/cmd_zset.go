@@ -16,7 +16,7 @@ import (
 
 func zsetCommands() []*Command {
 	const (
-		g   = "sorted_set"
+		g   = "sorted-set"
 		acl = "@sortedset"
 	)
 	return []*Command{

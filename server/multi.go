@@ -58,15 +58,15 @@ func newWatchRegistry(shards int) watchRegistry {
 func transactionCommands() []*Command {
 	return []*Command{
 		{Name: "multi", Arity: 1, Flags: "noscript loading stale fast allow_busy", ACL: "@transaction", Lock: LockNone, Group: "transactions", Since: "1.2.0",
-			Summary: "Starts a transaction.", Complexity: "O(1)", Handler: cmdMulti},
+			Summary: "Mark the start of a transaction block", Complexity: "O(1)", Handler: cmdMulti},
 		{Name: "exec", Arity: 1, Flags: "noscript loading stale skip_slowlog", ACL: "@transaction", Lock: LockNone, Group: "transactions", Since: "1.2.0",
-			Summary: "Executes all commands in a transaction.", Complexity: "Depends on commands in the transaction", Handler: cmdExec},
+			Summary: "Execute all commands issued after MULTI", Complexity: "Depends on commands in the transaction", Handler: cmdExec},
 		{Name: "discard", Arity: 1, Flags: "noscript loading stale fast allow_busy", ACL: "@transaction", Lock: LockNone, Group: "transactions", Since: "2.0.0",
-			Summary: "Discards a transaction.", Complexity: "O(N), when N is the number of queued commands", Handler: cmdDiscard},
+			Summary: "Discard all commands issued after MULTI", Complexity: "O(N), when N is the number of queued commands", Handler: cmdDiscard},
 		{Name: "watch", Arity: -2, Flags: "noscript loading stale fast allow_busy", ACL: "@transaction", FirstKey: 1, LastKey: -1, Step: 1, Group: "transactions", Since: "2.2.0",
-			Summary: "Monitors changes to keys to determine the execution of a transaction.", Complexity: "O(1) for every key.", Handler: cmdWatch},
+			Summary: "Watch the given keys to determine execution of the MULTI/EXEC block", Complexity: "O(1) for every key.", Handler: cmdWatch},
 		{Name: "unwatch", Arity: 1, Flags: "noscript loading stale fast allow_busy", ACL: "@transaction", Lock: LockNone, Group: "transactions", Since: "2.2.0",
-			Summary: "Forgets about watched keys of a transaction.", Complexity: "O(1)", Handler: cmdUnwatch},
+			Summary: "Forget about all watched keys", Complexity: "O(1)", Handler: cmdUnwatch},
 	}
 }
 
