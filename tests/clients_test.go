@@ -19,6 +19,7 @@ import (
 // The scripts find the server through REDIS_PORT.
 
 // clientServers starts Ember and, when installed, redis-server for one test.
+// The script runs against the two in parallel subtests.
 func clientServers(t *testing.T) map[string]*proc {
 	t.Helper()
 	servers := map[string]*proc{"ember": startEmber(t)}
@@ -93,6 +94,7 @@ func TestClients_RedisPy(t *testing.T) {
 	t.Log(strings.TrimSpace(string(version)))
 	for name, p := range clientServers(t) {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			runClientScript(t, p, "clients/python", pySkipped, py, "redispy_test.py")
 		})
 	}
@@ -107,6 +109,7 @@ func TestClients_FlaskHitCounter(t *testing.T) {
 	t.Log(strings.TrimSpace(string(version)))
 	for name, p := range clientServers(t) {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			runClientScript(t, p, "clients/python", pySkipped, py, "flask_hits_test.py")
 		})
 	}
@@ -156,6 +159,7 @@ func TestClients_NodeRedis(t *testing.T) {
 	t.Logf("node-redis %s and %s", nodePackageVersion("redis"), nodePackageVersion("redis-current"))
 	for name, p := range clientServers(t) {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			runClientScript(t, p, "clients/node", nodeSkipped, node, "--test", "--test-reporter=spec", "noderedis.test.js")
 		})
 	}
@@ -169,6 +173,7 @@ func TestClients_IORedis(t *testing.T) {
 	t.Logf("ioredis %s", nodePackageVersion("ioredis"))
 	for name, p := range clientServers(t) {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			runClientScript(t, p, "clients/node", nodeSkipped, node, "--test", "--test-reporter=spec", "ioredis.test.js")
 		})
 	}
