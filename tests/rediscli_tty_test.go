@@ -72,6 +72,8 @@ func TestRedisCli_InteractiveHints(t *testing.T) {
 			"get cli:missing", "nosuch arg", "select 2", "set cli:db2 x", "multi", "incr cli:c", "exec",
 			"help set", "help @hash", "select 0", "hello 3", "hgetall cli:h", "zrange cli:z 0 -1 withscores",
 			"zscore cli:z m", "smembers cli:none", "config get maxmemory",
+			// Tab completes command and subcommand names from the same table.
+			"hgetal\t cli:h", "config ge\t maxmemory-policy", "ZRAN\t\t cli:z 0 -1",
 		},
 	}
 	ember := startEmber(t)
