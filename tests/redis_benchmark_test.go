@@ -69,11 +69,41 @@ func benchmarkState(t *testing.T, p *proc) string {
 	return b.String()
 }
 
+// commandCalls reads calls=N per command from INFO commandstats.
+func commandCalls(t *testing.T, p *proc) map[string]int {
+	t.Helper()
+	info, err := dialRaw(t, p.Addr).Do("INFO", "commandstats")
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := map[string]int{}
+	for _, m := range regexp.MustCompile(`cmdstat_([a-z|]+):calls=(\d+),`).FindAllStringSubmatch(info, -1) {
+		calls[m[1]], _ = strconv.Atoi(m[2])
+	}
+	return calls
+}
+
 func TestRedisBenchmark_DefaultTests(t *testing.T) {
 	ember := startEmber(t)
+	if r, err := dialRaw(t, ember.Addr).Do("CONFIG", "RESETSTAT"); err != nil || r != "+OK\r\n" {
+		t.Fatalf("CONFIG RESETSTAT: %q %v", r, err)
+	}
 	got := runBenchmark(t, ember, "-n", "2000")
 	if strings.Join(got, "|") != strings.Join(benchmarkDefaultTests, "|") {
 		t.Errorf("redis-benchmark reported\n  %q\nwant\n  %q", got, benchmarkDefaultTests)
+	}
+	// Every request reached its command (as Redis's own
+	// integration/redis-benchmark.tcl checks): two PING tests, LPUSH twice,
+	// four LRANGE tests. redis-benchmark also sends CONFIG GET on start.
+	calls := commandCalls(t, ember)
+	for cmd, want := range map[string]int{
+		"ping": 4000, "set": 2000, "get": 2000, "incr": 2000, "lpush": 4000, "rpush": 2000, "lpop": 2000,
+		"rpop": 2000, "sadd": 2000, "hset": 2000, "spop": 2000, "zadd": 2000, "zpopmin": 2000,
+		"lrange": 8000, "mset": 2000,
+	} {
+		if calls[cmd] != want {
+			t.Errorf("INFO commandstats %s calls=%d, want %d", cmd, calls[cmd], want)
+		}
 	}
 	if redisServerPath() == "" {
 		t.Skip("redis-server is not installed: the data left behind is not compared")

@@ -77,6 +77,23 @@ class Connection(Base):
         self.assertLess(abs(secs - time.time()), 5)
         self.assertTrue(0 <= micros < 1_000_000)
 
+    def test_introspection_parsers(self):
+        # redis-py parses these replies into dicts: their shape matters.
+        cmds = self.r.command()
+        self.assertEqual(cmds["get"]["arity"], 2)
+        self.assertEqual(sorted(cmds["get"]["flags"]), ["fast", "readonly"])
+        self.assertEqual((cmds["mset"]["first_key_pos"], cmds["mset"]["last_key_pos"], cmds["mset"]["step_count"]), (1, -1, 2))
+        self.assertGreater(self.r.command_count(), 100)
+        self.assertEqual(self.r.command_getkeys("MSET", "a", "1", "b", "2"), ["a", "b"])
+        self.r.set("k", "v")
+        stats = self.r.memory_stats()
+        self.assertEqual(stats["keys.count"], 1)
+        self.assertIn("dataset.bytes", stats)
+        self.assertEqual(self.r.acl_whoami(), "default")
+        self.assertIn("flags", self.r.acl_getuser("default"))
+        self.assertIn("cmd=client|info", self.r.execute_command("CLIENT", "INFO"))
+        self.assertIsInstance(self.r.lastsave(), __import__("datetime").datetime)
+
     def test_errors(self):
         self.r.set("s", "x")
         with self.assertRaisesRegex(redis.ResponseError, "^WRONGTYPE Operation against a key holding the wrong kind of value$"):
