@@ -20,10 +20,18 @@ type Client struct {
 	w    Reply
 	tx   *store.Tx
 
-	db   int
-	cmd  *Command  // the command being run
-	now  time.Time // when the running command started
-	keys []int     // key positions scratch
+	db  int
+	cmd *Command  // the command being run
+	now time.Time // when the running command started
+
+	lastName struct { // the last plain command looked up, see lookup
+		name []byte
+		cmd  *Command
+	}
+
+	batchStart time.Time     // when the current batch of requests was read
+	elapsed    time.Duration // time the batch's commands took so far
+	keys       []int         // key positions scratch
 
 	multi      *multiState   // open transaction (MULTI), nil otherwise
 	inExec     bool          // running EXEC's commands: blocking commands must not block

@@ -11,13 +11,16 @@ import (
 // authentication, then the command itself.
 func (c *Client) execute(args [][]byte) {
 	s := c.srv
-	// One clock read per command serves the idle time, the command's
-	// expiry clock and its duration.
-	c.now = time.Now()
+	// The command's clock serves its idle time, its expiry clock and the
+	// start of its duration (see startBatch).
+	if c.batchStart.IsZero() {
+		c.startBatch()
+	}
+	c.now = c.batchStart.Add(c.elapsed)
 	c.lastInteraction.Store(c.now.UnixNano())
 	mark := c.w.Len()
 
-	cmd, found := s.table.Lookup(args)
+	cmd, found := c.lookup(args)
 	switch {
 	case cmd == nil:
 		if isCrossProtocolAttack(args[0]) {
@@ -60,6 +63,21 @@ func (c *Client) execute(args [][]byte) {
 	c.applyReplyMode(mark)
 }
 
+// lookup resolves a request's command, remembering the last plain command
+// the client ran: clients tend to send the same command over and over, and
+// comparing its name is cheaper than a table lookup.
+func (c *Client) lookup(args [][]byte) (*Command, bool) {
+	if c.lastName.cmd != nil && string(args[0]) == string(c.lastName.name) {
+		return c.lastName.cmd, true
+	}
+	cmd, found := c.srv.table.Lookup(args)
+	if found && cmd.subs == nil && cmd.parent == nil {
+		c.lastName.name = append(c.lastName.name[:0], args[0]...)
+		c.lastName.cmd = cmd
+	}
+	return cmd, found
+}
+
 // reject answers a command that fails the dispatcher's checks; inside MULTI
 // it also dooms the transaction (EXEC will answer EXECABORT).
 func (c *Client) reject(msg string) {
@@ -92,7 +110,10 @@ func (c *Client) call(cmd *Command, args [][]byte) {
 	if tx.Dirty > 0 {
 		c.dirty.Add(int64(tx.Dirty))
 	}
-	c.srv.cmdStats.called(cmd, time.Since(c.now).Microseconds(), c.errCount != errs, c.srv.cfg.LatencyTracking())
+	end := time.Since(c.batchStart)
+	dur := end - c.elapsed
+	c.elapsed = end
+	c.srv.cmdStats.called(cmd, dur.Microseconds(), c.errCount != errs, c.srv.cfg.LatencyTracking())
 	if len(c.ready) > 0 {
 		c.serveReadyKeys()
 	}

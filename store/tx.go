@@ -24,6 +24,11 @@ type Tx struct {
 	access  access // how lookups update the access field (memory.go)
 	acct    txAcct // what changed size under this Tx, settled by Unlock
 
+	// The last short key hashed, and its hash (see hash).
+	lastKey  [32]byte
+	lastLen  int // -1: none
+	lastHash uint64
+
 	// Dirty counts the changes made under this Tx, as Redis's server.dirty.
 	Dirty int
 }
@@ -35,6 +40,7 @@ func NewTx(s *Store) *Tx {
 		heldSet: make([]uint64, (len(s.shards)+63)/64),
 		held:    make([]uint16, 0, 16),
 		pending: make([]uint16, 0, 16),
+		lastLen: -1,
 	}
 }
 
@@ -67,7 +73,23 @@ func (tx *Tx) Now() int64 { return tx.now }
 
 // AddKey asks for key's shard to be locked by the next Lock.
 func (tx *Tx) AddKey(key []byte) {
-	tx.addShard(uint16((tx.st.hash(key) >> 32) & tx.st.mask))
+	tx.addShard(uint16((tx.hash(key) >> 32) & tx.st.mask))
+}
+
+// hash is Store.hash, remembering the last short key hashed: a command's
+// key is hashed once to pick its shard and again to find it. The cache
+// compares the bytes, not the slice, so a reused buffer cannot fool it.
+func (tx *Tx) hash(key []byte) uint64 {
+	if len(key) <= len(tx.lastKey) {
+		if len(key) == tx.lastLen && string(key) == string(tx.lastKey[:len(key)]) {
+			return tx.lastHash
+		}
+		h := tx.st.hash(key)
+		copy(tx.lastKey[:], key)
+		tx.lastLen, tx.lastHash = len(key), h
+		return h
+	}
+	return tx.st.hash(key)
 }
 
 // AddShard asks for shard i to be locked by the next Lock.
@@ -134,7 +156,7 @@ func (tx *Tx) holds(i int) bool { return tx.heldSet[i>>6]&(1<<(i&63)) != 0 }
 
 // keyspace returns the keyspace of key in database db and the key's slot hash.
 func (tx *Tx) keyspace(db int, key []byte) (*keyspace, uint32) {
-	h := tx.st.hash(key)
+	h := tx.hash(key)
 	si := int((h >> 32) & tx.st.mask)
 	if !tx.holds(si) {
 		panic(ErrNotUnlocked)
@@ -199,7 +221,7 @@ func (tx *Tx) expireKey(db int, ks *keyspace, h, pos uint32) {
 // insert and delete, so the position is looked up again.
 func (tx *Tx) delete(r ref) {
 	key := r.ks.key(r.h)
-	_, pos, _ := r.ks.lookup(key, uint32(tx.st.hash(key)))
+	_, pos, _ := r.ks.lookup(key, uint32(tx.hash(key)))
 	r.ks.remove(r.h, pos)
 }
 
