@@ -302,6 +302,8 @@ func replyKeySpecs(c *Client, cmd *Command) {
 // keySpecFlags approximates a command's key spec flags from its flags.
 func keySpecFlags(cmd *Command) []string {
 	switch {
+	case cmd.Has(FlagPubSub):
+		return []string{"not_key"} // shard channels
 	case cmd.Has(FlagWrite):
 		return []string{"RW", "update"}
 	case cmd.Has(FlagReadonly):

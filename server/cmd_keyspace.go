@@ -43,6 +43,7 @@ func cmdDBSize(c *Client, args [][]byte) { c.w.Int(int64(c.tx.DBSize(c.db))) }
 
 // FLUSHDB [ASYNC | SYNC]
 func cmdFlushDB(c *Client, args [][]byte) {
+	c.flushed(c.db)
 	c.tx.FlushDB(c.db)
 	c.w.OK()
 }

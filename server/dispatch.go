@@ -8,11 +8,12 @@ import (
 )
 
 // execute runs one request, in Redis's order of checks: lookup, arity,
-// authentication, then the command itself.
+// authentication, MULTI restrictions, channel permissions, Pub/Sub mode,
+// client pause, then the command itself.
 func (c *Client) execute(args [][]byte) {
 	s := c.srv
 	c.lastInteraction.Store(time.Now().UnixNano())
-	mark := c.w.Len()
+	c.beginReplies()
 
 	cmd, found := s.table.Lookup(args)
 	switch {
@@ -36,15 +37,41 @@ func (c *Client) execute(args [][]byte) {
 	case c.multi != nil && cmd.Has(FlagNoMulti):
 		c.reject(ErrNoMulti)
 		s.cmdStats.rejected(cmd)
-	case c.multi != nil && !runsInsideMulti(cmd):
-		c.cmd = cmd
-		c.queue(cmd, args)
+	case cmd.Has(FlagPubSub) && c.channelDenied(cmd, args):
+		s.cmdStats.rejected(cmd)
+	case c.w.proto == 2 && c.subscribed() && !subscribedModeAllows(cmd):
+		c.reject(subscribedModeError(cmd))
+		s.cmdStats.rejected(cmd)
+	case c.monitoring.Load() && (cmd.Has(FlagWrite) || cmd.Has(FlagReadonly) || cmd.Has(FlagMayReplicate)):
+		// MONITOR makes the client a replica to Redis, and replicas may not
+		// touch the keyspace.
+		c.reject("ERR Replica can't interact with the keyspace")
+		s.cmdStats.rejected(cmd)
 	default:
+		if !c.waitPause(cmd) {
+			return
+		}
 		c.cmd = cmd
+		if c.multi != nil && !runsInsideMulti(cmd) {
+			c.queue(cmd, args)
+			break
+		}
 		c.lastCmd.Store(cmd)
 		c.call(cmd, args)
 	}
-	c.applyReplyMode(mark)
+	c.commandProcessed(cmd)
+	c.settleReplies()
+}
+
+// channelDenied checks the channels a Pub/Sub command names against the
+// user's permissions, rejecting the command when one is not allowed.
+func (c *Client) channelDenied(cmd *Command, args [][]byte) bool {
+	msg := c.channelPermissionError(cmd, args)
+	if msg == "" {
+		return false
+	}
+	c.reject(msg)
+	return true
 }
 
 // reject answers a command that fails the dispatcher's checks; inside MULTI
@@ -70,15 +97,25 @@ func (c *Client) call(cmd *Command, args [][]byte) {
 	case LockAll:
 		tx.AddAll()
 	}
+	if c.srv.tracking.clients.Load() > 0 {
+		c.srv.limitTrackedKeys()
+	}
 	tx.Lock()
 	start, errs := time.Now(), c.errCount
+	c.enterCommand()
+	c.notePreCommand(cmd, args)
 	cmd.Handler(c, args)
+	c.notePostCommand()
+	c.rememberKeys(cmd, args)
+	c.leaveCommand()
 	tx.Unlock()
+	dur := time.Since(start)
 	c.commands.Add(1)
 	if tx.Dirty > 0 {
 		c.dirty.Add(int64(tx.Dirty))
 	}
-	c.srv.cmdStats.called(cmd, time.Since(start).Microseconds(), c.errCount != errs, c.srv.cfg.LatencyTracking())
+	c.srv.cmdStats.called(cmd, dur.Microseconds(), c.errCount != errs, c.srv.cfg.LatencyTracking())
+	c.afterCall(cmd, args, dur)
 }
 
 // recoverPanic turns a panic in a handler into an error reply, so one bad
@@ -89,23 +126,51 @@ func (c *Client) recoverPanic(cmd *Command) {
 	if r == nil {
 		return
 	}
+	c.leaveCommand()
 	c.tx.Unlock()
 	c.srv.log.Warnf("panic running '%s' for client id=%d: %v\n%s", cmd.FullName, c.id, r, debug.Stack())
 	c.Error(ErrInternal)
 }
 
-// applyReplyMode drops the replies of this command under CLIENT REPLY OFF/SKIP.
-func (c *Client) applyReplyMode(mark int) {
+// beginReplies marks where the current command's replies start, for
+// settleReplies.
+func (c *Client) beginReplies() {
+	c.replyMark = c.w.Len()
+	c.settled = false
+	c.keep = c.keep[:0]
+}
+
+// settleReplies drops the current command's replies under CLIENT REPLY
+// OFF/SKIP, keeping push messages (Pub/Sub, invalidations), which Redis
+// sends regardless. It runs once per command: before the replies are
+// committed to the output queue, or at the end.
+func (c *Client) settleReplies() {
+	if c.settled {
+		return
+	}
+	c.settled = true
+	mark := min(c.replyMark, len(c.w.b))
+	drop := false
 	switch c.replyMode {
 	case replyOn:
 	case replyOff:
-		c.w.b = c.w.b[:mark]
+		drop = true
 	case replySkipThis:
-		c.w.b = c.w.b[:mark]
+		drop = true
 		c.replyMode = replyOn
 	case replySkipNext:
 		c.replyMode = replySkipThis
 	}
+	if drop {
+		n := mark
+		for _, sp := range c.keep {
+			if sp[0] >= mark {
+				n += copy(c.w.b[n:], c.w.b[sp[0]:sp[1]])
+			}
+		}
+		c.w.b = c.w.b[:n]
+	}
+	c.keep = c.keep[:0]
 }
 
 // unknownCommand formats Redis's reply for a command it does not know.

@@ -336,7 +336,7 @@ func (c *Client) runQueued(q queuedCmd) {
 	}()
 	c.cmd = q.cmd
 	c.tx.Begin(c.db)
-	q.cmd.Handler(c, q.args)
+	c.runHandler(q.cmd, q.args)
 	c.commands.Add(1)
 	if c.tx.Dirty > 0 {
 		c.dirty.Add(int64(c.tx.Dirty))

@@ -35,8 +35,13 @@ type Server struct {
 	nextID    atomic.Int64
 	stats     stats
 	watch     watchRegistry // WATCHed keys, per store shard
+	pubsub    pubsubRegistry
+	tracking  trackingTable
+	intro     introspection // slowlog, latency, MONITOR, CLIENT PAUSE, output limits (introspect.go)
 	started   time.Time
 	runID     string
+
+	notifyFlags atomic.Int64 // notify-keyspace-events, parsed
 
 	shutdownOnce sync.Once
 	done         chan struct{} // closed when the server stops
@@ -78,6 +83,7 @@ func New(cfg *Config, logOut io.Writer) (*Server, error) {
 	s.watch = newWatchRegistry(s.store.ShardCount())
 	s.watchConfig()
 	s.initExtras()
+	s.initIntrospection()
 	return s, nil
 }
 
@@ -118,6 +124,8 @@ func commandFamilies() [][]*Command {
 		setCommands(),
 		zsetCommands(),
 		sortCommands(),
+		pubsubCommands(),
+		diagnosticCommands(),
 	}
 }
 
@@ -223,12 +231,16 @@ func (s *Server) cron() {
 			continue
 		}
 		s.cronShutdown()
-		// Redis gives active expiry 25% of each cron period.
-		if !s.activeExpireOff.Load() {
+		// Redis gives active expiry 25% of each cron period, and none
+		// while clients are paused.
+		if !s.activeExpireOff.Load() && !s.clientsPaused() {
+			start := time.Now()
 			if n := s.store.ActiveExpire(period / 4); n > 0 {
 				s.stats.expiredKeys.Add(int64(n))
 			}
+			s.intro.latency.addSampleIfNeeded("expire-cycle", time.Since(start).Milliseconds())
 		}
+		s.introspectionCron(time.Now())
 		if now := time.Now(); now.Sub(lastSample) >= 100*time.Millisecond {
 			s.sampleMetrics(now)
 			lastSample = now
@@ -287,6 +299,7 @@ func (s *Server) newClient(nc net.Conn) *Client {
 
 func (s *Server) removeClient(c *Client) {
 	c.Kill()
+	s.clientGone(c)
 	c.discardTransaction()
 	s.clients.remove(c)
 	s.stats.retiredCommands.Add(c.commands.Load())
