@@ -63,22 +63,10 @@ func (s *Server) notifyKeyspaceEvent(class eventClass, event string, key []byte,
 	s.notifyEvent(nil, class, event, key, db)
 }
 
-// flushed is Redis's signalFlushedDb: the running command is about to empty
-// database db (every database when db is -1). Call it before emptying:
-// WATCHed keys that exist are touched, and client-side caches are told to
-// drop everything.
+// flushed is Redis's signalFlushedDb for client-side caching: the running
+// command empties database db (every database when db is -1; SWAPDB counts
+// as a flush too), so every tracking client is told to drop all it cached.
+// (WATCHed keys are touched by the flushing command itself.)
 func (c *Client) flushed(db int) {
-	s := c.srv
-	if s.watch.count.Load() > 0 {
-		from, to := db, db
-		if db < 0 {
-			from, to = 0, s.store.Databases()-1
-		}
-		for d := from; d <= to; d++ {
-			s.touchAllWatchedKeysInDB(d, -1, func(db int, key []byte) (bool, bool) {
-				return c.tx.KeyStateIn(db, key)
-			})
-		}
-	}
-	s.invalidateAll()
+	c.srv.invalidateAll()
 }
