@@ -43,12 +43,6 @@ func pubsubCommands() []*Command {
 	}
 }
 
-// denyBlocking reports whether c may not enter Pub/Sub mode (Redis's
-// CLIENT_DENY_BLOCKING): inside EXEC, a client expects one reply per
-// command. SUBSCRIBE and PSUBSCRIBE are still allowed there for backward
-// compatibility; SSUBSCRIBE is not.
-func (c *Client) denyBlocking() bool { return c.inExec }
-
 // SUBSCRIBE channel [channel ...]
 func cmdSubscribe(c *Client, args [][]byte) { c.subscribe(args[1:], false, false) }
 
@@ -63,7 +57,10 @@ func cmdPUnsubscribe(c *Client, args [][]byte) { c.unsubscribe(args[1:], true, f
 
 // SSUBSCRIBE shardchannel [shardchannel ...]
 func cmdSSubscribe(c *Client, args [][]byte) {
-	if c.denyBlocking() {
+	if c.inExec {
+		// Inside EXEC the client is CLIENT_DENY_BLOCKING to Redis, which
+		// keeps allowing SUBSCRIBE and PSUBSCRIBE there for backward
+		// compatibility, but not SSUBSCRIBE.
 		c.Error("ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client")
 		return
 	}
