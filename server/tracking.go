@@ -629,8 +629,15 @@ func (c *Client) enterCommand() {
 // are committed to its output queue, so that anything pushed to it later
 // (a message, an invalidation) follows them; then the invalidations held
 // back are sent.
+//
+// A command that blocks (BLPOP ...) has no reply yet: its invalidations
+// keep waiting, and the connection calls leaveCommand again once the reply
+// is written.
 func (c *Client) leaveCommand() {
 	if !c.track.on && !c.subscribed() && !c.out.running {
+		return
+	}
+	if c.isBlocked() {
 		return
 	}
 	c.settleReplies()
