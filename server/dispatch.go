@@ -115,7 +115,7 @@ func (c *Client) call(cmd *Command, args [][]byte) {
 		c.dirty.Add(int64(tx.Dirty))
 	}
 	c.srv.cmdStats.called(cmd, dur.Microseconds(), c.errCount != errs, c.srv.cfg.LatencyTracking())
-	c.afterCall(cmd, args, dur)
+	c.afterCall(cmd, args, dur, false)
 }
 
 // recoverPanic turns a panic in a handler into an error reply, so one bad

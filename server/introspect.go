@@ -47,12 +47,14 @@ func (c *Client) runHandler(cmd *Command, args [][]byte) {
 	c.rememberKeys(cmd, args)
 	dur := time.Since(start)
 	c.srv.cmdStats.called(cmd, dur.Microseconds(), c.errCount != errs, c.srv.cfg.LatencyTracking())
-	c.afterCall(cmd, args, dur)
+	c.afterCall(cmd, args, dur, true)
 }
 
 // afterCall records a finished command where Redis's call() does: latency
-// samples, the slow log, MONITOR, then the BCAST invalidations it caused.
-func (c *Client) afterCall(cmd *Command, args [][]byte, dur time.Duration) {
+// samples, the slow log, MONITOR, then the BCAST invalidations it caused
+// (for a transaction's commands, nested, those wait for the end of EXEC,
+// which Redis sends as one message per prefix).
+func (c *Client) afterCall(cmd *Command, args [][]byte, dur time.Duration, nested bool) {
 	s := c.srv
 	if s.intro.latency.threshold.Load() > 0 {
 		event := "command"
@@ -67,7 +69,7 @@ func (c *Client) afterCall(cmd *Command, args [][]byte, dur time.Duration) {
 	if s.intro.monitors.count.Load() > 0 && !cmd.Has(FlagSkipMonitor) && !cmd.Has(FlagAdmin) {
 		s.feedMonitors(c, cmd, args)
 	}
-	if s.tracking.bcastDue.Load() {
+	if !nested && s.tracking.bcastDue.Load() {
 		s.broadcastInvalidations()
 	}
 }
