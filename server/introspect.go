@@ -99,10 +99,14 @@ func (c *Client) resetIntrospection() {
 	c.srv.removeMonitor(c)
 }
 
-// introspectionCron runs with the server cron: broadcasts invalidations of
-// keys the cron expired, checks output buffer limits of clients that
+// introspectionCron runs with the server cron: keeps the tracking table
+// within tracking-table-max-keys, broadcasts invalidations of keys the
+// cron expired, checks output buffer limits of clients that
 // stopped receiving output, and ends an expired CLIENT PAUSE.
 func (s *Server) introspectionCron(now time.Time) {
+	if s.tracking.clients.Load() > 0 {
+		s.limitTrackedKeys()
+	}
 	if s.tracking.bcastDue.Load() {
 		s.broadcastInvalidations()
 	}
