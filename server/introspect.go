@@ -47,6 +47,9 @@ func (c *Client) runHandler(cmd *Command, args [][]byte) {
 	c.rememberKeys(cmd, args)
 	dur := time.Since(start)
 	c.srv.cmdStats.called(cmd, dur.Microseconds(), c.errCount != errs, c.srv.cfg.LatencyTracking())
+	// The error belongs to this command, not to EXEC (Redis moves its
+	// prev_err_count past it).
+	c.errCount = errs
 	c.afterCall(cmd, args, dur, true)
 }
 
