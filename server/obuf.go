@@ -27,6 +27,21 @@ const (
 // buffer, which the limits do not count.
 const replyBufSize = 16 * 1024
 
+// replyBlockSize is what Redis counts for each block of its reply list:
+// blocks are at least 16 KB, and its allocator serves 16 KB plus the block
+// header from the 20 KB size class, all of which it counts.
+const replyBlockSize = 20480 - 16
+
+// pendingReplyUsage is what Redis would count against the limits for n
+// bytes of replies not yet written: the part past its static buffer, in
+// whole reply blocks.
+func pendingReplyUsage(n int) int {
+	if n <= replyBufSize {
+		return 0
+	}
+	return (n - replyBufSize + replyBlockSize - 1) / replyBlockSize * replyBlockSize
+}
+
 func (s *Server) watchObufLimits() {
 	s.cfg.Watch("client-output-buffer-limit", func(v string) {
 		raw := obufLimits(v)
@@ -116,7 +131,7 @@ func (c *Client) checkOwnOutputLimit() bool {
 	}
 	o := &c.out
 	o.mu.Lock()
-	used := int64(max(c.w.Len()-replyBufSize, 0) + len(o.queue) + o.inflight)
+	used := int64(pendingReplyUsage(c.w.Len()) + len(o.queue) + o.inflight)
 	over := !o.closing && c.overOutputLimit(used, time.Now())
 	if over {
 		c.noteObufWith(used)
