@@ -141,7 +141,7 @@ func (c *Client) checkOwnOutputLimit() bool {
 	o.mu.Unlock()
 	if over {
 		c.closeForOutputLimit(true)
-		c.w.Reset()
+		c.w.b = nil
 		return false
 	}
 	return true
