@@ -48,6 +48,9 @@ func (c *Client) execute(args [][]byte) {
 		c.reject("ERR Replica can't interact with the keyspace")
 		s.cmdStats.rejected(cmd)
 	default:
+		if s.tracking.clients.Load() > 0 {
+			s.limitTrackedKeys()
+		}
 		if !c.waitPause(cmd) {
 			return
 		}
@@ -96,9 +99,6 @@ func (c *Client) call(cmd *Command, args [][]byte) {
 		}
 	case LockAll:
 		tx.AddAll()
-	}
-	if c.srv.tracking.clients.Load() > 0 {
-		c.srv.limitTrackedKeys()
 	}
 	tx.Lock()
 	start, errs := time.Now(), c.errCount

@@ -173,7 +173,7 @@ func (s *Server) infoClients(b *strings.Builder) {
 	infoLine(b, "maxclients", s.cfg.MaxClients())
 	infoLine(b, "client_recent_max_input_buffer", 0)
 	infoLine(b, "client_recent_max_output_buffer", 0)
-	infoLine(b, "blocked_clients", s.blockedClientCount())
+	infoLine(b, "blocked_clients", s.blockedClientCount()+int(s.intro.pause.waiting.Load()))
 	infoLine(b, "tracking_clients", s.tracking.clients.Load())
 	infoLine(b, "clients_in_timeout_table", 0)
 }

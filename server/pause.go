@@ -26,6 +26,8 @@ const (
 )
 
 type clientPause struct {
+	waiting atomic.Int64 // clients held now (counted in blocked_clients)
+
 	mu      sync.Mutex
 	typ     atomic.Int32
 	end     int64         // unix milliseconds
@@ -135,6 +137,7 @@ func (c *Client) waitPause(cmd *Command) bool {
 			}
 		}
 		c.paused.Store(true)
+		p.waiting.Add(1)
 		wait := time.Duration(end-now.UnixMilli()+1) * time.Millisecond
 		timer := time.NewTimer(min(wait, 100*time.Millisecond))
 		select {
@@ -143,6 +146,7 @@ func (c *Client) waitPause(cmd *Command) bool {
 		}
 		timer.Stop()
 		c.paused.Store(false)
+		p.waiting.Add(-1)
 		if c.killed.Load() {
 			return false
 		}
