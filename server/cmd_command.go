@@ -101,7 +101,7 @@ func commandGetKeys(c *Client, args [][]byte, withFlags bool) {
 	case cmd == nil || !ok:
 		c.Error(errCommandInvalid)
 		return
-	case !cmd.hasKeys():
+	case !cmd.hasKeys() || cmd.Has(FlagPubSub): // shard channels are not keys
 		c.Error(errCommandNoKeys)
 		return
 	case (cmd.Arity > 0 && cmd.Arity != len(argv)) || len(argv) < -cmd.Arity:

@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"fmt"
+	"strings"
 	"runtime/debug"
 	"time"
 )
@@ -40,12 +41,12 @@ func (c *Client) execute(args [][]byte) {
 	case cmd.Has(FlagPubSub) && c.channelDenied(cmd, args):
 		s.cmdStats.rejected(cmd)
 	case c.w.proto == 2 && c.subscribed() && !subscribedModeAllows(cmd):
-		c.reject(subscribedModeError(cmd))
+		c.rejectCommand(cmd, subscribedModeError(cmd))
 		s.cmdStats.rejected(cmd)
 	case c.monitoring.Load() && (cmd.Has(FlagWrite) || cmd.Has(FlagReadonly) || cmd.Has(FlagMayReplicate)):
 		// MONITOR makes the client a replica to Redis, and replicas may not
 		// touch the keyspace.
-		c.reject("ERR Replica can't interact with the keyspace")
+		c.rejectCommand(cmd, "ERR Replica can't interact with the keyspace")
 		s.cmdStats.rejected(cmd)
 	default:
 		if s.tracking.clients.Load() > 0 {
@@ -73,8 +74,20 @@ func (c *Client) channelDenied(cmd *Command, args [][]byte) bool {
 	if msg == "" {
 		return false
 	}
-	c.reject(msg)
+	c.rejectCommand(cmd, msg)
 	return true
+}
+
+// rejectCommand is Redis's rejectCommand: like reject, except that a
+// refused EXEC (in a transaction or not) discards the transaction with an
+// EXECABORT naming the reason.
+func (c *Client) rejectCommand(cmd *Command, msg string) {
+	if cmd.FullName != "exec" {
+		c.reject(msg)
+		return
+	}
+	c.discardTransaction()
+	c.Error("EXECABORT Transaction discarded because of: " + strings.TrimPrefix(msg, "ERR "))
 }
 
 // reject answers a command that fails the dispatcher's checks; inside MULTI
