@@ -3,8 +3,8 @@ package server
 import (
 	"bytes"
 	"fmt"
-	"strings"
 	"runtime/debug"
+	"strings"
 	"time"
 )
 
