@@ -52,9 +52,8 @@ func classFlag(class eventClass) int {
 
 // watchNotifyConfig mirrors notify-keyspace-events into an atomic.
 func (s *Server) watchNotifyConfig() {
-	s.cfg.Watch("notify-keyspace-events", func(v string) {
-		f, _ := KeyspaceEventFlags(v)
-		s.notifyFlags.Store(int64(f))
+	s.cfg.Watch("notify-keyspace-events", func(string) {
+		s.notifyFlags.Store(s.cfg.keyspaceEvents.Load())
 	})
 }
 
