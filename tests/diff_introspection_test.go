@@ -182,3 +182,34 @@ func containsPrefix(list []string, p string) bool {
 	}
 	return false
 }
+
+// Client-side caching: what tracking clients (and the clients they
+// redirect to) receive when keys change.
+var trackingStreams = []struct {
+	name  string
+	conns int
+	steps []string
+}{
+	{"resp3 invalidation", 2, []string{"0 HELLO 3", "0 CLIENT TRACKING on", "0 GET k", "1 SET k v", "0 @expect", "1 SET k w", "0 GET k", "0 GET k2", "1 MSET k 1 k2 2", "1 DEL k"}},
+	{"own write comes after the reply", 1, []string{"0 HELLO 3", "0 CLIENT TRACKING on", "0 SET k v", "0 GET k", "0 SET k w", "0 @expect", "0 HSET h f v", "0 HGET h f", "0 HDEL h f"}},
+	{"transaction reply first", 1, []string{"0 HELLO 3", "0 CLIENT TRACKING on", "0 MSET a 1 b 2", "0 GET a", "0 MULTI", "0 INCR a", "0 GET b", "0 EXEC"}},
+	{"noloop", 2, []string{"0 HELLO 3", "0 CLIENT TRACKING on NOLOOP", "0 MGET a b", "0 SET a 1", "1 SET b 1", "0 @expect"}},
+	{"resp2 redirect", 3, []string{"0 SUBSCRIBE __redis__:invalidate", "1 CLIENT TRACKING on REDIRECT $ID0", "1 GET k", "1 MGET a b", "2 SET k v", "0 @expect",
+		"2 MSET a 1 b 2", "1 GET k", "2 FLUSHDB"}},
+	{"resp2 redirect to a resp3 client", 3, []string{"0 HELLO 3", "1 CLIENT TRACKING on REDIRECT $ID0", "1 GET k", "2 SET k v", "0 @expect", "1 GET k", "2 FLUSHDB"}},
+	{"resp2 redirect to a client not subscribed", 3, []string{"1 CLIENT TRACKING on REDIRECT $ID0", "1 GET k", "2 SET k v", "0 PING"}},
+	{"redirect target gone", 3, []string{"0 HELLO 3", "0 CLIENT TRACKING on REDIRECT $ID2", "0 GET k", "2 QUIT", "1 SET k v", "0 @expect", "0 CLIENT TRACKINGINFO", "0 GET k", "1 SET k w"}},
+	{"optin optout", 2, []string{"0 HELLO 3", "0 CLIENT TRACKING on OPTIN", "0 GET a", "0 CLIENT CACHING yes", "0 GET b", "0 GET c", "1 MSET a 1 b 1 c 1",
+		"0 CLIENT TRACKING off", "0 CLIENT TRACKING on OPTOUT", "0 GET d", "0 CLIENT CACHING no", "0 GET e", "1 MSET d 1 e 1"}},
+	{"bcast", 2, []string{"0 HELLO 3", "0 CLIENT TRACKING on BCAST PREFIX a: PREFIX b:", "1 SET a:1 x", "0 @expect", "1 SET c:1 x", "1 MSET a:2 1 b:1 2 a:3 3",
+		"1 MULTI", "1 SET a:4 1", "1 SET a:5 1", "1 EXEC", "0 CLIENT TRACKING on BCAST PREFIX c", "1 SET c1 1"}},
+	{"bcast noloop", 2, []string{"0 HELLO 3", "0 CLIENT TRACKING on BCAST NOLOOP", "0 SET x 1", "1 SET y 1", "0 MSET p 1 q 2"}},
+	{"flush", 2, []string{"0 HELLO 3", "0 CLIENT TRACKING on", "0 GET k", "1 FLUSHDB", "0 @expect", "0 GET k", "0 FLUSHDB"}},
+	{"tracking off forgets prefixes", 2, []string{"0 HELLO 3", "0 CLIENT TRACKING on BCAST PREFIX a", "0 CLIENT TRACKING off", "1 SET a1 1", "0 CLIENT TRACKINGINFO"}},
+}
+
+func TestStreamTracking(t *testing.T) {
+	for _, sc := range trackingStreams {
+		t.Run(sc.name, func(t *testing.T) { runStream(t, sc.conns, sc.steps) })
+	}
+}

@@ -1,6 +1,7 @@
 package tests
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"net"
@@ -113,8 +114,21 @@ func runStreamNormalized(t *testing.T, conns int, script []string, norm func(str
 				_, _ = c.Do(splitCommand(cmd)...)
 			}
 		}()
+		// $IDn in a step stands for connection n's client id.
+		ids := make([]string, conns)
+		for i, c := range s.conns {
+			r := &rawConn{c: c, rd: bufio.NewReader(c)}
+			reply, err := r.Do("CLIENT", "ID")
+			if err != nil || len(reply) < 4 {
+				t.Fatalf("%s: CLIENT ID: %q %v", addr, reply, err)
+			}
+			ids[i] = strings.TrimSpace(reply[1:])
+		}
 		last := make([]int, conns)
 		for _, step := range script {
+			for n := conns - 1; n >= 0; n-- {
+				step = strings.ReplaceAll(step, "$ID"+strconv.Itoa(n), ids[n])
+			}
 			i, args := parseStep(t, step)
 			if len(args) == 2 && args[0] == "@sleep" {
 				ms, _ := strconv.Atoi(args[1])
@@ -147,9 +161,17 @@ func runStreamNormalized(t *testing.T, conns int, script []string, norm func(str
 
 // helloID matches the client id in a HELLO reply, which differs between
 // servers.
-var helloID = regexp.MustCompile(`\$2\r\nid\r\n:\d+\r\n`)
+var (
+	helloID  = regexp.MustCompile(`\$2\r\nid\r\n:\d+\r\n`)
+	brokenID = regexp.MustCompile(`tracking-redir-broken\r\n:\d+\r\n`)
+	redirID  = regexp.MustCompile(`\$8\r\nredirect\r\n:\d+\r\n`)
+)
 
-func normalizeStream(s string) string { return helloID.ReplaceAllString(s, "$$2\r\nid\r\n:ID\r\n") }
+func normalizeStream(s string) string {
+	s = helloID.ReplaceAllString(s, "$$2\r\nid\r\n:ID\r\n")
+	s = brokenID.ReplaceAllString(s, "tracking-redir-broken\r\n:ID\r\n")
+	return redirID.ReplaceAllString(s, "$$8\r\nredirect\r\n:ID\r\n")
+}
 
 // haveCommands reports whether Ember knows every named command, logging
 // why a case is skipped when it does not (families still being built).
