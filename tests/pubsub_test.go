@@ -330,30 +330,30 @@ func TestTracking_TwoClients(t *testing.T) {
 	if _, err := r3.Do("HELLO", "3"); err != nil {
 		t.Fatal(err)
 	}
-	mustDo(t, r3, "+OK\r\n", "CLIENT", "TRACKING", "ON")
-	mustDo(t, r3, "_\r\n", "GET", "k1")
+	psDo(t, r3, "+OK\r\n", "CLIENT", "TRACKING", "ON")
+	psDo(t, r3, "_\r\n", "GET", "k1")
 
 	redir := dialRaw(t, p.Addr)
 	id, _ := redir.Do("CLIENT", "ID")
-	mustDo(t, redir, "*3\r\n$9\r\nsubscribe\r\n$20\r\n__redis__:invalidate\r\n:1\r\n", "SUBSCRIBE", "__redis__:invalidate")
+	psDo(t, redir, "*3\r\n$9\r\nsubscribe\r\n$20\r\n__redis__:invalidate\r\n:1\r\n", "SUBSCRIBE", "__redis__:invalidate")
 	r2 := dialRaw(t, p.Addr)
-	mustDo(t, r2, "+OK\r\n", "CLIENT", "TRACKING", "ON", "REDIRECT", strings.TrimSpace(id[1:]))
-	mustDo(t, r2, "$-1\r\n", "GET", "k1")
-	mustDo(t, r2, "*2\r\n$-1\r\n$-1\r\n", "MGET", "k2", "k3")
+	psDo(t, r2, "+OK\r\n", "CLIENT", "TRACKING", "ON", "REDIRECT", strings.TrimSpace(id[1:]))
+	psDo(t, r2, "$-1\r\n", "GET", "k1")
+	psDo(t, r2, "*2\r\n$-1\r\n$-1\r\n", "MGET", "k2", "k3")
 
-	mustDo(t, writer, "+OK\r\n", "SET", "k1", "v")
-	mustRead(t, r3, ">2\r\n$10\r\ninvalidate\r\n*1\r\n$2\r\nk1\r\n")
-	mustRead(t, redir, "*3\r\n$7\r\nmessage\r\n$20\r\n__redis__:invalidate\r\n*1\r\n$2\r\nk1\r\n")
+	psDo(t, writer, "+OK\r\n", "SET", "k1", "v")
+	psRead(t, r3, ">2\r\n$10\r\ninvalidate\r\n*1\r\n$2\r\nk1\r\n")
+	psRead(t, redir, "*3\r\n$7\r\nmessage\r\n$20\r\n__redis__:invalidate\r\n*1\r\n$2\r\nk1\r\n")
 	// Forgotten once invalidated: a second change says nothing more.
-	mustDo(t, writer, "+OK\r\n", "SET", "k1", "w")
-	mustDo(t, writer, "+OK\r\n", "MSET", "k2", "1", "k3", "2")
-	mustRead(t, redir, "*3\r\n$7\r\nmessage\r\n$20\r\n__redis__:invalidate\r\n*1\r\n$2\r\nk2\r\n")
-	mustRead(t, redir, "*3\r\n$7\r\nmessage\r\n$20\r\n__redis__:invalidate\r\n*1\r\n$2\r\nk3\r\n")
+	psDo(t, writer, "+OK\r\n", "SET", "k1", "w")
+	psDo(t, writer, "+OK\r\n", "MSET", "k2", "1", "k3", "2")
+	psRead(t, redir, "*3\r\n$7\r\nmessage\r\n$20\r\n__redis__:invalidate\r\n*1\r\n$2\r\nk2\r\n")
+	psRead(t, redir, "*3\r\n$7\r\nmessage\r\n$20\r\n__redis__:invalidate\r\n*1\r\n$2\r\nk3\r\n")
 	// A flush invalidates everything, as a null.
-	mustDo(t, r3, "$1\r\nw\r\n", "GET", "k1")
-	mustDo(t, writer, "+OK\r\n", "FLUSHDB")
-	mustRead(t, r3, ">2\r\n$10\r\ninvalidate\r\n_\r\n")
-	mustRead(t, redir, "*3\r\n$7\r\nmessage\r\n$20\r\n__redis__:invalidate\r\n$-1\r\n")
+	psDo(t, r3, "$1\r\nw\r\n", "GET", "k1")
+	psDo(t, writer, "+OK\r\n", "FLUSHDB")
+	psRead(t, r3, ">2\r\n$10\r\ninvalidate\r\n_\r\n")
+	psRead(t, redir, "*3\r\n$7\r\nmessage\r\n$20\r\n__redis__:invalidate\r\n$-1\r\n")
 	// INFO counts the tracking clients.
 	info, _ := writer.Do("INFO", "clients")
 	if !strings.Contains(info, "tracking_clients:2\r\n") {
@@ -369,7 +369,7 @@ func TestTracking_NoStaleValue(t *testing.T) {
 	if _, err := reader.Do("HELLO", "3"); err != nil {
 		t.Fatal(err)
 	}
-	mustDo(t, reader, "+OK\r\n", "CLIENT", "TRACKING", "ON")
+	psDo(t, reader, "+OK\r\n", "CLIENT", "TRACKING", "ON")
 	stop := make(chan struct{})
 	writerDone := make(chan struct{})
 	go func() {
@@ -436,7 +436,7 @@ func TestTracking_NoStaleValue(t *testing.T) {
 	}
 }
 
-func mustDo(t *testing.T, c *rawConn, want string, args ...string) {
+func psDo(t *testing.T, c *rawConn, want string, args ...string) {
 	t.Helper()
 	got, err := c.Do(args...)
 	if err != nil || got != want {
@@ -444,7 +444,7 @@ func mustDo(t *testing.T, c *rawConn, want string, args ...string) {
 	}
 }
 
-func mustRead(t *testing.T, c *rawConn, want string) {
+func psRead(t *testing.T, c *rawConn, want string) {
 	t.Helper()
 	got, err := c.ReadReply()
 	if err != nil || got != want {
@@ -536,13 +536,13 @@ func TestPubSub_GoRedis(t *testing.T) {
 func TestClientPause_WriteHoldsWrites(t *testing.T) {
 	p := startEmber(t)
 	admin := dialRaw(t, p.Addr)
-	mustDo(t, admin, "+OK\r\n", "CLIENT", "PAUSE", "100000", "WRITE")
+	psDo(t, admin, "+OK\r\n", "CLIENT", "PAUSE", "100000", "WRITE")
 	w := dialRaw(t, p.Addr)
 	if err := w.Send(encode("SET", "k", "v")); err != nil {
 		t.Fatal(err)
 	}
 	r := dialRaw(t, p.Addr)
-	mustDo(t, r, "$-1\r\n", "GET", "k")
+	psDo(t, r, "$-1\r\n", "GET", "k")
 	// The write is waiting, and counted as blocked.
 	deadline := time.Now().Add(5 * time.Second)
 	for {
@@ -555,14 +555,14 @@ func TestClientPause_WriteHoldsWrites(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	mustDo(t, r, "$-1\r\n", "GET", "k")
-	mustDo(t, admin, "+OK\r\n", "CLIENT", "UNPAUSE")
-	mustRead(t, w, "+OK\r\n")
-	mustDo(t, r, "$1\r\nv\r\n", "GET", "k")
+	psDo(t, r, "$-1\r\n", "GET", "k")
+	psDo(t, admin, "+OK\r\n", "CLIENT", "UNPAUSE")
+	psRead(t, w, "+OK\r\n")
+	psDo(t, r, "$1\r\nv\r\n", "GET", "k")
 	// A timed pause ends by itself.
-	mustDo(t, admin, "+OK\r\n", "CLIENT", "PAUSE", "200", "ALL")
+	psDo(t, admin, "+OK\r\n", "CLIENT", "PAUSE", "200", "ALL")
 	start := time.Now()
-	mustDo(t, r, "$1\r\nv\r\n", "GET", "k")
+	psDo(t, r, "$1\r\nv\r\n", "GET", "k")
 	if el := time.Since(start); el < 150*time.Millisecond {
 		t.Errorf("a read under PAUSE ALL returned after %v", el)
 	}
