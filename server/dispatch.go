@@ -121,6 +121,7 @@ func (c *Client) call(cmd *Command, args [][]byte) {
 	c.notePostCommand()
 	c.rememberKeys(cmd, args)
 	c.leaveCommand()
+	c.monitorCommand(cmd, args)
 	tx.Unlock()
 	dur := time.Since(start)
 	c.commands.Add(1)

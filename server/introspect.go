@@ -45,6 +45,7 @@ func (c *Client) runHandler(cmd *Command, args [][]byte) {
 	cmd.Handler(c, args)
 	c.notePostCommand()
 	c.rememberKeys(cmd, args)
+	c.monitorCommand(cmd, args)
 	dur := time.Since(start)
 	c.srv.cmdStats.called(cmd, dur.Microseconds(), c.errCount != errs, c.srv.cfg.LatencyTracking())
 	// The error belongs to this command, not to EXEC (Redis moves its
@@ -54,7 +55,7 @@ func (c *Client) runHandler(cmd *Command, args [][]byte) {
 }
 
 // afterCall records a finished command where Redis's call() does: latency
-// samples, the slow log, MONITOR, then the BCAST invalidations it caused
+// samples, the slow log, then the BCAST invalidations it caused
 // (for a transaction's commands, nested, those wait for the end of EXEC,
 // which Redis sends as one message per prefix).
 func (c *Client) afterCall(cmd *Command, args [][]byte, dur time.Duration, nested bool) {
@@ -69,11 +70,18 @@ func (c *Client) afterCall(cmd *Command, args [][]byte, dur time.Duration, neste
 	if !cmd.Has(FlagSkipSlowlog) {
 		s.intro.slowlog.push(c, cmd, args, dur)
 	}
-	if s.intro.monitors.count.Load() > 0 && !cmd.Has(FlagSkipMonitor) && !cmd.Has(FlagAdmin) {
-		s.feedMonitors(c, cmd, args)
-	}
 	if !nested && s.tracking.bcastDue.Load() {
 		s.broadcastInvalidations()
+	}
+}
+
+// monitorCommand shows a command that ran to the MONITOR clients (unless
+// it is administrative or flagged skip_monitor). It runs before the
+// command's shard locks are released, so commands on the same keys appear
+// in the order they ran.
+func (c *Client) monitorCommand(cmd *Command, args [][]byte) {
+	if c.srv.intro.monitors.count.Load() > 0 && !cmd.Has(FlagSkipMonitor) && !cmd.Has(FlagAdmin) {
+		c.srv.feedMonitors(c, cmd, args)
 	}
 }
 
