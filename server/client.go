@@ -21,8 +21,9 @@ type Client struct {
 	tx   *store.Tx
 
 	db   int
-	cmd  *Command // the command being run
-	keys []int    // key positions scratch
+	cmd  *Command  // the command being run
+	now  time.Time // when the running command started
+	keys []int     // key positions scratch
 
 	multi      *multiState   // open transaction (MULTI), nil otherwise
 	inExec     bool          // running EXEC's commands: blocking commands must not block
@@ -30,8 +31,8 @@ type Client struct {
 	watchDirty atomic.Bool   // a watched key changed: EXEC will fail
 
 	authenticated bool
-	user          string
-	closeAfter    bool // close once the pending output is written
+	aclUser       atomic.Pointer[User] // nil: the default user
+	closeAfter    bool                 // close once the pending output is written
 	replyMode     replyMode
 
 	created time.Time
@@ -72,6 +73,11 @@ type Client struct {
 	expiredReads [][]byte // expired keys the running command reads ("keymiss" events)
 	scratchPos   []int
 	paused       atomic.Bool // waiting for CLIENT PAUSE to end
+
+	// Blocking commands (blocking.go).
+	blocked   atomic.Pointer[waiter] // set while blocked; read by CLIENT UNBLOCK/LIST
+	ready     []string               // keys to serve waiters of after this command
+	readyNext int                    // ready[:readyNext] are served
 }
 
 type replyMode uint8

@@ -241,6 +241,11 @@ func (c *Client) appendInfo(b []byte, o *Client, args [][]byte) []byte {
 	if o.subscribed() {
 		flags = append(flags, 'P')
 	}
+	multi := -1
+	if o == c && c.multi != nil {
+		flags = append(flags, 'x')
+		multi = len(c.multi.cmds)
+	}
 	if o.isBlocked() || o.paused.Load() {
 		flags = append(flags, 'b')
 	}
@@ -265,14 +270,13 @@ func (c *Client) appendInfo(b []byte, o *Client, args [][]byte) []byte {
 	}
 	qbuf := o.qbuf.Load()
 	var qfree, argvMem, rbs int64
-	user := "default"
+	user := o.userName()
 	if o == c {
 		reqLen, am := requestLen(args)
 		qbuf += int64(reqLen)
 		argvMem = int64(am)
 		qfree = max(int64(c.rd.capacity())-qbuf, 0)
 		rbs = int64(cap(c.w.b))
-		user = c.user
 	}
 	omem := o.obuf.Load()
 	events := "r"
@@ -288,11 +292,11 @@ func (c *Client) appendInfo(b []byte, o *Client, args [][]byte) []byte {
 	if tf&trackFlagOn != 0 {
 		redir = o.track.redirectID.Load()
 	}
-	b = fmt.Appendf(b, "id=%d addr=%s laddr=%s fd=%d name=%s age=%d idle=%d flags=%s db=%d sub=%d psub=%d ssub=%d multi=-1 qbuf=%d qbuf-free=%d argv-mem=%d multi-mem=0 rbs=%d rbp=%d obl=0 oll=0 omem=%d tot-mem=%d events=%s cmd=%s user=%s redir=%d resp=%d",
+	b = fmt.Appendf(b, "id=%d addr=%s laddr=%s fd=%d name=%s age=%d idle=%d flags=%s db=%d sub=%d psub=%d ssub=%d multi=%d qbuf=%d qbuf-free=%d argv-mem=%d multi-mem=0 rbs=%d rbp=%d obl=0 oll=0 omem=%d tot-mem=%d events=%s cmd=%s user=%s redir=%d resp=%d",
 		o.id, o.addr, o.laddr, connFD(o.conn), o.Name(),
 		int64(now.Sub(o.created)/time.Second),
 		(now.UnixNano()-o.lastInteraction.Load())/int64(time.Second),
-		flags, o.curDB.Load(), o.subs.nsub.Load(), o.subs.npsub.Load(), o.subs.nssub.Load(),
+		flags, o.curDB.Load(), o.subs.nsub.Load(), o.subs.npsub.Load(), o.subs.nssub.Load(), multi,
 		qbuf, qfree, argvMem, rbs, rbs, omem, totMem, events, cmd, user, redir, o.protoVer.Load())
 	return b
 }
@@ -300,7 +304,8 @@ func (c *Client) appendInfo(b []byte, o *Client, args [][]byte) []byte {
 // CLIENT KILL ip:port
 // CLIENT KILL [ID client-id] [TYPE NORMAL|MASTER|SLAVE|REPLICA|PUBSUB] [USER username] [ADDR ip:port] [LADDR ip:port] [SKIPME YES|NO] ...
 func cmdClientKill(c *Client, args [][]byte) {
-	var addr, laddr, user []byte
+	var addr, laddr []byte
+	var user *User
 	typ := -1
 	var id int64
 	skipme := true
@@ -329,12 +334,10 @@ func cmdClientKill(c *Client, args [][]byte) {
 			case opt == "laddr" && more:
 				laddr = args[i+1]
 			case opt == "user" && more:
-				// Only the default user exists until ACL is built.
-				if string(args[i+1]) != "default" {
+				if user = c.srv.acl.user(args[i+1]); user == nil {
 					c.Error(fmt.Sprintf("ERR No such user '%s'", cstr(args[i+1])))
 					return
 				}
-				user = args[i+1]
 			case opt == "skipme" && more:
 				switch strings.ToLower(string(args[i+1])) {
 				case "yes":
@@ -365,7 +368,7 @@ func cmdClientKill(c *Client, args [][]byte) {
 		if id != 0 && o.id != id {
 			continue
 		}
-		if user != nil && string(user) != "default" {
+		if user != nil && o.currentUser() != user {
 			continue
 		}
 		if o == c && skipme {

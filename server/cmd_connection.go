@@ -2,7 +2,6 @@ package server
 
 import (
 	"bytes"
-	"crypto/subtle"
 	"strconv"
 
 	"github.com/ember-kv/ember/store"
@@ -79,7 +78,7 @@ func (c *Client) resetState() {
 	c.SetName("")
 	c.replyMode = replyOn
 	c.authenticated = !c.srv.authRequired()
-	c.user = "default"
+	c.aclUser.Store(nil)
 }
 
 func (c *Client) setProto(v int) {
@@ -126,7 +125,7 @@ func cmdHello(c *Client, args [][]byte) {
 		more := len(args) - 1 - j
 		switch {
 		case bytes.EqualFold(args[j], []byte("auth")) && more >= 2:
-			if !c.authenticate(args[j+1], args[j+2]) {
+			if !c.authenticate(args[j+1], args[j+2], args) {
 				c.Error(ErrWrongPass)
 				return
 			}
@@ -178,33 +177,26 @@ func cmdAuth(c *Client, args [][]byte) {
 	}
 	user, pass := []byte("default"), args[1]
 	if len(args) == 2 {
-		if c.srv.cfg.RequirePass() == "" {
+		if c.srv.acl.defaultUser.get().flags&userNoPass != 0 {
 			c.Error(ErrAuthNoPassword)
 			return
 		}
 	} else {
 		user, pass = args[1], args[2]
 	}
-	if !c.authenticate(user, pass) {
+	if !c.authenticate(user, pass, args) {
 		c.Error(ErrWrongPass)
 		return
 	}
 	c.w.OK()
 }
 
-// authenticate checks credentials, comparing in constant time, and marks the
-// client authenticated on success.
-func (c *Client) authenticate(user, pass []byte) bool {
-	want := c.srv.cfg.RequirePass()
-	ok := string(user) == "default" &&
-		(want == "" || subtle.ConstantTimeCompare(pass, []byte(want)) == 1)
-	if !ok {
-		c.srv.stats.authFailures.Add(1)
-		return false
-	}
-	c.authenticated = true
-	c.user = "default"
-	return true
+// authenticate checks credentials against the ACL users (passwords are
+// kept as SHA-256 hashes and compared in constant time) and, on success,
+// authenticates the client as that user. A failure is counted and logged
+// in the ACL log, as Redis's ACLAuthenticateUser.
+func (c *Client) authenticate(user, pass []byte, args [][]byte) bool {
+	return c.authenticateUser(user, pass, args)
 }
 
 const errClientName = "ERR Client names cannot contain spaces, newlines or special characters."

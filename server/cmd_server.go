@@ -59,16 +59,17 @@ func subcommandSyntaxError(c *Client, cmdName string, sub []byte) {
 	c.Error(fmt.Sprintf("ERR unknown subcommand or wrong number of arguments for '%s'. Try %s HELP.", truncate(cstr(sub), 128), strings.ToUpper(cmdName)))
 }
 
-// isLocalClient reports whether the client connects over loopback (or a
-// unix socket), for the "local" setting of enable-*-command and
-// enable-protected-configs.
+// isLocal reports whether the client connects from 127.0.0.1 or ::1 (or a
+// unix socket), exactly as Redis's islocalClient, for the "local" setting
+// of enable-*-command and enable-protected-configs and for protected mode:
+// other loopback addresses (127.0.0.2) are not local to Redis.
 func (c *Client) isLocal() bool {
 	host, _, err := net.SplitHostPort(c.addr)
 	if err != nil {
 		return true // not an ip:port: a unix socket
 	}
 	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	return ip != nil && (ip.Equal(net.IPv4(127, 0, 0, 1)) || ip.Equal(net.IPv6loopback))
 }
 
 // allowProtected applies an enable-*-command / enable-protected-configs value.
@@ -110,6 +111,7 @@ func cmdConfigSet(c *Client, args [][]byte) {
 		c.Error(err.Error())
 		return
 	}
+	c.srv.afterConfigSet(c)
 	c.w.OK()
 }
 
@@ -259,6 +261,16 @@ func cmdDebug(c *Client, args [][]byte) {
 		n, _ := strconv.Atoi(string(args[2]))
 		c.srv.pauseCron(n != 0)
 		c.w.OK()
+	case sub == "reload":
+		c.srv.debugReload(c, args)
+	case sub == "object" && len(args) == 3:
+		c.srv.debugObject(c, args[2])
+	case sub == "populate" && len(args) >= 3 && len(args) <= 5:
+		c.srv.debugPopulate(c, args)
+	case sub == "digest" && len(args) == 2:
+		c.srv.debugDigest(c)
+	case sub == "digest-value":
+		c.srv.debugDigestValue(c, args[2:])
 	case sub == "change-repl-id" && len(args) == 2:
 		c.srv.log.Warnf("Changing replication IDs after receiving DEBUG change-repl-id")
 		c.srv.setReplID(newRunID())

@@ -110,9 +110,16 @@ func sortGeneric(c *Client, args [][]byte, readonly bool) {
 			// nothing to sort by.
 			if bytes.IndexByte(cstr(sortby), '*') < 0 {
 				dontsort = true
+			} else if !c.aclFullKeyAccess(c.cmd, args, true) {
+				c.Error("ERR BY option of SORT denied due to insufficient ACL permissions.")
+				return
 			}
 			j++
 		case bytes.EqualFold(a, optGet) && left >= 1:
+			if !c.aclFullKeyAccess(c.cmd, args, true) {
+				c.Error("ERR GET option of SORT denied due to insufficient ACL permissions.")
+				return
+			}
 			gets = append(gets, args[j+1])
 			j++
 		default:

@@ -37,7 +37,9 @@ type Config struct {
 
 	renames [][2]string // rename-command from, to
 	users   [][]string  // user lines, for ACL
-	ignored map[string]bool
+	// userLines describes the ACL users as "user" lines (CONFIG REWRITE).
+	userLines func() []string
+	ignored   map[string]bool
 
 	// Hot values.
 	protoMaxBulkLen atomic.Int64
@@ -531,6 +533,9 @@ func (cfg *Config) loadLocked(text string) error {
 			}
 			cfg.renames = append(cfg.renames, [2]string{args[1], args[2]})
 		case name == "user" && len(args) >= 2:
+			if msg := ValidateUserLine(args[1:], cfg.users); msg != "" {
+				return fail(msg)
+			}
 			cfg.users = append(cfg.users, args[1:])
 		case name == "loadmodule" && len(args) >= 2:
 			return fail("Ember does not load Redis modules")
@@ -792,6 +797,14 @@ func (cfg *Config) Renames() [][2]string { return cfg.renames }
 
 // Users returns the user directives.
 func (cfg *Config) Users() [][]string { return cfg.users }
+
+// SetUserLines installs the function CONFIG REWRITE calls to describe the
+// ACL users (it runs with the configuration locked).
+func (cfg *Config) SetUserLines(fn func() []string) {
+	cfg.mu.Lock()
+	cfg.userLines = fn
+	cfg.mu.Unlock()
+}
 
 // Hot accessors, lock-free.
 

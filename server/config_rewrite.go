@@ -234,6 +234,11 @@ func (cfg *Config) Rewrite(forceAll bool) error {
 	// the file are kept as they were.
 	if cfg.MustGetLocked("aclfile") != "" {
 		st.markProcessed("user")
+	} else if cfg.userLines != nil {
+		for _, l := range cfg.userLines() {
+			st.rewriteLine("user", l, true)
+		}
+		st.markProcessed("user")
 	} else {
 		if len(cfg.users) == 0 {
 			// requirepass is the default user's password, which ACL

@@ -27,6 +27,9 @@ func (s *Server) serveConn(nc net.Conn) {
 		c.out.drain()
 		return
 	}
+	if s.protectedModeDenied(c) {
+		return
+	}
 	var lim limits
 	for {
 		s.readLimits(c, &lim)
@@ -60,6 +63,12 @@ func (s *Server) serveConn(nc net.Conn) {
 			}
 			c.qbuf.Store(int64(c.rd.buffered()))
 			c.execute(args)
+			if c.blocked.Load() != nil {
+				if !c.waitUnblocked(&lim) {
+					return
+				}
+				c.leaveCommand() // the reply is there: invalidations held back follow it
+			}
 			if c.closeAfter || c.killed.Load() {
 				c.flush()
 				c.out.drain()
@@ -358,4 +367,6 @@ func (o *output) drain() {
 // exemptFromTimeout reports whether the idle timeout skips this client
 // (Redis exempts blocked, subscribed and replica clients; MONITOR clients
 // are replicas to it).
-func (c *Client) exemptFromTimeout() bool { return c.subscribed() || c.monitoring.Load() }
+func (c *Client) exemptFromTimeout() bool {
+	return c.isBlocked() || c.subscribed() || c.monitoring.Load()
+}

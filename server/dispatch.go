@@ -9,11 +9,15 @@ import (
 )
 
 // execute runs one request, in Redis's order of checks: lookup, arity,
-// authentication, MULTI restrictions, channel permissions, Pub/Sub mode,
-// client pause, then the command itself.
+// authentication, MULTI restrictions, ACL (commands, keys, channels),
+// memory, disk errors, RESP2 Pub/Sub mode, loading, MONITOR clients
+// (replicas to Redis), client pause, then the command itself.
 func (c *Client) execute(args [][]byte) {
 	s := c.srv
-	c.lastInteraction.Store(time.Now().UnixNano())
+	// One clock read per command serves the idle time, the command's
+	// expiry clock and its duration.
+	c.now = time.Now()
+	c.lastInteraction.Store(c.now.UnixNano())
 	c.beginReplies()
 
 	cmd, found := s.table.Lookup(args)
@@ -38,10 +42,18 @@ func (c *Client) execute(args [][]byte) {
 	case c.multi != nil && cmd.Has(FlagNoMulti):
 		c.reject(ErrNoMulti)
 		s.cmdStats.rejected(cmd)
-	case cmd.Has(FlagPubSub) && c.channelDenied(cmd, args):
+	case c.aclDenied(cmd, args):
+	case s.rejectOOM(c, cmd):
+		c.cmd = cmd
+		c.refuseOOM(cmd)
+	case (cmd.Has(FlagWrite) || cmd.FullName == "ping") && s.diskErrorDenies():
+		c.reject(ErrMisconf)
 		s.cmdStats.rejected(cmd)
 	case c.w.proto == 2 && c.subscribed() && !subscribedModeAllows(cmd):
 		c.rejectCommand(cmd, subscribedModeError(cmd))
+		s.cmdStats.rejected(cmd)
+	case s.rdb.loading.Load() && !cmd.Has(FlagLoading):
+		c.reject(ErrLoading)
 		s.cmdStats.rejected(cmd)
 	case c.monitoring.Load() && (cmd.Has(FlagWrite) || cmd.Has(FlagReadonly) || cmd.Has(FlagMayReplicate)):
 		// MONITOR makes the client a replica to Redis, and replicas may not
@@ -65,17 +77,6 @@ func (c *Client) execute(args [][]byte) {
 	}
 	c.commandProcessed(cmd)
 	c.settleReplies()
-}
-
-// channelDenied checks the channels a Pub/Sub command names against the
-// user's permissions, rejecting the command when one is not allowed.
-func (c *Client) channelDenied(cmd *Command, args [][]byte) bool {
-	msg := c.channelPermissionError(cmd, args)
-	if msg == "" {
-		return false
-	}
-	c.rejectCommand(cmd, msg)
-	return true
 }
 
 // rejectCommand is Redis's rejectCommand: like reject, except that a
@@ -103,7 +104,7 @@ func (c *Client) reject(msg string) {
 func (c *Client) call(cmd *Command, args [][]byte) {
 	defer c.recoverPanic(cmd)
 	tx := c.tx
-	tx.Begin(c.db)
+	tx.BeginAt(c.db, c.now.UnixMilli())
 	switch cmd.Lock {
 	case LockKeys:
 		c.keys = cmd.keyPositions(args, c.keys[:0])
@@ -114,22 +115,26 @@ func (c *Client) call(cmd *Command, args [][]byte) {
 		tx.AddAll()
 	}
 	tx.Lock()
-	start, errs := time.Now(), c.errCount
+	errs := c.errCount
 	c.enterCommand()
 	c.notePreCommand(cmd, args)
 	cmd.Handler(c, args)
+	c.noteWrittenKeys(cmd, args)
 	c.notePostCommand()
 	c.rememberKeys(cmd, args)
 	c.leaveCommand()
 	c.monitorCommand(cmd, args)
 	tx.Unlock()
-	dur := time.Since(start)
+	dur := time.Since(c.now)
 	c.commands.Add(1)
 	if tx.Dirty > 0 {
 		c.dirty.Add(int64(tx.Dirty))
 	}
 	c.srv.cmdStats.called(cmd, dur.Microseconds(), c.errCount != errs, c.srv.cfg.LatencyTracking())
 	c.afterCall(cmd, args, dur, false)
+	if len(c.ready) > 0 {
+		c.serveReadyKeys()
+	}
 }
 
 // recoverPanic turns a panic in a handler into an error reply, so one bad

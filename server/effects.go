@@ -70,3 +70,12 @@ func (s *Server) notifyKeyspaceEvent(class eventClass, event string, key []byte,
 func (c *Client) flushed(db int) {
 	c.srv.invalidateAll()
 }
+
+// modifiedDB is modified for a key in database db, which may not be the
+// client's (MOVE, COPY ... DB).
+func (c *Client) modifiedDB(db int, key []byte, class eventClass, event string) {
+	c.tx.Dirty++
+	c.srv.keyModified(c.tx, db, key)
+	c.srv.invalidateKey(c, key, true)
+	c.srv.notifyEvent(c, class, event, key, db)
+}

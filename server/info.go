@@ -267,31 +267,28 @@ func ratio(a, b uint64) float64 {
 func (s *Server) infoMemory(b *strings.Builder) {
 	m := readMem()
 	rss := processRSS()
-	peak := uint64(s.stats.peakMemory.Load())
-	if m.used > peak {
-		peak = m.used
-		s.stats.peakMemory.Store(int64(peak))
-	}
+	// used_memory is the dataset's running total plus the start-up
+	// footprint (maxmemory.go); the runtime's own figures follow as the
+	// allocator's.
+	used := uint64(s.usedMemory())
+	peak := uint64(s.trackPeakMemory())
 	startup := uint64(s.startupMemory)
-	overhead := startup
-	dataset := uint64(0)
-	if m.used > overhead {
-		dataset = m.used - overhead
-	}
-	maxmem := uint64(s.cfg.GetInt("maxmemory"))
+	overhead := startup + uint64(s.store.OverheadMemory())
+	dataset := used - min(used, overhead)
+	maxmem := uint64(s.memst.maxmemory.Load())
 	sysmem := totalSystemMemory()
 	b.WriteString("# Memory\r\n")
-	infoLine(b, "used_memory", m.used)
-	infoLine(b, "used_memory_human", bytesToHuman(m.used))
+	infoLine(b, "used_memory", used)
+	infoLine(b, "used_memory_human", bytesToHuman(used))
 	infoLine(b, "used_memory_rss", rss)
 	infoLine(b, "used_memory_rss_human", bytesToHuman(rss))
 	infoLine(b, "used_memory_peak", peak)
 	infoLine(b, "used_memory_peak_human", bytesToHuman(peak))
-	infoLine(b, "used_memory_peak_perc", fmt.Sprintf("%.2f%%", ratio(m.used, peak)*100))
+	infoLine(b, "used_memory_peak_perc", fmt.Sprintf("%.2f%%", ratio(used, peak)*100))
 	infoLine(b, "used_memory_overhead", overhead)
 	infoLine(b, "used_memory_startup", startup)
 	infoLine(b, "used_memory_dataset", dataset)
-	infoLine(b, "used_memory_dataset_perc", fmt.Sprintf("%.2f%%", ratio(dataset, m.used-min(m.used, startup))*100))
+	infoLine(b, "used_memory_dataset_perc", fmt.Sprintf("%.2f%%", ratio(dataset, used-min(used, startup))*100))
 	infoLine(b, "allocator_allocated", m.used)
 	infoLine(b, "allocator_active", m.heapTotal)
 	infoLine(b, "allocator_resident", m.resident)
@@ -319,8 +316,8 @@ func (s *Server) infoMemory(b *strings.Builder) {
 	infoLine(b, "allocator_rss_bytes", int64(m.resident)-int64(m.heapTotal))
 	infoLine(b, "rss_overhead_ratio", fmt.Sprintf("%.2f", ratio(rss, m.resident)))
 	infoLine(b, "rss_overhead_bytes", int64(rss)-int64(m.resident))
-	infoLine(b, "mem_fragmentation_ratio", fmt.Sprintf("%.2f", ratio(rss, m.used)))
-	infoLine(b, "mem_fragmentation_bytes", int64(rss)-int64(m.used))
+	infoLine(b, "mem_fragmentation_ratio", fmt.Sprintf("%.2f", ratio(rss, used)))
+	infoLine(b, "mem_fragmentation_bytes", int64(rss)-int64(used))
 	infoLine(b, "mem_not_counted_for_evict", 0)
 	infoLine(b, "mem_replication_backlog", 0)
 	infoLine(b, "mem_total_replication_buffers", 0)
@@ -336,28 +333,53 @@ func (s *Server) infoMemory(b *strings.Builder) {
 
 func (s *Server) infoPersistence(b *strings.Builder) {
 	b.WriteString("# Persistence\r\n")
-	infoLine(b, "loading", 0)
+	bgInProgress, lastBgTime, curBgTime, cowNow, cowLast, keysDone, keysTotal := s.infoRDB()
+	loading := 0
+	if s.rdb.loading.Load() {
+		loading = 1
+	}
+	infoLine(b, "loading", loading)
 	infoLine(b, "async_loading", 0)
-	infoLine(b, "current_cow_peak", 0)
-	infoLine(b, "current_cow_size", 0)
+	if loading == 1 {
+		total, done := s.rdb.loadTotal.Load(), s.rdb.loadDone.Load()
+		perc, eta := 0.0, 1
+		if total > 0 {
+			perc = float64(done) / float64(total) * 100
+		}
+		if elapsed := time.Now().Unix() - s.rdb.loadStart.Load(); done > 0 && elapsed > 0 {
+			eta = int(float64(total-done) / (float64(done) / float64(elapsed)))
+		}
+		infoLine(b, "loading_start_time", s.rdb.loadStart.Load())
+		infoLine(b, "loading_total_bytes", total)
+		infoLine(b, "loading_rdb_used_mem", 0)
+		infoLine(b, "loading_loaded_bytes", done)
+		infoLine(b, "loading_loaded_perc", fmt.Sprintf("%.2f", perc))
+		infoLine(b, "loading_eta_seconds", eta)
+	}
+	infoLine(b, "current_cow_peak", cowNow)
+	infoLine(b, "current_cow_size", cowNow)
 	infoLine(b, "current_cow_size_age", 0)
-	infoLine(b, "current_fork_perc", "0.00")
-	infoLine(b, "current_save_keys_processed", 0)
-	infoLine(b, "current_save_keys_total", 0)
+	forkPerc := 0.0
+	if keysTotal > 0 {
+		forkPerc = float64(keysDone) / float64(keysTotal) * 100
+	}
+	infoLine(b, "current_fork_perc", fmt.Sprintf("%.2f", forkPerc))
+	infoLine(b, "current_save_keys_processed", keysDone)
+	infoLine(b, "current_save_keys_total", keysTotal)
 	infoLine(b, "rdb_changes_since_last_save", s.dirty()-s.stats.dirtyAtSave.Load())
-	infoLine(b, "rdb_bgsave_in_progress", 0)
+	infoLine(b, "rdb_bgsave_in_progress", bgInProgress)
 	infoLine(b, "rdb_last_save_time", s.stats.lastSave.Load())
 	status := "ok"
 	if s.stats.lastBgsave.Load() {
 		status = "err"
 	}
 	infoLine(b, "rdb_last_bgsave_status", status)
-	infoLine(b, "rdb_last_bgsave_time_sec", -1)
-	infoLine(b, "rdb_current_bgsave_time_sec", -1)
-	infoLine(b, "rdb_saves", 0)
-	infoLine(b, "rdb_last_cow_size", 0)
-	infoLine(b, "rdb_last_load_keys_expired", 0)
-	infoLine(b, "rdb_last_load_keys_loaded", 0)
+	infoLine(b, "rdb_last_bgsave_time_sec", lastBgTime)
+	infoLine(b, "rdb_current_bgsave_time_sec", curBgTime)
+	infoLine(b, "rdb_saves", s.rdb.saves.Load())
+	infoLine(b, "rdb_last_cow_size", cowLast)
+	infoLine(b, "rdb_last_load_keys_expired", s.rdb.expiredKeys.Load())
+	infoLine(b, "rdb_last_load_keys_loaded", s.rdb.loadedKeys.Load())
 	infoLine(b, "aof_enabled", s.cfg.GetBool("appendonly"))
 	infoLine(b, "aof_rewrite_in_progress", 0)
 	infoLine(b, "aof_rewrite_scheduled", 0)

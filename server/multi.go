@@ -335,8 +335,13 @@ func (c *Client) runQueued(q queuedCmd) {
 		}
 	}()
 	c.cmd = q.cmd
+	if msg := c.aclExecDenied(q.cmd, q.args); msg != "" {
+		c.Error(msg)
+		return
+	}
 	c.tx.Begin(c.db)
 	c.runHandler(q.cmd, q.args)
+	c.noteWrittenKeys(q.cmd, q.args)
 	c.commands.Add(1)
 	if c.tx.Dirty > 0 {
 		c.dirty.Add(int64(c.tx.Dirty))

@@ -385,11 +385,35 @@ func (s *Server) numSub(channels [][]byte, shard bool) []int64 {
 	return out
 }
 
-// channelPermissionError is where ACL channel permissions are checked for
-// the Pub/Sub commands (Redis's ACLCheckAllPerm for channels): it returns
-// the error to reply with, or "" when the client may use every channel (or
-// pattern) the command names. Every user may use every channel until ACL
-// users exist.
-func (c *Client) channelPermissionError(cmd *Command, args [][]byte) string {
-	return ""
+// killDeniedSubscribers is Redis's ACLKillPubsubClientsIfNeeded: after
+// ACL SETUSER changed u, the clients authenticated as u that are
+// subscribed to a channel, pattern or shard channel u may no longer use are
+// disconnected (the client that ran SETUSER after its reply).
+func (s *Server) killDeniedSubscribers(self *Client, u *User) {
+	if u == nil {
+		return
+	}
+	rules := u.get()
+	for _, c := range s.clients.all() {
+		if c.aclUser.Load() != u || !c.subscribed() {
+			continue
+		}
+		kill := false
+		s.pubsub.mu.Lock()
+		for _, p := range c.subs.patterns.list {
+			kill = kill || !rules.checkChannel([]byte(p), true)
+		}
+		for _, ch := range append(append([]string(nil), c.subs.channels.list...), c.subs.shard.list...) {
+			kill = kill || !rules.checkChannel([]byte(ch), false)
+		}
+		s.pubsub.mu.Unlock()
+		if !kill {
+			continue
+		}
+		if c == self {
+			c.closeAfter = true
+		} else {
+			c.Kill()
+		}
+	}
 }

@@ -35,6 +35,9 @@ type Server struct {
 	nextID    atomic.Int64
 	stats     stats
 	watch     watchRegistry // WATCHed keys, per store shard
+	blocking  blockRegistry // clients blocked on keys (blocking.go)
+	acl       aclState      // users, permissions, the ACL log
+	tls       tlsState      // the tls-port listener and its configuration
 	pubsub    pubsubRegistry
 	tracking  trackingTable
 	intro     introspection // slowlog, latency, MONITOR, CLIENT PAUSE, output limits (introspect.go)
@@ -53,6 +56,8 @@ type Server struct {
 	cmdStats        cmdStatsTable
 	activeExpireOff atomic.Bool // DEBUG SET-ACTIVE-EXPIRE 0
 	startupMemory   int64
+	rdb             rdbState    // RDB persistence (persistence.go)
+	memst           memoryState // maxmemory and eviction (maxmemory.go)
 	// ShowLogo prints Redis's ASCII logo at start-up (main sets it when the
 	// log is a terminal, as Redis does).
 	ShowLogo bool
@@ -79,10 +84,17 @@ func New(cfg *Config, logOut io.Writer) (*Server, error) {
 		}
 	}
 	s.table = table
+	s.acl.init(table)
 	s.store = store.New(store.Options{Databases: int(cfg.GetInt("databases"))})
+	s.store.SetObserver(s)
 	s.watch = newWatchRegistry(s.store.ShardCount())
+	s.blocking = newBlockRegistry(s.store.ShardCount())
 	s.watchConfig()
 	s.initExtras()
+	if err := s.initACL(); err != nil {
+		return nil, err
+	}
+	s.initMemory()
 	s.initIntrospection()
 	return s, nil
 }
@@ -123,7 +135,11 @@ func commandFamilies() [][]*Command {
 		hashCommands(),
 		setCommands(),
 		zsetCommands(),
+		zsetBlockingCommands(),
 		sortCommands(),
+		aclCommands(),
+		persistenceCommands(),
+		memoryCommands(),
 		pubsubCommands(),
 		diagnosticCommands(),
 	}
@@ -159,6 +175,10 @@ func (s *Server) Listen() error {
 	s.listeners = lns
 	s.cfg.Hook("port", s.rebindPort)
 	s.cfg.Hook("bind", s.rebindAddrs)
+	if err := s.listenTLS(); err != nil {
+		s.closeListeners()
+		return err
+	}
 	return nil
 }
 
@@ -176,14 +196,23 @@ func (s *Server) Addr() net.Addr {
 // which tools wait for.
 func (s *Server) Serve() {
 	s.startupLog()
-	s.wg.Add(1)
-	go s.cron()
+	// Clients may connect while the dataset loads: like Redis, they get
+	// LOADING for everything but the commands flagged "loading".
+	s.rdb.loading.Store(s.hasDumpFile())
 	s.life.mu.Lock()
 	for _, ln := range s.listeners {
 		s.wg.Add(1)
 		go s.acceptLoop(ln)
 	}
 	s.life.mu.Unlock()
+	s.serveTLS()
+	if err := s.loadAtStartup(); err != nil {
+		s.exitCode = 1
+		s.Shutdown()
+		return
+	}
+	s.wg.Add(1)
+	go s.cron()
 	s.log.Noticef("Ready to accept connections")
 }
 
@@ -231,18 +260,18 @@ func (s *Server) cron() {
 			continue
 		}
 		s.cronShutdown()
+		s.cronPersistence()
 		// Redis gives active expiry 25% of each cron period, and none
 		// while clients are paused.
 		if !s.activeExpireOff.Load() && !s.clientsPaused() {
 			start := time.Now()
-			if n := s.store.ActiveExpire(period / 4); n > 0 {
-				s.stats.expiredKeys.Add(int64(n))
-			}
+			s.store.ActiveExpire(period / 4) // KeyExpired counts the keys
 			s.intro.latency.addSampleIfNeeded("expire-cycle", time.Since(start).Milliseconds())
 		}
 		s.introspectionCron(time.Now())
 		if now := time.Now(); now.Sub(lastSample) >= 100*time.Millisecond {
 			s.sampleMetrics(now)
+			s.memoryCron()
 			lastSample = now
 		}
 	}
@@ -272,10 +301,15 @@ func (s *Server) closeListeners() {
 	for _, ln := range s.listeners {
 		ln.Close()
 	}
+	s.closeTLS()
 }
 
-// authRequired reports whether new connections must authenticate.
-func (s *Server) authRequired() bool { return s.cfg.RequirePass() != "" }
+// authRequired reports whether new connections must authenticate: the
+// default user has a password or is disabled (Redis's authRequired).
+func (s *Server) authRequired() bool {
+	r := s.acl.defaultUser.get()
+	return r.flags&userNoPass == 0 || r.flags&userOff != 0
+}
 
 func (s *Server) newClient(nc net.Conn) *Client {
 	c := &Client{
@@ -287,7 +321,6 @@ func (s *Server) newClient(nc net.Conn) *Client {
 		created: time.Now(),
 		addr:    nc.RemoteAddr().String(),
 		laddr:   nc.LocalAddr().String(),
-		user:    "default",
 	}
 	c.w.proto = 2
 	c.protoVer.Store(2)

@@ -17,21 +17,25 @@ const (
 // ActiveExpire runs one cycle for at most budget and returns the number of
 // keys it deleted. Each shard is locked on its own, for a bounded number of
 // rounds, so commands keep running meanwhile. Call it periodically (Redis
-// runs it at hz 10).
+// runs it at hz 10); concurrent calls are safe.
 func (s *Store) ActiveExpire(budget time.Duration) int {
 	deadline := time.Now().Add(budget)
 	deleted := 0
 	n := len(s.shards)
 	for i := 0; i < n; i++ {
-		si := s.expireCursor
-		s.expireCursor = (s.expireCursor + 1) % n
+		si := int(s.expireCursor.Add(1)-1) & (n - 1)
 		sh := &s.shards[si]
 		sh.mu.Lock()
 		now := s.now()
+		var d acctDelta
 		for db := range sh.dbs {
-			deleted += s.expireKeyspace(sh, db, now)
+			if n := s.expireKeyspace(sh, db, now); n > 0 {
+				deleted += n
+				d.add(s.settleKeyspace(&sh.dbs[db]))
+			}
 		}
 		sh.mu.Unlock()
+		s.applyDelta(d)
 		if i%8 == 7 && time.Now().After(deadline) {
 			break
 		}

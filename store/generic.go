@@ -1,5 +1,7 @@
 package store
 
+import "math"
+
 // Generic keyspace operations: the ones that work on a key whatever its type.
 
 // collection is implemented by every value type other than strings.
@@ -33,11 +35,54 @@ func (tx *Tx) ObjectEncoding(key []byte) (Encoding, bool) {
 	if !ok {
 		return 0, false
 	}
+	return r.encoding(), true
+}
+
+func (r ref) encoding() Encoding {
 	m := r.meta()
 	if m.typ == TypeString {
-		return m.enc, true
+		return m.enc
 	}
-	return r.ks.obj(r.h).(collection).Encoding(), true
+	return r.ks.obj(r.h).(collection).Encoding()
+}
+
+// sharedIntegers is Redis's OBJ_SHARED_INTEGERS: integer values below it are
+// shared objects when the eviction policy allows.
+const sharedIntegers = 10000
+
+// ObjectInfo is what OBJECT reports about a value.
+type ObjectInfo struct {
+	Type     Type
+	Encoding Encoding
+	// IdleMs is the time since the key was last accessed, at the access
+	// clock's resolution (one second).
+	IdleMs int64
+	// Access is the raw access field: the access clock, or the LFU counter
+	// when eviction uses LFU.
+	Access uint32
+	// Freq is the LFU counter after decay (OBJECT FREQ), meaningful when
+	// the policy is an LFU one.
+	Freq int
+	// SharedInt reports an integer Redis would hold as one of its shared
+	// objects (0 to 9999, not made by COPY), whose OBJECT REFCOUNT is
+	// INT_MAX when the eviction policy lets integers be shared.
+	SharedInt bool
+}
+
+// Object describes key's value without touching its access time.
+func (tx *Tx) Object(key []byte) (ObjectInfo, bool) {
+	r, ok := tx.find(tx.db, key)
+	if !ok {
+		return ObjectInfo{}, false
+	}
+	m := r.meta()
+	info := ObjectInfo{Type: m.typ, Encoding: r.encoding(), IdleMs: idleMs(lruClock(tx.now), m.lru), Access: m.lru,
+		Freq: tx.st.lfuDecr(m.lru, tx.now)}
+	if m.typ == TypeString && m.enc == EncInt && m.flags&flagPrivateInt == 0 {
+		v, _ := ParseInt(r.ks.stringValue(r.h))
+		info.SharedInt = v >= 0 && v < sharedIntegers
+	}
+	return info, true
 }
 
 // Delete removes key, reporting whether it existed.
@@ -74,10 +119,68 @@ func (tx *Tx) SetExpiry(key []byte, at int64) bool {
 	return true
 }
 
+// ExpireFlags are the conditions of EXPIRE and friends. XX combines with GT
+// or LT; the server rejects the other combinations.
+type ExpireFlags uint8
+
+// Expire conditions.
+const (
+	ExpireNX ExpireFlags = 1 << iota // only when the key has no expiry
+	ExpireXX                         // only when the key has an expiry
+	ExpireGT                         // only when later than the current expiry (none counts as infinite)
+	ExpireLT                         // only when earlier than the current expiry
+)
+
+// ExpireResult is what Expire did.
+type ExpireResult uint8
+
+// Expire outcomes.
+const (
+	ExpireNoKey   ExpireResult = iota // the key does not exist
+	ExpireSkipped                     // a condition was not met
+	ExpireSet                         // the expiry was set
+	ExpireDeleted                     // the time was not in the future: the key was deleted
+)
+
+// Expire sets key's expiry to at (unix ms, any value) when flags allow, as
+// Redis's expireGenericCommand: a time at or before now deletes the key.
+func (tx *Tx) Expire(key []byte, at int64, flags ExpireFlags) ExpireResult {
+	r, ok := tx.find(tx.db, key)
+	if !ok {
+		return ExpireNoKey
+	}
+	cur := r.meta().expire // 0: none
+	switch {
+	case flags&ExpireNX != 0 && cur != 0,
+		flags&ExpireXX != 0 && cur == 0,
+		flags&ExpireGT != 0 && (cur == 0 || at <= cur),
+		flags&ExpireLT != 0 && cur != 0 && at >= cur:
+		return ExpireSkipped
+	}
+	if at <= tx.now {
+		tx.delete(r)
+		return ExpireDeleted
+	}
+	r.ks.setExpire(r.h, at)
+	return ExpireSet
+}
+
+// Persist removes key's expiry, reporting whether it had one.
+func (tx *Tx) Persist(key []byte) bool {
+	r, ok := tx.find(tx.db, key)
+	if !ok || r.meta().expire == 0 {
+		return false
+	}
+	r.ks.setExpire(r.h, 0)
+	return true
+}
+
 // moved is a value taken out of one key to be installed under another.
 type moved struct {
 	typ    Type
 	enc    Encoding
+	flags  uint8
+	lru    uint32
 	str    []byte // string value; may alias store memory
 	obj    collection
 	expire int64
@@ -85,7 +188,7 @@ type moved struct {
 
 func (tx *Tx) take(r ref) moved {
 	m := r.meta()
-	v := moved{typ: m.typ, enc: m.enc, expire: m.expire}
+	v := moved{typ: m.typ, enc: m.enc, flags: m.flags, lru: m.lru, expire: m.expire}
 	if m.typ == TypeString {
 		v.str = r.ks.stringValue(r.h)
 	} else {
@@ -94,7 +197,8 @@ func (tx *Tx) take(r ref) moved {
 	return v
 }
 
-// put installs v under key in db, replacing whatever was there.
+// put installs v under key in db, replacing whatever was there. The new key
+// keeps v's access time and flags: RENAME and MOVE move Redis's object.
 func (tx *Tx) put(db int, key []byte, v moved) {
 	if old, ok := tx.find(db, key); ok {
 		tx.delete(old)
@@ -106,14 +210,35 @@ func (tx *Tx) put(db int, key []byte, v moved) {
 	} else {
 		ks.setObj(h, v.typ, v.obj)
 	}
+	m := &ks.metas[h]
+	m.flags, m.lru = v.flags, v.lru
 	if v.expire != 0 {
 		ks.setExpire(h, v.expire)
 	}
 }
 
+// transfer moves src's value to key dst in database dstDB, deleting src.
+func (tx *Tx) transfer(src ref, dstDB int, dst []byte) {
+	v := tx.take(src)
+	if v.typ == TypeString {
+		// The value may alias src's arena: install the copy before deleting
+		// src. Deleting dst first cannot disturb it: the arena is only ever
+		// appended to or replaced, never overwritten below its length.
+		key := src.ks.key(src.h)
+		tx.put(dstDB, dst, v)
+		r, _ := tx.find(tx.db, key)
+		tx.delete(r)
+		return
+	}
+	// Detach the collection from src first so deleting src keeps it alive.
+	src.ks.releaseValue(src.meta())
+	tx.delete(src)
+	tx.put(dstDB, dst, v)
+}
+
 // Rename moves src to dst, replacing dst unless nx is set. It reports whether
 // the rename happened (false only when nx and dst exists). A missing src is
-// ErrNoSuchKey.
+// ErrNoSuchKey. The expiry moves with the value.
 func (tx *Tx) Rename(src, dst []byte, nx bool) (bool, error) {
 	r, ok := tx.find(tx.db, src)
 	if !ok {
@@ -122,65 +247,49 @@ func (tx *Tx) Rename(src, dst []byte, nx bool) (bool, error) {
 	if string(src) == string(dst) {
 		return !nx, nil
 	}
-	if nx && tx.Exists(dst) {
+	if _, exists := tx.find(tx.db, dst); exists && nx {
 		return false, nil
 	}
-	v := tx.take(r)
-	if v.typ == TypeString {
-		// The value may alias src's arena: install the copy before deleting src.
-		tx.put(tx.db, dst, v)
-		r, _ = tx.find(tx.db, src)
-		tx.delete(r)
-		return true, nil
-	}
-	// Detach the collection from src first so deleting src keeps it alive.
-	r.ks.releaseValue(r.meta())
-	tx.delete(r)
-	tx.put(tx.db, dst, v)
+	r, _ = tx.find(tx.db, src) // dst's lookup may have moved src's arena
+	tx.transfer(r, tx.db, dst)
 	return true, nil
 }
 
-// Copy copies src (selected database) to dst in database dstDB. It reports
-// whether a copy was made: not when src is missing, or dst exists and replace
-// is false.
+// Copy copies src (selected database) to dst in database dstDB, with its
+// expiry. It reports whether a copy was made: not when src is missing, or
+// dst exists and replace is false. The caller rejects copying a key onto
+// itself.
 func (tx *Tx) Copy(src []byte, dstDB int, dst []byte, replace bool) bool {
-	r, ok := tx.find(tx.db, src)
-	if !ok {
+	if _, ok := tx.find(tx.db, src); !ok {
 		return false
 	}
-	if !replace {
-		if _, exists := tx.find(dstDB, dst); exists {
-			return false
-		}
+	if _, exists := tx.find(dstDB, dst); exists && !replace {
+		return false
 	}
+	r, _ := tx.find(tx.db, src)
 	v := tx.take(r)
 	if v.obj != nil {
 		v.obj = v.obj.cloneValue()
 	}
+	// A copy is a new object: fresh access time, and an integer is no
+	// longer one of Redis's shared ones.
+	v.lru = tx.lru
+	v.flags |= flagPrivateInt
 	tx.put(dstDB, dst, v)
 	return true
 }
 
-// Move moves key from the selected database to dstDB. It reports false when
-// key is missing or already exists in dstDB.
+// Move moves key from the selected database to dstDB with its expiry. It
+// reports false when key is missing or already exists in dstDB.
 func (tx *Tx) Move(key []byte, dstDB int) bool {
-	r, ok := tx.find(tx.db, key)
-	if !ok {
+	if _, ok := tx.find(tx.db, key); !ok {
 		return false
 	}
 	if _, exists := tx.find(dstDB, key); exists {
 		return false
 	}
-	v := tx.take(r)
-	if v.typ == TypeString {
-		tx.put(dstDB, key, v)
-		r, _ = tx.find(tx.db, key)
-		tx.delete(r)
-		return true
-	}
-	r.ks.releaseValue(r.meta())
-	tx.delete(r)
-	tx.put(dstDB, key, v)
+	r, _ := tx.find(tx.db, key)
+	tx.transfer(r, dstDB, key)
 	return true
 }
 
@@ -196,7 +305,7 @@ func (tx *Tx) DBSize(db int) int {
 
 // ForEachKey calls fn with every live key of the selected database; fn
 // returns false to stop. Every shard must be locked. Expired keys are
-// skipped, not deleted, so fn may safely look keys up.
+// skipped, not deleted (as KEYS does), so fn may safely look keys up.
 func (tx *Tx) ForEachKey(fn func(key []byte, typ Type) bool) {
 	for _, i := range tx.held {
 		ks := &tx.st.shards[i].dbs[tx.db]
@@ -212,14 +321,27 @@ func (tx *Tx) ForEachKey(fn func(key []byte, typ Type) bool) {
 	}
 }
 
+// expireHandle deletes the expired key at handle h of ks (database db).
+func (tx *Tx) expireHandle(db int, ks *keyspace, h uint32) {
+	key := ks.key(h)
+	_, pos, _ := ks.lookup(key, uint32(tx.st.hash(key)))
+	tx.expireKey(db, ks, h, pos)
+}
+
+// randomTries is how many random picks RandomKey makes before walking.
+const randomTries = 100
+
 // RandomKey returns a random live key of the selected database, or nil.
-// Every shard must be locked.
+// Every shard must be locked. Expired keys met on the way are deleted, as
+// Redis does; when random picks keep finding them, RandomKey walks the
+// keyspace instead, so a database full of expired keys cannot make it loop.
 func (tx *Tx) RandomKey() []byte {
-	total := tx.DBSize(tx.db)
-	// A bounded number of tries: expired keys found on the way are deleted,
-	// as Redis does, and a keyspace full of them cannot loop forever.
-	for tries := 0; total > 0 && tries < 100; tries++ {
-		rnd := tx.st.shards[0].rnd
+	rnd := tx.st.shards[0].rnd
+	for range randomTries {
+		total := tx.DBSize(tx.db)
+		if total == 0 {
+			return nil
+		}
 		n := rnd.IntN(total)
 		for _, i := range tx.held {
 			ks := &tx.st.shards[i].dbs[tx.db]
@@ -227,27 +349,55 @@ func (tx *Tx) RandomKey() []byte {
 				n -= ks.len()
 				continue
 			}
-			h, ok := ks.randomHandle(rnd)
-			if !ok {
-				break
+			h, _ := ks.randomHandle(rnd)
+			if e := ks.metas[h].expire; e == 0 || e > tx.now {
+				return ks.key(h)
 			}
-			key := ks.key(h)
-			if _, live := tx.find(tx.db, key); live {
-				return key
-			}
-			total = tx.DBSize(tx.db)
+			tx.expireHandle(tx.db, ks, h)
 			break
+		}
+	}
+	held := len(tx.held)
+	start := rnd.IntN(held)
+	for j := range held {
+		ks := &tx.st.shards[tx.held[(start+j)%held]].dbs[tx.db]
+		for h := 0; h < len(ks.metas); h++ {
+			m := &ks.metas[h]
+			if m.typ == TypeNone {
+				continue
+			}
+			if m.expire == 0 || m.expire > tx.now {
+				return ks.key(uint32(h))
+			}
+			tx.expireHandle(tx.db, ks, uint32(h))
 		}
 	}
 	return nil
 }
 
-// FlushDB deletes every key of database db. Every shard must be locked.
-func (tx *Tx) FlushDB(db int) {
+// FlushDB deletes every key of database db and returns how many there were.
+// Every shard must be locked.
+func (tx *Tx) FlushDB(db int) int {
+	n := 0
 	for _, i := range tx.held {
-		tx.st.shards[i].dbs[db].reset()
+		ks := &tx.st.shards[i].dbs[db]
+		n += ks.len()
+		ks.detachSnapshot()
+		ks.reset()
+		tx.track(ks)
 	}
-	tx.Dirty++
+	tx.Dirty += n
+	return n
+}
+
+// FlushAll deletes every key of every database and returns how many there
+// were. Every shard must be locked.
+func (tx *Tx) FlushAll() int {
+	n := 0
+	for db := range tx.st.dbs {
+		n += tx.FlushDB(db)
+	}
+	return n
 }
 
 // SwapDB exchanges databases a and b. Every shard must be locked.
@@ -258,61 +408,87 @@ func (tx *Tx) SwapDB(a, b int) {
 	}
 }
 
-// ScanCursor splits a SCAN cursor into shard and handle position.
-func (s *Store) scanCursor(c uint64) (shard int, pos uint32) {
+// A SCAN cursor holds the shard in its low bits and the handle to continue
+// from above them. 0 starts an iteration and ends it.
+func (s *Store) shardBits() uint {
 	bits := uint(0)
 	for 1<<bits < len(s.shards) {
 		bits++
 	}
-	return int(c & s.mask), uint32(c >> bits)
+	return bits
+}
+
+func (s *Store) scanCursor(c uint64) (shard int, pos uint32) {
+	return int(c & s.mask), uint32(min(c>>s.shardBits(), math.MaxUint32))
 }
 
 func (s *Store) makeCursor(shard int, pos uint32) uint64 {
-	bits := uint(0)
-	for 1<<bits < len(s.shards) {
-		bits++
-	}
-	return uint64(pos)<<bits | uint64(shard)
+	return uint64(pos)<<s.shardBits() | uint64(shard)
 }
 
-// Scan visits about count keys of the selected database from cursor and
-// returns the cursor to continue from (0 when done). Every key present for a
-// whole iteration is visited at least once. When the Tx holds no shards,
-// Scan locks one shard at a time itself; otherwise it needs every shard.
-func (tx *Tx) Scan(cursor uint64, count int, visit func(key []byte, typ Type)) uint64 {
-	if count < 1 {
-		count = 1
+// scanWorkFactor bounds the handles one Scan call examines to this many per
+// key asked for, as Redis bounds dictScan to ten buckets per COUNT, so a
+// sparse keyspace still answers promptly.
+const scanWorkFactor = 10
+
+// Scan continues an iteration of the selected database from cursor and
+// returns the cursor to continue from (0 when done). It examines about count
+// keys: for each, when match is nil or accepts the key, it calls visit. A
+// key past its expiry is passed with expired set and then deleted (as
+// Redis's SCAN deletes the expired keys it meets). Every key present for a
+// whole iteration is visited at least once, and none twice unless deleted
+// and added again.
+//
+// When the Tx holds no shards, Scan locks one shard at a time itself
+// (visit then runs with that shard locked); otherwise it needs every shard.
+// The key passed to visit is valid only during the call.
+func (tx *Tx) Scan(cursor uint64, count int, match func(key []byte) bool, visit func(key []byte, typ Type, expired bool)) uint64 {
+	count = max(count, 1)
+	budget := scanWorkFactor * count
+	if count > math.MaxInt/scanWorkFactor {
+		budget = math.MaxInt
 	}
 	self := len(tx.held) == 0
 	si, pos := tx.st.scanCursor(cursor)
-	// Visit at most a bounded number of shards per call so that a sparse
-	// keyspace still returns promptly.
-	for shardsSeen := 0; count > 0 && shardsSeen < 64; shardsSeen++ {
+	visitHandle := func(ks *keyspace, h uint32) {
+		key, m := ks.key(h), &ks.metas[h]
+		if match != nil && !match(key) {
+			return
+		}
+		expired := m.expire != 0 && m.expire <= tx.now
+		visit(key, m.typ, expired)
+		if expired {
+			tx.expireHandle(tx.db, ks, h)
+		}
+	}
+	for {
 		if self {
 			tx.AddShard(si)
 			tx.Lock()
 		}
 		ks := &tx.st.shards[si].dbs[tx.db]
-		pos = ks.scan(pos, count, func(h uint32) {
-			m := &ks.metas[h]
-			if m.expire != 0 && m.expire <= tx.now {
-				return
-			}
-			count--
-			visit(ks.key(h), m.typ)
-		})
+		done := false // no handle left in this keyspace
+		if count > 0 && budget > 0 {
+			pos = ks.scan(pos, &count, &budget, func(h uint32) { visitHandle(ks, h) })
+			done = pos == 0
+		}
+		if !done {
+			// Enough for this call. Look ahead for a key still to come, so
+			// that the call taking the last keys returns 0, as Redis does
+			// for a small keyspace.
+			pos, done = ks.nextLive(pos, &budget)
+		}
 		if self {
 			tx.Unlock()
 		}
-		if pos != 0 {
+		if !done {
 			return tx.st.makeCursor(si, pos)
 		}
-		si++
+		si, pos = si+1, 0
 		if si == len(tx.st.shards) {
 			return 0
 		}
 	}
-	return tx.st.makeCursor(si, 0)
 }
 
 // Access for the collection types (list.go, hash.go, set.go, zset.go).
@@ -341,6 +517,8 @@ func (tx *Tx) objectForWrite(key []byte, typ Type, mk func() collection) (obj co
 		if r.meta().typ != typ {
 			return nil, false, ErrWrongType
 		}
+		r.ks.beforeWrite(r.h)
+		tx.willResize(r)
 		return r.ks.obj(r.h).(collection), false, nil
 	}
 	if mk == nil {
@@ -350,6 +528,7 @@ func (tx *Tx) objectForWrite(key []byte, typ Type, mk func() collection) (obj co
 	ks, hash := tx.keyspace(tx.db, key)
 	h := ks.create(key, hash, typ)
 	ks.setObj(h, typ, obj)
+	tx.willResize(ref{ks, h})
 	return obj, true, nil
 }
 
@@ -369,6 +548,7 @@ func (tx *Tx) setObject(key []byte, typ Type, obj collection) {
 	ks, hash := tx.keyspace(tx.db, key)
 	h := ks.create(key, hash, typ)
 	ks.setObj(h, typ, obj)
+	tx.willResize(ref{ks, h})
 }
 
 // deleteIfEmpty removes key when its collection has become empty, as Redis

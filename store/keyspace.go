@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"math/rand/v2"
+	"unsafe"
 )
 
 // keyspace holds the keys of one database that hash to one shard.
@@ -22,7 +23,15 @@ type keyspace struct {
 	dead     int // arena bytes no longer referenced
 	objs     []any
 	freeObjs []uint32
-	volatile []uint32 // handles with an expiry, for active-expiry sampling
+	volatile []uint32  // handles with an expiry, for active-expiry sampling
+	clock    uint32    // access clock given to keys created now (set by Tx)
+	snap     *snapPart // running snapshot not yet past this keyspace, see snapshot.go
+
+	// Memory accounting and eviction order (memory.go, evict.go).
+	objMem   []int64 // bytes of each objs entry, as last measured
+	objBytes int64   // sum of objMem
+	lru      *lruList
+	acct     ksAcct // survives reset
 }
 
 // meta describes one key. A free handle has typ TypeNone.
@@ -33,10 +42,35 @@ type meta struct {
 	typ    Type
 	enc    Encoding // string encoding; collections report theirs from the object
 	inline bool
-	_      uint8
-	lru    uint32 // access clock or LFU counter, see eviction
+	flags  uint8
+	lru    uint32 // access clock (lruClock) or LFU counter, see eviction
 	vol    uint32 // position in volatile when expire != 0
 	expire int64  // unix milliseconds; 0 means no expiry
+}
+
+// meta flags.
+const (
+	// flagPrivateInt marks an integer string that Redis would hold in its own
+	// object rather than a shared one (a COPY): OBJECT REFCOUNT reports 1.
+	flagPrivateInt uint8 = 1 << iota
+)
+
+// The access clock, as Redis's LRU clock: seconds, wrapping at 24 bits.
+const (
+	lruClockMax = 1<<24 - 1
+	lruClockRes = 1000 // milliseconds per tick
+)
+
+// lruClock is the access clock at unix time ms.
+func lruClock(ms int64) uint32 { return uint32(ms/lruClockRes) & lruClockMax }
+
+// idleMs is how long ago (ms, at clock resolution) an access clock value
+// was taken, allowing for one wrap of the clock.
+func idleMs(now, then uint32) int64 {
+	if now >= then {
+		return int64(now-then) * lruClockRes
+	}
+	return int64(now+(lruClockMax-then)) * lruClockRes
 }
 
 // inlineMax is the largest string value kept in the arena. Larger values get
@@ -71,18 +105,23 @@ func (ks *keyspace) create(key []byte, hash uint32, typ Type) uint32 {
 		ks.free = ks.free[:n-1]
 	} else {
 		h = uint32(len(ks.metas))
-		ks.metas = append(ks.metas, meta{})
+		ks.metas = append(growSlack(ks.metas), meta{})
 	}
+	ks.beforeWrite(h)
+	ks.roomFor(len(key) + inlineMax)
 	off := uint32(len(ks.arena))
 	ks.arena = append(ks.arena, key...)
-	ks.metas[h] = meta{off: off, klen: uint32(len(key)), typ: typ, inline: true}
+	ks.metas[h] = meta{off: off, klen: uint32(len(key)), typ: typ, inline: true, lru: ks.clock}
 	ks.idx.insert(hash, h)
+	ks.lruCreated(h)
 	return h
 }
 
 // remove deletes the key at handle (found at index position pos).
 func (ks *keyspace) remove(h uint32, pos uint32) {
+	ks.beforeWrite(h)
 	m := &ks.metas[h]
+	ks.lruRemoved(h)
 	ks.releaseValue(m)
 	ks.dead += int(m.klen)
 	if m.expire != 0 {
@@ -97,16 +136,25 @@ func (ks *keyspace) remove(h uint32, pos uint32) {
 	}
 }
 
-// reset drops everything, returning memory to the runtime.
-func (ks *keyspace) reset() { *ks = keyspace{} }
+// reset drops everything, returning memory to the runtime. A running
+// snapshot stays attached (every key it still needed was saved on removal),
+// and so does the accounting record, which holds what the shard's total
+// still counts for ks.
+func (ks *keyspace) reset() { *ks = keyspace{snap: ks.snap, acct: ks.acct} }
 
 func (ks *keyspace) releaseValue(m *meta) {
+	if ks.snap != nil {
+		// m is &ks.metas[h]: recover h for the snapshot hook.
+		ks.beforeWrite(uint32((uintptr(unsafe.Pointer(m)) - uintptr(unsafe.Pointer(&ks.metas[0]))) / unsafe.Sizeof(meta{})))
+	}
 	if m.inline {
 		ks.dead += int(m.val)
 		m.val = 0
 		return
 	}
 	ks.objs[m.val] = nil
+	ks.objBytes -= ks.objMem[m.val]
+	ks.objMem[m.val] = 0
 	ks.freeObjs = append(ks.freeObjs, m.val)
 	m.inline = true
 	m.val = 0
@@ -117,10 +165,14 @@ func (ks *keyspace) putObj(v any) uint32 {
 		i := ks.freeObjs[n-1]
 		ks.freeObjs = ks.freeObjs[:n-1]
 		ks.objs[i] = v
+		ks.measureObj(i)
 		return i
 	}
-	ks.objs = append(ks.objs, v)
-	return uint32(len(ks.objs) - 1)
+	ks.objs = append(growSlack(ks.objs), v)
+	ks.objMem = append(growSlack(ks.objMem), 0)
+	i := uint32(len(ks.objs) - 1)
+	ks.measureObj(i)
+	return i
 }
 
 // obj returns the out-of-line value of h (nil for inline strings).
@@ -134,9 +186,11 @@ func (ks *keyspace) obj(h uint32) any {
 
 // setObj stores an out-of-line value (a collection or a large string).
 func (ks *keyspace) setObj(h uint32, typ Type, v any) {
+	ks.beforeWrite(h)
 	m := &ks.metas[h]
 	if !m.inline {
 		ks.objs[m.val] = v
+		ks.measureObj(m.val)
 	} else {
 		ks.dead += int(m.val)
 		m.val = ks.putObj(v)
@@ -160,13 +214,16 @@ func (ks *keyspace) stringValue(h uint32) []byte {
 // setString stores val as the string value of h with encoding enc.
 // The store keeps its own copy of val.
 func (ks *keyspace) setString(h uint32, val []byte, enc Encoding) {
+	ks.beforeWrite(h)
 	m := &ks.metas[h]
 	m.typ = TypeString
 	m.enc = enc
+	m.flags &^= flagPrivateInt
 	if len(val) > inlineMax {
 		if !m.inline {
 			if p, ok := ks.objs[m.val].(*[]byte); ok && cap(*p) >= len(val) && cap(*p) <= 2*len(val) {
 				*p = append((*p)[:0], val...)
+				ks.measureObj(m.val)
 				return
 			}
 		}
@@ -190,6 +247,7 @@ func (ks *keyspace) setString(h uint32, val []byte, enc Encoding) {
 		m.val = uint32(len(val))
 	default:
 		// Move key and value to the end of the arena.
+		ks.roomFor(int(m.klen) + len(val))
 		ks.dead += int(m.klen + m.val)
 		off := uint32(len(ks.arena))
 		ks.arena = append(ks.arena, ks.arena[m.off:m.off+m.klen]...)
@@ -204,12 +262,15 @@ func (ks *keyspace) setString(h uint32, val []byte, enc Encoding) {
 // commands that grow strings in place (APPEND, SETRANGE, SETBIT) so repeated
 // growth is amortised like Redis's sds.
 func (ks *keyspace) setBigString(h uint32, b []byte, enc Encoding) {
+	ks.beforeWrite(h)
 	m := &ks.metas[h]
 	m.enc = enc
+	m.flags &^= flagPrivateInt
 	if !m.inline {
 		if p, ok := ks.objs[m.val].(*[]byte); ok {
 			*p = b
 			m.typ = TypeString
+			ks.measureObj(m.val)
 			return
 		}
 	}
@@ -221,7 +282,24 @@ func (ks *keyspace) maybeCompact() {
 	if ks.dead < arenaCompactMin || ks.dead*2 < len(ks.arena) {
 		return
 	}
-	arena := make([]byte, 0, len(ks.arena)-ks.dead+ks.dead/8)
+	ks.compact(0)
+}
+
+// roomFor makes room for n more arena bytes. When they do not fit and a
+// eighth of the arena is dead, the arena is compacted instead of grown: a
+// keyspace whose keys are replaced (eviction, expiry) then keeps one arena
+// of a steady size rather than growing it and compacting afterwards.
+func (ks *keyspace) roomFor(n int) {
+	if len(ks.arena)+n > cap(ks.arena) && ks.dead >= arenaCompactMin && ks.dead*8 >= len(ks.arena) {
+		ks.compact(n)
+	}
+}
+
+// compact rewrites the arena without its dead bytes, leaving room for a
+// quarter more and at least n bytes.
+func (ks *keyspace) compact(n int) {
+	live := len(ks.arena) - ks.dead
+	arena := make([]byte, 0, live+max(live/4, n))
 	for h := range ks.metas {
 		m := &ks.metas[h]
 		if m.typ == TypeNone {
@@ -241,13 +319,16 @@ func (ks *keyspace) maybeCompact() {
 
 // setExpire sets or (with at == 0) clears the expiry of h.
 func (ks *keyspace) setExpire(h uint32, at int64) {
+	ks.beforeWrite(h)
 	m := &ks.metas[h]
 	switch {
 	case at != 0 && m.expire == 0:
 		m.vol = uint32(len(ks.volatile))
 		ks.volatile = append(ks.volatile, h)
+		ks.lruVolatile(h, true)
 	case at == 0 && m.expire != 0:
 		ks.unvolatile(h)
+		ks.lruVolatile(h, false)
 	}
 	m.expire = at
 }
@@ -261,20 +342,36 @@ func (ks *keyspace) unvolatile(h uint32) {
 	ks.volatile = ks.volatile[:last]
 }
 
-// scan visits up to count handles starting at cursor and returns the cursor
-// to continue from, or 0 when the keyspace is done. Handles are stable, so a
-// key present for the whole iteration is always visited.
-func (ks *keyspace) scan(cursor uint32, count int, visit func(h uint32)) uint32 {
-	for ; count > 0 && int(cursor) < len(ks.metas); cursor++ {
+// scan visits live handles in ascending order from cursor, until it has
+// visited *count of them or examined *budget handles (live or free), and
+// returns the cursor to continue from, or 0 when the keyspace is done. Both
+// counters are decremented. Handles are stable, so a key present for the
+// whole iteration is always visited. visit may delete the key it is given.
+func (ks *keyspace) scan(cursor uint32, count, budget *int, visit func(h uint32)) uint32 {
+	for ; *count > 0 && *budget > 0 && int(cursor) < len(ks.metas); cursor++ {
+		*budget--
 		if ks.metas[cursor].typ != TypeNone {
+			*count--
 			visit(cursor)
-			count--
 		}
 	}
 	if int(cursor) >= len(ks.metas) {
 		return 0
 	}
 	return cursor
+}
+
+// nextLive returns the first live handle at or after pos, examining at most
+// *budget free handles (decremented). done reports that none is left; when
+// the budget runs out first, the position reached is returned.
+func (ks *keyspace) nextLive(pos uint32, budget *int) (next uint32, done bool) {
+	for ; int(pos) < len(ks.metas); pos++ {
+		if ks.metas[pos].typ != TypeNone || *budget <= 0 {
+			return pos, false
+		}
+		*budget--
+	}
+	return 0, true
 }
 
 // randomHandle returns a random live handle.

@@ -1,13 +1,7 @@
 package store
 
-import "errors"
-
 // Store access for SORT (sort.c): the elements to sort and the keys its BY
 // and GET patterns name. The sorting itself is in the server.
-
-// ErrSortStoreUnsupported is returned by SortStore until the list type
-// exists to hold the result.
-var ErrSortStoreUnsupported = errors.New("SORT STORE needs the list type, not built yet")
 
 // SortElements returns copies of the elements of the value at key, in the
 // value's own order: a set in iteration order, a list from head to tail, a
@@ -24,10 +18,14 @@ func (tx *Tx) SortElements(key []byte) (typ Type, elems [][]byte, err error) {
 		s := r.ks.obj(r.h).(*Set)
 		var buf [20]byte
 		return typ, sortCopyElements(s.Len(), func(i int) []byte { return s.At(i, buf[:]) }), nil
+	case TypeList:
+		l := r.ks.obj(r.h).(*List)
+		views := make([][]byte, 0, l.Len())
+		l.ForEach(func(v []byte) { views = append(views, v) })
+		return typ, sortCopyElements(len(views), func(i int) []byte { return views[i] }), nil
 	case TypeZSet:
 		return typ, r.ks.obj(r.h).(*ZSet).sortElements(), nil
 	}
-	// Lists and sorted sets join here when their types exist.
 	return TypeNone, nil, ErrWrongType
 }
 
@@ -81,5 +79,10 @@ func (tx *Tx) SortStore(key []byte, elems [][]byte) (deleted bool, err error) {
 	if len(elems) == 0 {
 		return tx.Delete(key), nil
 	}
-	return false, ErrSortStoreUnsupported
+	l := tx.newList().(*List)
+	for _, e := range elems {
+		l.PushTail(e)
+	}
+	tx.setObject(key, TypeList, l)
+	return false, nil
 }

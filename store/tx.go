@@ -19,6 +19,10 @@ type Tx struct {
 	heldSet []uint64 // the same as a bitset, for membership checks
 	pending []uint16 // shards requested but not yet locked
 	all     bool
+	noTouch bool   // lookups leave access times alone (NoTouch)
+	lru     uint32 // access field given to keys created now: clock or LFU
+	access  access // how lookups update the access field (memory.go)
+	acct    txAcct // what changed size under this Tx, settled by Unlock
 
 	// Dirty counts the changes made under this Tx, as Redis's server.dirty.
 	Dirty int
@@ -35,10 +39,17 @@ func NewTx(s *Store) *Tx {
 }
 
 // Begin prepares the Tx for a command on database db. Nothing is locked yet.
-func (tx *Tx) Begin(db int) {
+func (tx *Tx) Begin(db int) { tx.BeginAt(db, tx.st.now()) }
+
+// BeginAt is Begin with the command's clock (unix ms) supplied by the
+// caller, which has already read the time for the same command: reading
+// the clock costs as much as a small command.
+func (tx *Tx) BeginAt(db int, now int64) {
 	tx.db = db
-	tx.now = tx.st.now()
+	tx.now = now
 	tx.Dirty = 0
+	tx.noTouch = false
+	tx.beginAccess()
 }
 
 // Store returns the store this Tx works on.
@@ -100,8 +111,10 @@ func (tx *Tx) lockShard(i uint16) {
 	tx.heldSet[i>>6] |= 1 << (i & 63)
 }
 
-// Unlock releases every shard the Tx holds.
+// Unlock releases every shard the Tx holds, first adding what the changes
+// made under it cost to the memory totals.
 func (tx *Tx) Unlock() {
+	tx.settle()
 	for _, i := range tx.held {
 		tx.heldSet[i>>6] &^= 1 << (i & 63)
 		tx.st.shards[i].mu.Unlock()
@@ -126,7 +139,11 @@ func (tx *Tx) keyspace(db int, key []byte) (*keyspace, uint32) {
 	if !tx.holds(si) {
 		panic(ErrNotUnlocked)
 	}
-	return &tx.st.shards[si].dbs[db], uint32(h)
+	ks := &tx.st.shards[si].dbs[db]
+	ks.clock = tx.lru // keys created in ks get the command's access time
+	tx.track(ks)
+	tx.st.ensureLRU(ks)
+	return ks, uint32(h)
 }
 
 // ref is a live key found under this Tx.
@@ -147,6 +164,9 @@ func (tx *Tx) find(db int, key []byte) (ref, bool) {
 	if e := ks.metas[h].expire; e != 0 && e <= tx.now {
 		tx.expireKey(db, ks, h, pos)
 		return ref{}, false
+	}
+	if !tx.noTouch {
+		tx.touch(ks, h)
 	}
 	return ref{ks, h}, true
 }
@@ -171,6 +191,7 @@ func (tx *Tx) expireKey(db int, ks *keyspace, h, pos uint32) {
 	if o := tx.st.observer; o != nil {
 		o.KeyExpired(db, ks.key(h))
 	}
+	tx.track(ks)
 	ks.remove(h, pos)
 }
 
@@ -181,3 +202,8 @@ func (tx *Tx) delete(r ref) {
 	_, pos, _ := r.ks.lookup(key, uint32(tx.st.hash(key)))
 	r.ks.remove(r.h, pos)
 }
+
+// NoTouch makes the rest of the running command look keys up without
+// updating their access time, as Redis's LOOKUP_NOTOUCH (TYPE, EXISTS, TTL,
+// OBJECT, ...). Begin clears it.
+func (tx *Tx) NoTouch() { tx.noTouch = true }

@@ -19,6 +19,7 @@ var multiCases = []diffCase{
 	{"select inside multi", "MULTI", "SELECT 2", "SET k v", "EXEC", "GET k", "SELECT 2", "GET k", "SELECT 0"},
 	{"resp3 exec", "!HELLO 3", "MULTI", "SET a 1", "GET a", "HGETALL nope", "EXEC"},
 	{"unwatch queued", "MULTI", "UNWATCH", "EXEC"},
+	{"scan and keys inside exec", "SET a 1", "MULTI", "SCAN 0 COUNT 100", "KEYS *", "DBSIZE", "EXEC"},
 }
 
 func TestDiffMulti(t *testing.T) { runDiff(t, multiCases) }

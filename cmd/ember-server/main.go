@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 
 	"github.com/ember-kv/ember/server"
@@ -61,6 +62,12 @@ func run(argv []string) int {
 		srv.Logger().Warnf("%v", err)
 		return 1
 	}
+	if path := os.Getenv("EMBER_CPUPROFILE"); path != "" {
+		// Profiling for developers: a CPU profile of the whole run.
+		if f, err := os.Create(path); err == nil && pprof.StartCPUProfile(f) == nil {
+			defer func() { pprof.StopCPUProfile(); f.Close() }()
+		}
+	}
 	srv.Serve()
 	for {
 		select {
@@ -71,7 +78,8 @@ func run(argv []string) int {
 			}
 			srv.OnSignal(name)
 		case <-srv.Done():
-			return srv.ExitCode()
+			code := srv.ExitCode()
+			return code
 		}
 	}
 }
