@@ -132,7 +132,8 @@ func TestDiffInfoCommandStats(t *testing.T) {
 	fieldsOf := func(addr string) map[string][]string {
 		c := dialRaw(t, addr)
 		for _, cmd := range [][]string{{"CONFIG", "RESETSTAT"}, {"SET", "k", "v"}, {"GET", "k"}, {"INCR", "k"}, {"NOSUCH"}, {"CLIENT", "ID"}, {"CONFIG", "GET", "x"},
-			{"SUBSCRIBE", "c"}, {"UNSUBSCRIBE"}, {"SET", "k"}} {
+			{"SUBSCRIBE", "c"}, {"UNSUBSCRIBE"}, {"SET", "k"},
+			{"MULTI"}, {"SET", "m", "1"}, {"INCR", "m"}, {"HSET", "m", "f", "v"}, {"EXEC"}} {
 			_, _ = c.Do(cmd...)
 		}
 		out := map[string][]string{}
