@@ -232,7 +232,8 @@ func TestPubSub_SlowSubscriberHardLimit(t *testing.T) {
 	if sent*len(payload) > 64<<20 {
 		t.Errorf("disconnected only after %d bytes", sent*len(payload))
 	}
-	if peak > 400<<20 {
+	t.Logf("disconnected after %d MB published; server RSS peaked at %d MB", sent*len(payload)>>20, peak>>20)
+	if peak > 256<<20 {
 		t.Errorf("RSS reached %d MB", peak>>20)
 	}
 	if !strings.Contains(p.Log(), "scheduled to be closed ASAP for overcoming of output buffer limits") {
