@@ -68,6 +68,20 @@ type Client struct {
 
 	out output // the write side (conn.go)
 
+	// Pub/Sub, client-side caching, MONITOR and reply bookkeeping
+	// (pubsub.go, tracking.go, monitor.go, notify.go, dispatch.go).
+	subs         subscriptions
+	track        tracking
+	monitoring   atomic.Bool
+	committed    bool     // replies were moved to the output queue and await a flush
+	replyMark    int      // where the current command's replies start
+	settled      bool     // settleReplies ran for the current command
+	keep         [][2]int // spans of pushes in the reply buffer, kept under CLIENT REPLY OFF
+	absent       [][]byte // keys the running write command may create ("new" events)
+	expiredReads [][]byte // expired keys the running command reads ("keymiss" events)
+	scratchPos   []int
+	paused       atomic.Bool // waiting for CLIENT PAUSE to end
+
 	// Blocking commands (blocking.go).
 	blocked   atomic.Pointer[waiter] // set while blocked; read by CLIENT UNBLOCK/LIST
 	ready     []string               // keys to serve waiters of after this command

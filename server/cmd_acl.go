@@ -89,6 +89,7 @@ func cmdACLSetUser(c *Client, args [][]byte) {
 		c.Error("ERR " + safeErrorText(msg))
 		return
 	}
+	c.srv.killDeniedSubscribers(c, c.srv.acl.user(args[2]))
 	c.w.OK()
 }
 

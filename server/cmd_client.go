@@ -34,6 +34,11 @@ func clientCommands() []*Command {
 				sub("reply", 3, "noscript loading stale", "3.2.0", "Instruct the server whether to reply to commands", "O(1)", cmdClientReply),
 				sub("setname", 3, "noscript loading stale", "2.6.9", "Set the current connection name", "O(1)", cmdClientSetName),
 				sub("unblock", -3, "admin noscript loading stale", "5.0.0", "Unblock a client blocked in a blocking command from a different connection", "O(log N) where N is the number of client connections", cmdClientUnblock),
+				sub("caching", 3, "noscript loading stale", "6.0.0", "Instruct the server about tracking or not keys in the next request", "O(1)", cmdClientCaching),
+				sub("pause", -3, "admin noscript loading stale", "2.9.50", "Stop processing commands from clients for some time", "O(1)", cmdClientPause),
+				sub("tracking", -3, "noscript loading stale", "6.0.0", "Enable or disable server assisted client side caching support", "O(1). Some options may introduce additional complexity.", cmdClientTracking),
+				sub("trackinginfo", 2, "noscript loading stale", "6.2.0", "Return information about server assisted client side caching for the current connection", "O(1)", cmdClientTrackingInfo),
+				sub("unpause", 2, "admin noscript loading stale", "6.2.0", "Resume processing of clients that were paused", "O(N) Where N is the number of paused clients", cmdClientUnpause),
 			}},
 	}
 }
@@ -60,9 +65,14 @@ func clientTypeByName(name []byte) int {
 	return -1
 }
 
-// clientType is the client's type; Ember has no replicas, and a client in
-// Pub/Sub mode would be clientPubSub once Pub/Sub exists.
-func (c *Client) clientType() int { return clientNormal }
+// clientType is the client's type (getClientType): Ember has no replicas;
+// a MONITOR client counts as normal.
+func (c *Client) clientType() int {
+	if c.subscribed() {
+		return clientPubSub
+	}
+	return clientNormal
+}
 
 // CLIENT ID
 func cmdClientID(c *Client, args [][]byte) { c.w.Int(c.id) }
@@ -85,9 +95,6 @@ func cmdClientSetName(c *Client, args [][]byte) {
 	c.SetName(string(args[2]))
 	c.w.OK()
 }
-
-// CLIENT GETREDIR
-func cmdClientGetRedir(c *Client, args [][]byte) { c.w.Int(-1) }
 
 // CLIENT NO-EVICT ON|OFF
 func cmdClientNoEvict(c *Client, args [][]byte) {
@@ -228,13 +235,29 @@ func requestLen(args [][]byte) (total, argvMem int) {
 func (c *Client) appendInfo(b []byte, o *Client, args [][]byte) []byte {
 	now := time.Now()
 	flags := make([]byte, 0, 4)
+	if o.monitoring.Load() {
+		flags = append(flags, 'O')
+	}
+	if o.subscribed() {
+		flags = append(flags, 'P')
+	}
 	multi := -1
 	if o == c && c.multi != nil {
 		flags = append(flags, 'x')
 		multi = len(c.multi.cmds)
 	}
-	if o.isBlocked() {
+	if o.isBlocked() || o.paused.Load() {
 		flags = append(flags, 'b')
+	}
+	tf := o.track.flags.Load()
+	if tf&trackFlagOn != 0 {
+		flags = append(flags, 't')
+	}
+	if tf&trackFlagBroken != 0 {
+		flags = append(flags, 'R')
+	}
+	if tf&trackFlagBcast != 0 {
+		flags = append(flags, 'B')
 	}
 	if o == c && c.closeAfter {
 		flags = append(flags, 'c')
@@ -265,11 +288,16 @@ func (c *Client) appendInfo(b []byte, o *Client, args [][]byte) []byte {
 		cmd = lc.FullName
 	}
 	totMem := qbuf + qfree + argvMem + rbs + omem
-	b = fmt.Appendf(b, "id=%d addr=%s laddr=%s fd=%d name=%s age=%d idle=%d flags=%s db=%d sub=0 psub=0 ssub=0 multi=%d qbuf=%d qbuf-free=%d argv-mem=%d multi-mem=0 rbs=%d rbp=%d obl=0 oll=0 omem=%d tot-mem=%d events=%s cmd=%s user=%s redir=-1 resp=%d",
+	redir := int64(-1)
+	if tf&trackFlagOn != 0 {
+		redir = o.track.redirectID.Load()
+	}
+	b = fmt.Appendf(b, "id=%d addr=%s laddr=%s fd=%d name=%s age=%d idle=%d flags=%s db=%d sub=%d psub=%d ssub=%d multi=%d qbuf=%d qbuf-free=%d argv-mem=%d multi-mem=0 rbs=%d rbp=%d obl=0 oll=0 omem=%d tot-mem=%d events=%s cmd=%s user=%s redir=%d resp=%d",
 		o.id, o.addr, o.laddr, connFD(o.conn), o.Name(),
 		int64(now.Sub(o.created)/time.Second),
 		(now.UnixNano()-o.lastInteraction.Load())/int64(time.Second),
-		flags, o.curDB.Load(), multi, qbuf, qfree, argvMem, rbs, rbs, omem, totMem, events, cmd, user, o.protoVer.Load())
+		flags, o.curDB.Load(), o.subs.nsub.Load(), o.subs.npsub.Load(), o.subs.nssub.Load(), multi,
+		qbuf, qfree, argvMem, rbs, rbs, omem, totMem, events, cmd, user, redir, o.protoVer.Load())
 	return b
 }
 

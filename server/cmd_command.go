@@ -101,7 +101,7 @@ func commandGetKeys(c *Client, args [][]byte, withFlags bool) {
 	case cmd == nil || !ok:
 		c.Error(errCommandInvalid)
 		return
-	case !cmd.hasKeys():
+	case !cmd.hasKeys() || cmd.Has(FlagPubSub): // shard channels are not keys
 		c.Error(errCommandNoKeys)
 		return
 	case (cmd.Arity > 0 && cmd.Arity != len(argv)) || len(argv) < -cmd.Arity:
@@ -302,6 +302,8 @@ func replyKeySpecs(c *Client, cmd *Command) {
 // keySpecFlags approximates a command's key spec flags from its flags.
 func keySpecFlags(cmd *Command) []string {
 	switch {
+	case cmd.Has(FlagPubSub):
+		return []string{"not_key"} // shard channels
 	case cmd.Has(FlagWrite):
 		return []string{"RW", "update"}
 	case cmd.Has(FlagReadonly):

@@ -34,6 +34,17 @@ func cmdPing(c *Client, args [][]byte) {
 		c.errArity()
 		return
 	}
+	if c.w.proto == 2 && c.subscribed() {
+		// In RESP2 Pub/Sub mode the reply must look like a message.
+		c.w.Array(2)
+		c.w.BulkString("pong")
+		if len(args) == 1 {
+			c.w.BulkString("")
+		} else {
+			c.w.Bulk(args[1])
+		}
+		return
+	}
 	if len(args) == 1 {
 		c.w.Simple("PONG")
 		return
@@ -60,6 +71,7 @@ func cmdReset(c *Client, args [][]byte) {
 // (RESET): database 0, RESP2, no name, reply on, and unauthenticated when
 // the server has a password.
 func (c *Client) resetState() {
+	c.resetIntrospection()
 	c.discardTransaction()
 	c.selectDB(0)
 	c.setProto(2)

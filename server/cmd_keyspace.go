@@ -375,6 +375,7 @@ func cmdFlushDB(c *Client, args [][]byte) {
 		return
 	}
 	c.srv.touchAllWatchedKeysInDB(c.db, -1, c.tx.KeyStateIn)
+	c.flushed(c.db)
 	c.tx.FlushDB(c.db)
 	c.w.OK()
 }
@@ -387,6 +388,7 @@ func cmdFlushAll(c *Client, args [][]byte) {
 	for db := range c.tx.Store().Databases() {
 		c.srv.touchAllWatchedKeysInDB(db, -1, c.tx.KeyStateIn)
 	}
+	c.flushed(-1)
 	c.tx.FlushAll()
 	c.srv.afterFlushAll(c.tx, c.tx.Dirty)
 	c.w.OK()
@@ -407,6 +409,7 @@ func cmdSwapDB(c *Client, args [][]byte) {
 		// touchAllWatchedKeysInDb, before the swap).
 		c.srv.touchAllWatchedKeysInDB(a, b, c.tx.KeyStateIn)
 		c.srv.touchAllWatchedKeysInDB(b, a, c.tx.KeyStateIn)
+		c.flushed(-1) // caches cannot tell the databases apart
 		c.tx.SwapDB(a, b)
 	}
 	c.tx.Dirty++

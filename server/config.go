@@ -49,6 +49,7 @@ type Config struct {
 	requirePass     atomic.Pointer[string]
 	hz              atomic.Int64
 	latencyTracking atomic.Bool
+	keyspaceEvents  atomic.Int64 // notify-keyspace-events as parsed: its printed form can drop 'n'
 }
 
 // paramType is how a parameter's value is parsed and printed.

@@ -264,6 +264,7 @@ func keyspaceEventString(flags int) string {
 func setNotifyEvents(cfg *Config, argv []string) (string, string) {
 	if len(argv) != 1 {
 		if len(argv) == 0 {
+			cfg.keyspaceEvents.Store(0)
 			return "", ""
 		}
 		return "", "wrong number of arguments"
@@ -272,6 +273,9 @@ func setNotifyEvents(cfg *Config, argv []string) (string, string) {
 	if !ok {
 		return "", "Invalid event class character. Use 'Ag$lshzxeKEtmdn'."
 	}
+	// Redis prints "A" for all classes, which does not include 'n': the
+	// printed value can lose it, so the flags are kept as parsed.
+	cfg.keyspaceEvents.Store(int64(flags))
 	return keyspaceEventString(flags), ""
 }
 

@@ -68,14 +68,18 @@ func (s *Server) serveConn(nc net.Conn) {
 				if !c.waitUnblocked(&lim) {
 					return
 				}
-				c.startBatch() // the clock moved on while blocked
+				c.startBatch()   // the clock moved on while blocked
+				c.leaveCommand() // the reply is there: invalidations held back follow it
 			}
 			if c.closeAfter || c.killed.Load() {
 				c.flush()
 				c.out.drain()
 				return
 			}
-			if c.w.Len() > flushThreshold {
+			if !c.checkOwnOutputLimit() {
+				return
+			}
+			if c.w.Len() > c.flushAt() {
 				if !c.flush() {
 					return
 				}
@@ -105,40 +109,112 @@ func (s *Server) readLimits(c *Client, lim *limits) {
 // take is handed to a writer goroutine while the connection goes on reading
 // and executing. Output ordering is kept: once the writer runs, every later
 // reply queues behind it.
+//
+// Other goroutines add to the same output (Pub/Sub messages, invalidation
+// messages, MONITOR lines: push); they only ever append to the queue under
+// out.mu, so what this connection writes directly and what they queue come
+// out in the order it was committed.
 func (c *Client) flush() bool {
-	if c.w.Len() == 0 {
+	if c.w.Len() == 0 && !c.committed {
 		return true
 	}
+	c.committed = false
 	o := &c.out
 	o.mu.Lock()
-	if o.err != nil {
+	if o.err != nil || o.closing {
 		o.mu.Unlock()
+		c.resetReplies()
 		return false
 	}
-	if o.writing {
+	if o.writing || len(o.queue) > 0 {
 		o.queue = append(o.queue, c.w.b...)
-		c.obuf.Store(int64(len(o.queue)))
+		c.noteObuf()
+		if !o.writing {
+			o.writing = true
+			go c.writeLoop()
+		}
 		o.mu.Unlock()
 		c.resetReplies()
 		return true
 	}
+	o.direct = true
 	o.mu.Unlock()
 	n, err := o.tryWrite(c.w.b)
+	o.mu.Lock()
+	o.direct = false
 	if err != nil {
-		o.fail(err)
+		o.failLocked(err)
+		o.mu.Unlock()
+		c.resetReplies()
 		return false
 	}
-	if n < len(c.w.b) {
-		o.mu.Lock()
-		o.queue = append(o.queue[:0], c.w.b[n:]...)
+	if rest := c.w.b[n:]; len(rest) > 0 || len(o.queue) > 0 {
+		// What the socket did not take goes first: anything another
+		// goroutine queued meanwhile was committed after it.
+		if len(o.queue) == 0 {
+			o.queue = append(o.queue, rest...)
+		} else {
+			o.queue = append(append(make([]byte, 0, len(rest)+len(o.queue)), rest...), o.queue...)
+		}
 		o.writing = true
-		c.obuf.Store(int64(len(o.queue)))
-		o.mu.Unlock()
+		c.noteObuf()
 		go c.writeLoop()
 	}
+	o.mu.Unlock()
 	c.resetReplies()
 	return true
 }
+
+// commit moves the pending replies into the output queue without writing
+// them, so that anything another goroutine pushes from now on comes after
+// them. The next flush sends them.
+func (c *Client) commit() {
+	c.settleReplies()
+	if c.w.Len() == 0 {
+		return
+	}
+	o := &c.out
+	o.mu.Lock()
+	if o.err == nil && !o.closing {
+		o.queue = append(o.queue, c.w.b...)
+		c.noteObuf()
+		c.committed = true
+	}
+	o.mu.Unlock()
+	c.resetReplies()
+}
+
+// push appends an out-of-band message (hdr then body) to c's output from
+// another client's goroutine, without blocking: the writer goroutine sends
+// it. A client whose queue grows past its client-output-buffer-limit is
+// closed instead, so a subscriber that does not read cannot make the
+// server's memory grow without bound.
+func (c *Client) push(hdr, body []byte) {
+	o := &c.out
+	o.mu.Lock()
+	if o.err != nil || o.closing {
+		o.mu.Unlock()
+		return
+	}
+	o.queue = append(append(o.queue, hdr...), body...)
+	c.noteObuf()
+	if c.overOutputLimit(int64(len(o.queue)+o.inflight), time.Now()) {
+		o.closing = true
+		o.queue = nil
+		o.mu.Unlock()
+		c.closeForOutputLimit(true)
+		return
+	}
+	if !o.writing && !o.direct {
+		o.writing = true
+		go c.writeLoop()
+	}
+	o.mu.Unlock()
+}
+
+// noteObuf publishes the queued output size (omem in CLIENT LIST). Call with
+// out.mu held.
+func (c *Client) noteObuf() { c.obuf.Store(int64(len(c.out.queue) + c.out.inflight)) }
 
 // resetReplies empties the reply buffer, releasing it when one large reply
 // grew it.
@@ -157,18 +233,22 @@ func (c *Client) writeLoop() {
 	var buf []byte
 	for {
 		o.mu.Lock()
-		if len(o.queue) == 0 {
+		o.inflight = 0
+		if len(o.queue) == 0 || o.err != nil || o.closing {
 			o.writing = false
 			if cap(buf) > keepBufSize {
 				buf = nil
 			}
-			o.queue = buf[:0]
-			c.obuf.Store(0)
+			if o.err == nil && !o.closing {
+				o.queue = buf[:0]
+			}
+			c.noteObuf()
 			o.cond.Broadcast()
 			o.mu.Unlock()
 			return
 		}
 		buf, o.queue = o.queue, buf[:0]
+		o.inflight = len(buf)
 		o.mu.Unlock()
 		if _, err := o.conn.Write(buf); err != nil {
 			o.fail(err)
@@ -190,11 +270,21 @@ type output struct {
 	wn      int
 	werr    error
 
-	mu      sync.Mutex
-	cond    sync.Cond
-	queue   []byte // replies the writer goroutine has yet to send
-	writing bool   // the writer goroutine is running
-	err     error  // the write error that ended the connection
+	mu       sync.Mutex
+	cond     sync.Cond
+	queue    []byte // output committed but not yet handed to the socket
+	writing  bool   // the writer goroutine is running
+	direct   bool   // the connection's goroutine is writing outside mu
+	inflight int    // bytes the writer goroutine is writing now
+	err      error  // the write error that ended the connection
+	closing  bool   // over its output buffer limit: nothing more is sent
+
+	softSince time.Time // when usage first went over the soft limit
+
+	// Client-side caching (tracking.go): while the client runs a command,
+	// invalidations for it wait here and follow its reply.
+	running bool
+	pending []pendingInvalidation
 }
 
 func (o *output) init(nc net.Conn) {
@@ -252,13 +342,18 @@ func (o *output) writeNow(fd uintptr) bool {
 // fail records a write error and wakes anyone waiting for the writer.
 func (o *output) fail(err error) {
 	o.mu.Lock()
+	o.failLocked(err)
+	o.mu.Unlock()
+}
+
+func (o *output) failLocked(err error) {
 	if o.err == nil {
 		o.err = err
 	}
 	o.writing = false
 	o.queue = nil
+	o.inflight = 0
 	o.cond.Broadcast()
-	o.mu.Unlock()
 }
 
 // drain waits until the writer goroutine has sent everything queued (or
@@ -272,8 +367,11 @@ func (o *output) drain() {
 }
 
 // exemptFromTimeout reports whether the idle timeout skips this client
-// (Redis exempts blocked, subscribed and replica clients).
-func (c *Client) exemptFromTimeout() bool { return c.isBlocked() }
+// (Redis exempts blocked, subscribed and replica clients; MONITOR clients
+// are replicas to it).
+func (c *Client) exemptFromTimeout() bool {
+	return c.isBlocked() || c.subscribed() || c.monitoring.Load()
+}
 
 // startBatch reads the clock for a batch of requests that arrived together.
 // Each command's clock is the batch's start plus the time the commands

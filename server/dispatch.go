@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"fmt"
 	"runtime/debug"
+	"strings"
 	"time"
 )
 
 // execute runs one request, in Redis's order of checks: lookup, arity,
-// authentication, then the command itself.
+// authentication, MULTI restrictions, ACL (commands, keys, channels),
+// memory, disk errors, RESP2 Pub/Sub mode, loading, MONITOR clients
+// (replicas to Redis), client pause, then the command itself.
 func (c *Client) execute(args [][]byte) {
 	s := c.srv
 	// The command's clock serves its idle time, its expiry clock and the
@@ -18,7 +21,7 @@ func (c *Client) execute(args [][]byte) {
 	}
 	c.now = c.batchStart.Add(c.elapsed)
 	c.lastInteraction.Store(c.now.UnixNano())
-	mark := c.w.Len()
+	c.beginReplies()
 
 	cmd, found := c.lookup(args)
 	switch {
@@ -49,18 +52,46 @@ func (c *Client) execute(args [][]byte) {
 	case (cmd.Has(FlagWrite) || cmd.FullName == "ping") && s.diskErrorDenies():
 		c.reject(ErrMisconf)
 		s.cmdStats.rejected(cmd)
+	case c.w.proto == 2 && c.subscribed() && !subscribedModeAllows(cmd):
+		c.rejectCommand(cmd, subscribedModeError(cmd))
+		s.cmdStats.rejected(cmd)
 	case s.rdb.loading.Load() && !cmd.Has(FlagLoading):
 		c.reject(ErrLoading)
 		s.cmdStats.rejected(cmd)
-	case c.multi != nil && !runsInsideMulti(cmd):
-		c.cmd = cmd
-		c.queue(cmd, args)
+	case c.monitoring.Load() && (cmd.Has(FlagWrite) || cmd.Has(FlagReadonly) || cmd.Has(FlagMayReplicate)):
+		// MONITOR makes the client a replica to Redis, and replicas may not
+		// touch the keyspace.
+		c.rejectCommand(cmd, "ERR Replica can't interact with the keyspace")
+		s.cmdStats.rejected(cmd)
 	default:
+		if s.tracking.clients.Load() > 0 {
+			s.limitTrackedKeys()
+		}
+		if !c.waitPause(cmd) {
+			return
+		}
 		c.cmd = cmd
+		if c.multi != nil && !runsInsideMulti(cmd) {
+			c.queue(cmd, args)
+			break
+		}
 		c.lastCmd.Store(cmd)
 		c.call(cmd, args)
 	}
-	c.applyReplyMode(mark)
+	c.commandProcessed(cmd)
+	c.settleReplies()
+}
+
+// rejectCommand is Redis's rejectCommand: like reject, except that a
+// refused EXEC (in a transaction or not) discards the transaction with an
+// EXECABORT naming the reason.
+func (c *Client) rejectCommand(cmd *Command, msg string) {
+	if cmd.FullName != "exec" {
+		c.reject(msg)
+		return
+	}
+	c.discardTransaction()
+	c.Error("EXECABORT Transaction discarded because of: " + strings.TrimPrefix(msg, "ERR "))
 }
 
 // lookup resolves a request's command, remembering the last plain command
@@ -103,17 +134,24 @@ func (c *Client) call(cmd *Command, args [][]byte) {
 	}
 	tx.Lock()
 	errs := c.errCount
+	c.enterCommand()
+	c.notePreCommand(cmd, args)
 	cmd.Handler(c, args)
 	c.noteWrittenKeys(cmd, args)
+	c.notePostCommand()
+	c.rememberKeys(cmd, args)
+	c.leaveCommand()
+	c.monitorCommand(cmd, args)
 	tx.Unlock()
+	end := time.Since(c.batchStart)
+	dur := end - c.elapsed
+	c.elapsed = end
 	c.commands.Add(1)
 	if tx.Dirty > 0 {
 		c.dirty.Add(int64(tx.Dirty))
 	}
-	end := time.Since(c.batchStart)
-	dur := end - c.elapsed
-	c.elapsed = end
 	c.srv.cmdStats.called(cmd, dur.Microseconds(), c.errCount != errs, c.srv.cfg.LatencyTracking())
+	c.afterCall(cmd, args, dur, false)
 	if len(c.ready) > 0 {
 		c.serveReadyKeys()
 	}
@@ -127,23 +165,51 @@ func (c *Client) recoverPanic(cmd *Command) {
 	if r == nil {
 		return
 	}
+	c.leaveCommand()
 	c.tx.Unlock()
 	c.srv.log.Warnf("panic running '%s' for client id=%d: %v\n%s", cmd.FullName, c.id, r, debug.Stack())
 	c.Error(ErrInternal)
 }
 
-// applyReplyMode drops the replies of this command under CLIENT REPLY OFF/SKIP.
-func (c *Client) applyReplyMode(mark int) {
+// beginReplies marks where the current command's replies start, for
+// settleReplies.
+func (c *Client) beginReplies() {
+	c.replyMark = c.w.Len()
+	c.settled = false
+	c.keep = c.keep[:0]
+}
+
+// settleReplies drops the current command's replies under CLIENT REPLY
+// OFF/SKIP, keeping push messages (Pub/Sub, invalidations), which Redis
+// sends regardless. It runs once per command: before the replies are
+// committed to the output queue, or at the end.
+func (c *Client) settleReplies() {
+	if c.settled {
+		return
+	}
+	c.settled = true
+	mark := min(c.replyMark, len(c.w.b))
+	drop := false
 	switch c.replyMode {
 	case replyOn:
 	case replyOff:
-		c.w.b = c.w.b[:mark]
+		drop = true
 	case replySkipThis:
-		c.w.b = c.w.b[:mark]
+		drop = true
 		c.replyMode = replyOn
 	case replySkipNext:
 		c.replyMode = replySkipThis
 	}
+	if drop {
+		n := mark
+		for _, sp := range c.keep {
+			if sp[0] >= mark {
+				n += copy(c.w.b[n:], c.w.b[sp[0]:sp[1]])
+			}
+		}
+		c.w.b = c.w.b[:n]
+	}
+	c.keep = c.keep[:0]
 }
 
 // unknownCommand formats Redis's reply for a command it does not know.

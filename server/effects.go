@@ -31,6 +31,10 @@ const (
 func (c *Client) modified(key []byte, class eventClass, event string) {
 	c.tx.Dirty++
 	c.srv.keyModified(c.tx, c.db, key)
+	c.srv.invalidateKey(c, key, true)
+	if len(c.absent) > 0 {
+		c.noteNewKey(key)
+	}
 	c.notify(class, event, key)
 }
 
@@ -48,18 +52,30 @@ func (s *Server) keyModified(tx *store.Tx, db int, key []byte) {
 // notify fires a keyspace event without counting a change (for events that
 // accompany another, like "expire" after "set").
 func (c *Client) notify(class eventClass, event string, key []byte) {
-	c.srv.notifyKeyspaceEvent(class, event, key, c.db)
+	c.srv.notifyEvent(c, class, event, key, c.db)
 }
 
 // notifyKeyspaceEvent publishes a keyspace event to subscribers, as
-// configured by notify-keyspace-events. Pub/Sub is not built yet, so there
-// is nobody to tell.
-func (s *Server) notifyKeyspaceEvent(class eventClass, event string, key []byte, db int) {}
+// configured by notify-keyspace-events (notify.go), for a change the server
+// makes on its own (expiry, eviction). Expired and evicted keys are also
+// invalidated for client-side caching.
+func (s *Server) notifyKeyspaceEvent(class eventClass, event string, key []byte, db int) {
+	s.notifyEvent(nil, class, event, key, db)
+}
+
+// flushed is Redis's signalFlushedDb for client-side caching: the running
+// command empties database db (every database when db is -1; SWAPDB counts
+// as a flush too), so every tracking client is told to drop all it cached.
+// (WATCHed keys are touched by the flushing command itself.)
+func (c *Client) flushed(db int) {
+	c.srv.invalidateAll()
+}
 
 // modifiedDB is modified for a key in database db, which may not be the
 // client's (MOVE, COPY ... DB).
 func (c *Client) modifiedDB(db int, key []byte, class eventClass, event string) {
 	c.tx.Dirty++
 	c.srv.keyModified(c.tx, db, key)
-	c.srv.notifyKeyspaceEvent(class, event, key, db)
+	c.srv.invalidateKey(c, key, true)
+	c.srv.notifyEvent(c, class, event, key, db)
 }

@@ -340,7 +340,7 @@ func (c *Client) runQueued(q queuedCmd) {
 		return
 	}
 	c.tx.Begin(c.db)
-	q.cmd.Handler(c, q.args)
+	c.runHandler(q.cmd, q.args)
 	c.noteWrittenKeys(q.cmd, q.args)
 	c.commands.Add(1)
 	if c.tx.Dirty > 0 {

@@ -38,8 +38,13 @@ type Server struct {
 	blocking  blockRegistry // clients blocked on keys (blocking.go)
 	acl       aclState      // users, permissions, the ACL log
 	tls       tlsState      // the tls-port listener and its configuration
+	pubsub    pubsubRegistry
+	tracking  trackingTable
+	intro     introspection // slowlog, latency, MONITOR, CLIENT PAUSE, output limits (introspect.go)
 	started   time.Time
 	runID     string
+
+	notifyFlags atomic.Int64 // notify-keyspace-events, parsed
 
 	shutdownOnce sync.Once
 	done         chan struct{} // closed when the server stops
@@ -90,6 +95,7 @@ func New(cfg *Config, logOut io.Writer) (*Server, error) {
 		return nil, err
 	}
 	s.initMemory()
+	s.initIntrospection()
 	return s, nil
 }
 
@@ -134,6 +140,8 @@ func commandFamilies() [][]*Command {
 		aclCommands(),
 		persistenceCommands(),
 		memoryCommands(),
+		pubsubCommands(),
+		diagnosticCommands(),
 	}
 }
 
@@ -253,10 +261,14 @@ func (s *Server) cron() {
 		}
 		s.cronShutdown()
 		s.cronPersistence()
-		// Redis gives active expiry 25% of each cron period.
-		if !s.activeExpireOff.Load() {
+		// Redis gives active expiry 25% of each cron period, and none
+		// while clients are paused.
+		if !s.activeExpireOff.Load() && !s.clientsPaused() {
+			start := time.Now()
 			s.store.ActiveExpire(period / 4) // KeyExpired counts the keys
+			s.intro.latency.addSampleIfNeeded("expire-cycle", time.Since(start).Milliseconds())
 		}
+		s.introspectionCron(time.Now())
 		if now := time.Now(); now.Sub(lastSample) >= 100*time.Millisecond {
 			s.sampleMetrics(now)
 			s.memoryCron()
@@ -320,6 +332,7 @@ func (s *Server) newClient(nc net.Conn) *Client {
 
 func (s *Server) removeClient(c *Client) {
 	c.Kill()
+	s.clientGone(c)
 	c.discardTransaction()
 	s.clients.remove(c)
 	s.stats.retiredCommands.Add(c.commands.Load())

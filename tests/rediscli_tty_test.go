@@ -23,7 +23,7 @@ type cliSession struct {
 
 const ttyCols = 400
 
-var helloID = regexp.MustCompile(`"id" => \(integer\) \d+`)
+var cliHelloID = regexp.MustCompile(`"id" => \(integer\) \d+`)
 
 func runCliSession(t *testing.T, p *proc, s *cliSession) (hints map[string]string, transcript string) {
 	t.Helper()
@@ -54,7 +54,7 @@ func runCliSession(t *testing.T, p *proc, s *cliSession) (hints map[string]strin
 	}
 	transcript = strings.ReplaceAll(tty.Output()[start:], strconv.Itoa(p.Port), "PORT")
 	// HELLO shows the connection id, which counts earlier connections.
-	transcript = helloID.ReplaceAllString(transcript, `"id" => (integer) ID`)
+	transcript = cliHelloID.ReplaceAllString(transcript, `"id" => (integer) ID`)
 	return hints, transcript
 }
 

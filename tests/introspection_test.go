@@ -1,0 +1,76 @@
+package tests
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The active expiry cycle is a latency event ("expire-cycle") when it runs
+// for longer than latency-monitor-threshold.
+func TestLatency_ExpireCycle(t *testing.T) {
+	p := startEmber(t, "--latency-monitor-threshold", "1")
+	c := dialRaw(t, p.Addr)
+	const keys = 200000
+	for base := 0; base < keys; base += 5000 {
+		var buf []byte
+		for i := base; i < base+5000; i++ {
+			buf = append(buf, encode("SET", "exp:"+strconv.Itoa(i), "v", "PX", "50")...)
+		}
+		if err := c.Send(buf); err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < 5000; i++ {
+			if r, err := c.ReadReply(); err != nil || r != "+OK\r\n" {
+				t.Fatalf("SET: %q %v", r, err)
+			}
+		}
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		r, _ := c.Do("DBSIZE")
+		if r == ":0\r\n" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("keys left: %q", r)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	r, _ := c.Do("LATENCY", "LATEST")
+	if !strings.Contains(r, "expire-cycle") {
+		t.Fatalf("LATENCY LATEST: %q", r)
+	}
+	if r, _ := c.Do("LATENCY", "HISTORY", "expire-cycle"); !strings.HasPrefix(r, "*") || r == "*0\r\n" {
+		t.Fatalf("LATENCY HISTORY expire-cycle: %q", r)
+	}
+	if r, _ := c.Do("LATENCY", "DOCTOR"); !strings.Contains(r, "expire-cycle") || !strings.Contains(r, "'hz' configuration parameter") {
+		t.Fatalf("LATENCY DOCTOR: %q", r)
+	}
+}
+
+// MONITOR output goes to every monitor in the order commands ran, and a
+// monitor that disconnects stops receiving without disturbing others.
+func TestMonitor_ManyCommands(t *testing.T) {
+	p := startEmber(t)
+	m := dialRaw(t, p.Addr)
+	psDo(t, m, "+OK\r\n", "MONITOR")
+	c := dialRaw(t, p.Addr)
+	for i := 0; i < 1000; i++ {
+		psDo(t, c, "+OK\r\n", "SET", "k", strconv.Itoa(i))
+	}
+	for i := 0; i < 1000; i++ {
+		line, err := m.rd.ReadString('\n')
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := `"SET" "k" "` + strconv.Itoa(i) + `"`; !strings.HasSuffix(strings.TrimSpace(line), want) {
+			t.Fatalf("line %d: %q, want suffix %q", i, line, want)
+		}
+	}
+	info, _ := c.Do("CLIENT", "LIST")
+	if !strings.Contains(info, "flags=O") || !strings.Contains(info, "cmd=monitor") {
+		t.Errorf("CLIENT LIST shows no monitor: %q", info)
+	}
+}
