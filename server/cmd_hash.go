@@ -272,10 +272,6 @@ func cmdHIncrByFloat(c *Client, args [][]byte) {
 	c.modified(args[1], evHash, "hincrbyfloat")
 }
 
-// hashRandMaxReply bounds the reply of HRANDFIELD with a negative count:
-// Redis would try to build any size and run out of memory; Ember refuses
-// replies estimated above this with "value is out of range".
-const hashRandMaxReply = 512 << 20
 
 // HRANDFIELD key [count [WITHVALUES]]
 func cmdHRandField(c *Client, args [][]byte) {
@@ -324,22 +320,18 @@ func cmdHRandField(c *Client, args [][]byte) {
 	var n int64
 	if count < 0 {
 		n = -count
-		// Each element costs its bytes plus about 16 bytes of framing.
-		per := int64(h.DataBytes()/h.Len() + 16)
-		if n > hashRandMaxReply/per {
-			c.Error(ErrHashValueRange)
-			return
-		}
 	} else {
 		n = min(count, int64(h.Len()))
 	}
 	resp3 := c.Proto() == 3
+	mark := c.w.Len()
 	if withValues && !resp3 {
 		c.w.Array(int(2 * n))
 	} else {
 		c.w.Array(int(n))
 	}
-	h.RandomPairs(count, func(f, v []byte) {
+	i := 0
+	h.RandomPairs(count, func(f, v []byte) bool {
 		if withValues && resp3 {
 			c.w.Array(2)
 		}
@@ -347,6 +339,8 @@ func cmdHRandField(c *Client, args [][]byte) {
 		if withValues {
 			c.w.Bulk(v)
 		}
+		i++
+		return i%64 != 0 || !c.replyTooBig(mark)
 	})
 }
 

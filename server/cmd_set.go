@@ -254,14 +254,11 @@ func srandmemberCount(c *Client, args [][]byte) {
 		// output limit and drops the connection. A reply bigger than the
 		// largest bulk a client may send is treated the same way, so a
 		// huge count can never exhaust memory.
-		mark, limit := c.w.Len(), int(max(c.srv.cfg.ProtoMaxBulkLen(), 1<<20))
+		mark := c.w.Len()
 		c.w.Array(int(count))
-		for range count {
+		for i := range count {
 			c.w.Bulk(s.Random(buf[:]))
-			if c.w.Len()-mark > limit {
-				c.w.b = c.w.b[:mark]
-				c.srv.log.Warnf("Client id=%d addr=%s scheduled to be closed ASAP for overcoming of output buffer limits.", c.id, c.addr)
-				c.closeAfter = true
+			if i%64 == 63 && c.replyTooBig(mark) {
 				return
 			}
 		}

@@ -790,11 +790,6 @@ func parseZMPop(c *Client, args [][]byte, at int) (keys [][]byte, max bool, coun
 	return args[at+1 : whereIdx], max, count, true
 }
 
-// zrandMaxReply bounds the reply of ZRANDMEMBER with a negative count, which
-// Redis builds in full however large: past it the client is disconnected,
-// as Redis does to a client over its output buffer limit.
-const zrandMaxReply = 64 << 20
-
 // ZRANDMEMBER key [count [WITHSCORES]]
 func cmdZRandMember(c *Client, args [][]byte) {
 	if len(args) == 2 {
@@ -864,22 +859,10 @@ func cmdZRandMember(c *Client, args [][]byte) {
 			count = 1
 		}
 		mark := c.w.Len()
-		tooBig := func() {
-			c.w.b = c.w.b[:mark]
-			c.srv.log.Warnf("Client id=%d addr=%s closed: ZRANDMEMBER reply over %d bytes", c.id, c.addr, zrandMaxReply)
-			c.closeAfter = true
-		}
-		// Every element takes at least 6 bytes ("$0\r\n\r\n"): give up
-		// before building what cannot fit.
-		if count > zrandMaxReply/6 {
-			tooBig()
-			return
-		}
 		header(count)
-		for range count {
+		for i := range count {
 			emit(ranked.At(rand.IntN(size)))
-			if c.w.Len()-mark > zrandMaxReply {
-				tooBig()
+			if i%64 == 63 && c.replyTooBig(mark) {
 				return
 			}
 		}

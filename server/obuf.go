@@ -174,3 +174,31 @@ func (s *Server) cronOutputLimits(now time.Time) {
 		}
 	}
 }
+
+// randomReplyMax bounds a reply whose size the client chose by a count.
+const randomReplyMax = 64 << 20
+
+// replyTooBig is checked while one command builds a reply whose size the
+// client chose (HRANDFIELD, SRANDMEMBER, ZRANDMEMBER with huge negative
+// counts). Past the client's hard output limit, or randomReplyMax when no
+// limit is set, the reply built since mark is dropped and the client is
+// closed, as Redis closes a client whose output outgrows its limit. Redis
+// itself, with no limit (the default for normal clients), would build the
+// reply until memory ran out; Ember never lets a request do that.
+func (c *Client) replyTooBig(mark int) bool {
+	size := c.w.Len() - mark
+	if size < replyBufSize {
+		return false
+	}
+	limit := int64(randomReplyMax)
+	if lim := c.srv.obufLimitOf(c.obufClass()); lim.hard != 0 {
+		limit = int64(min(lim.hard, randomReplyMax))
+	}
+	if int64(pendingReplyUsage(size)) < limit {
+		return false
+	}
+	c.w.b = c.w.b[:mark]
+	c.closeForOutputLimit(true)
+	c.closeAfter = true
+	return true
+}

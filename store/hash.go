@@ -219,7 +219,8 @@ func (h *Hash) Random() (field, value []byte) {
 // allowed); a positive one returns min(count, Len()) distinct pairs. fn is
 // called once per pair. Work and memory are bounded by the number of pairs
 // returned and the hash's size, never by count itself beyond the calls.
-func (h *Hash) RandomPairs(count int64, fn func(field, value []byte)) {
+// fn returns false to stop early (the reply grew too big for the client).
+func (h *Hash) RandomPairs(count int64, fn func(field, value []byte) bool) {
 	size := h.Len()
 	if count == 0 || size == 0 {
 		return
@@ -232,18 +233,21 @@ func (h *Hash) RandomPairs(count int64, fn func(field, value []byte)) {
 		if t := h.table(); t != nil {
 			for ; n > 0; n-- {
 				p := t.randomPos()
-				fn(t.field(p), t.value(p))
+				if !fn(t.field(p), t.value(p)) {
+					return
+				}
 			}
 			return
 		}
 		offs := h.lpOffsets()
-		for ; n > 0; n-- {
-			h.lpPairAt(offs[rand.IntN(size)], fn)
+		more := true
+		for ; n > 0 && more; n-- {
+			h.lpPairAt(offs[rand.IntN(size)], func(f, v []byte) { more = fn(f, v) })
 		}
 		return
 	}
 	if count >= int64(size) {
-		h.ForEach(func(f, v []byte) bool { fn(f, v); return true })
+		h.ForEach(fn)
 		return
 	}
 	k := int(count)
@@ -265,7 +269,7 @@ func (h *Hash) RandomPairs(count int64, fn func(field, value []byte)) {
 			j := i + rand.IntN(size-i)
 			perm[i], perm[j] = perm[j], perm[i]
 			if t == nil {
-				h.lpPairAt(perm[i], fn)
+				h.lpPairAt(perm[i], func(f, v []byte) { fn(f, v) })
 			} else {
 				fn(t.field(perm[i]), t.value(perm[i]))
 			}

@@ -524,11 +524,12 @@ func TestHash_RandomPairs(t *testing.T) {
 		h := hashOf(t, tx, "h")
 		collect := func(count int64) []string {
 			var out []string
-			h.RandomPairs(count, func(f, v []byte) {
+			h.RandomPairs(count, func(f, v []byte) bool {
 				if "v"+string(f[1:]) != string(v) {
 					t.Fatalf("pair %q %q mismatched", f, v)
 				}
 				out = append(out, string(f))
+				return true
 			})
 			return out
 		}
