@@ -221,6 +221,11 @@ func cmdSRandMember(c *Client, args [][]byte) {
 	}
 }
 
+// srandMaxReply bounds the reply of SRANDMEMBER with a negative count (as
+// zrandMaxReply does ZRANDMEMBER's): building up to proto-max-bulk-len
+// (512 MB) grew the process by 1.7 GB for one command.
+const srandMaxReply = 64 << 20
+
 // srandmemberCount is SRANDMEMBER key count: distinct members for a
 // positive count, count independent draws for a negative one.
 func srandmemberCount(c *Client, args [][]byte) {
@@ -251,19 +256,24 @@ func srandmemberCount(c *Client, args [][]byte) {
 	switch {
 	case !uniq || count == 1:
 		// Redis stops filling the reply once the client is past its
-		// output limit and drops the connection. A reply bigger than the
-		// largest bulk a client may send is treated the same way, so a
-		// huge count can never exhaust memory.
-		mark, limit := c.w.Len(), int(max(c.srv.cfg.ProtoMaxBulkLen(), 1<<20))
-		c.w.Array(int(count))
-		for range count {
+		// output limit and drops the connection. A reply over
+		// srandMaxReply is treated the same way, so a huge count can never
+		// exhaust memory.
+		mark, limit := c.w.Len(), srandMaxReply
+		// Every element takes at least 6 bytes ("$0\r\n\r\n"): give up
+		// before building what cannot fit.
+		tooBig := count > int64(limit/6)
+		if !tooBig {
+			c.w.Array(int(count))
+		}
+		for i := int64(0); i < count && !tooBig; i++ {
 			c.w.Bulk(s.Random(buf[:]))
-			if c.w.Len()-mark > limit {
-				c.w.b = c.w.b[:mark]
-				c.srv.log.Warnf("Client id=%d addr=%s scheduled to be closed ASAP for overcoming of output buffer limits.", c.id, c.addr)
-				c.closeAfter = true
-				return
-			}
+			tooBig = c.w.Len()-mark > limit
+		}
+		if tooBig {
+			c.w.b = c.w.b[:mark]
+			c.srv.log.Warnf("Client id=%d addr=%s scheduled to be closed ASAP for overcoming of output buffer limits.", c.id, c.addr)
+			c.closeAfter = true
 		}
 	case count >= size:
 		c.w.Array(int(size))
