@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"io"
 	"net"
+	"os"
 	"runtime"
 	"strconv"
 	"sync"
@@ -20,6 +21,9 @@ import (
 // against the binary, at full size with -soak there.
 func TestSoak_ConnChurn(t *testing.T) {
 	rounds := 600
+	if n, _ := strconv.Atoi(os.Getenv("EMBER_CHURN")); n > 0 { // a longer run by hand
+		rounds = n
+	}
 	if testing.Short() {
 		rounds = 120
 	}

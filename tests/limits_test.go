@@ -327,7 +327,7 @@ func TestLimits_OutputBufferNormal(t *testing.T) {
 					t.Errorf("closed=%v, want %v", closed, tc.closed)
 				}
 				if grown := rssKB(t, p.pid()) - before; tc.closed && grown > 48<<10 {
-					t.Errorf("RSS grew by %d MB for a client limited to %s", grown>>10, tc.limit)
+					rssOver(t, "RSS grew by %d MB for a client limited to %s", grown>>10, tc.limit)
 				}
 				mustDo(t, admin, "+PONG\r\n", "PING")
 			})
@@ -367,4 +367,16 @@ func TestLimits_OutputBufferPubSub(t *testing.T) {
 			t.Errorf("the subscriber that never reads is still subscribed after 12 MB (PUBLISH says %q)", receivers)
 		}
 	})
+}
+
+// rssOver reports a broken bound on a server's RSS. Under the race
+// detector, whose shadow memory multiplies every process's RSS, the figure
+// is only logged: the plain run checks it.
+func rssOver(t *testing.T, format string, args ...any) {
+	t.Helper()
+	if raceBuild {
+		t.Logf("not checked in a race build: "+format, args...)
+		return
+	}
+	t.Errorf(format, args...)
 }
