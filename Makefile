@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/ember-server
 PORT    ?= 6379
 
-.PHONY: all build run test test-short race lint fuzz bench bench-evict clean
+.PHONY: all build run test test-short race lint fuzz soak bench bench-evict clean
 
 all: build
 
@@ -14,12 +14,15 @@ build:
 run: build
 	./$(BIN) --port $(PORT)
 
-# Unit tests, race-checked concurrent packages, end-to-end and differential
-# tests. Tests that need redis-server/redis-cli skip with a reason when absent.
+# Unit tests, end-to-end and differential tests, fuzz seed corpora and the
+# light soak tests; then all of it again under the race detector (the
+# end-to-end tests then start a race-built ember-server and fail on any race
+# it reports). Tests that need redis-server/redis-cli skip with a reason when
+# absent. About 5 minutes on 2 cores.
 test:
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
-	$(GO) test -count=1 -race ./store/... ./server/... ./persistence/...
+	$(GO) test -count=1 -race ./...
 
 lint:
 	gofmt -l . | (! grep .)
@@ -30,6 +33,11 @@ lint:
 FUZZTIME ?= 20s
 fuzz:
 	./scripts/fuzz.sh $(FUZZTIME)
+
+# The soak tests at full size (10k connections, 5k slow clients beside
+# redis-benchmark, 50k connection churn, unread 1 MB pipelines).
+soak:
+	$(GO) test -count=1 -run TestSoak -v -timeout 30m ./tests -soak
 
 # Side-by-side throughput comparison with redis-server (needs redis-server
 # and redis-benchmark).

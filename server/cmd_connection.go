@@ -89,8 +89,12 @@ func (c *Client) setProto(v int) {
 // SELECT index
 func cmdSelect(c *Client, args [][]byte) {
 	db, ok := store.ParseInt(args[1])
-	if !ok || db < -1<<31 || db > 1<<31-1 {
+	if !ok {
 		c.Error(ErrNotInteger)
+		return
+	}
+	if db < -1<<31 || db > 1<<31-1 {
+		c.Error(ErrInt32Range)
 		return
 	}
 	if db < 0 || db >= int64(c.srv.store.Databases()) {

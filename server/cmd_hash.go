@@ -272,7 +272,6 @@ func cmdHIncrByFloat(c *Client, args [][]byte) {
 	c.modified(args[1], evHash, "hincrbyfloat")
 }
 
-
 // HRANDFIELD key [count [WITHVALUES]]
 func cmdHRandField(c *Client, args [][]byte) {
 	if len(args) == 2 {

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"strconv"
 	"sync"
 	"syscall"
 	"time"
@@ -22,6 +23,9 @@ func (s *Server) serveConn(nc net.Conn) {
 	c.out.init(nc)
 	defer s.removeClient(c)
 	if s.clients.count() > s.cfg.MaxClients() {
+		// Redis refuses before it counts the connection as received.
+		s.stats.rejectedConns.Add(1)
+		s.stats.connections.Add(-1)
 		c.w.Error(ErrMaxClients)
 		c.flush()
 		c.out.drain()
@@ -31,10 +35,16 @@ func (s *Server) serveConn(nc net.Conn) {
 		return
 	}
 	var lim limits
+	armed := false // a read deadline may be set
 	for {
 		s.readLimits(c, &lim)
 		if t := s.cfg.Timeout(); t > 0 && !c.exemptFromTimeout() {
 			_ = nc.SetReadDeadline(time.Now().Add(t))
+			armed = true
+		} else if armed {
+			// The timeout was turned off since (CONFIG SET timeout 0).
+			_ = nc.SetReadDeadline(time.Time{})
+			armed = false
 		}
 		if err := c.rd.fill(nc, &lim); err != nil {
 			if errors.Is(err, errQueryBufLimit) {
@@ -380,4 +390,24 @@ func (c *Client) exemptFromTimeout() bool {
 func (c *Client) startBatch() {
 	c.batchStart = time.Now()
 	c.elapsed = 0
+}
+
+// applyIdleTimeout re-arms the read deadline of every connected client when
+// the timeout parameter changes. The deadline is otherwise set only before
+// each read, so a client already waiting would keep the old timeout (or
+// none) forever, where Redis's clientsCron applies the new one to every
+// client at once.
+func (s *Server) applyIdleTimeout(val string) {
+	secs, _ := strconv.ParseInt(val, 10, 64)
+	t := time.Duration(secs) * time.Second
+	for _, c := range s.clients.all() {
+		if c.exemptFromTimeout() {
+			continue
+		}
+		var deadline time.Time
+		if t > 0 {
+			deadline = time.Unix(0, c.lastInteraction.Load()).Add(t)
+		}
+		_ = c.conn.SetReadDeadline(deadline)
+	}
 }

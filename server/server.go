@@ -116,6 +116,7 @@ func (s *Server) watchConfig() {
 		})
 	}
 	s.cfg.Watch("loglevel", func(val string) { s.log.SetLevel(levelOf(val)) })
+	s.cfg.Watch("timeout", s.applyIdleTimeout)
 }
 
 // commandFamilies lists every command family. Each family file returns its

@@ -24,6 +24,7 @@ func TestExpire_ActiveReclaimsUntouchedKeys(t *testing.T) {
 	c := keyspaceClient(t)
 	const n = 100_000
 	pipe := c.Pipeline()
+	loadStart := time.Now()
 	for i := range n {
 		pipe.Set(ctx, fmt.Sprintf("key:%d", i), "v", time.Second)
 		if i%10_000 == 9_999 {
@@ -33,7 +34,9 @@ func TestExpire_ActiveReclaimsUntouchedKeys(t *testing.T) {
 		}
 	}
 	c.Set(ctx, "keep", "v", 0)
-	if got := c.DBSize(ctx).Val(); got != n+1 {
+	// Under load (the race detector, a busy machine) loading can outlast
+	// the TTL: then some keys are already gone, which is fine.
+	if got := c.DBSize(ctx).Val(); got != n+1 && time.Since(loadStart) < 900*time.Millisecond {
 		t.Fatalf("DBSIZE %d", got)
 	}
 	deadline := time.Now().Add(8 * time.Second)

@@ -15,8 +15,12 @@ import (
 	"time"
 )
 
-// The binary under test, built once per test run by TestMain.
-var emberBin string
+// The binary under test, built once per test run by TestMain (with the
+// race detector when the tests run under -race: race_test.go).
+var (
+	emberBin  string
+	raceBuild bool
+)
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "ember-test-bin")
@@ -25,13 +29,24 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	emberBin = filepath.Join(dir, "ember-server")
-	build := exec.Command("go", "build", "-o", emberBin, "../cmd/ember-server")
+	buildArgs := []string{"build", "-o", emberBin}
+	if raceBuild {
+		buildArgs = append(buildArgs, "-race")
+	}
+	build := exec.Command("go", append(buildArgs, "../cmd/ember-server")...)
 	build.Stdout, build.Stderr = os.Stdout, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "building ember-server:", err)
 		os.Exit(1)
 	}
 	code := m.Run()
+	if shared.ember != nil {
+		shared.ember.Stop()
+		if err := shared.ember.raceReport(); err != nil {
+			fmt.Fprintln(os.Stderr, "shared server:", err)
+			code = 1
+		}
+	}
 	stopShared()
 	os.RemoveAll(dir)
 	os.Exit(code)
@@ -155,8 +170,21 @@ func startEmber(t testing.TB, args ...string) *proc {
 	if err != nil {
 		t.Fatalf("starting ember-server: %v", err)
 	}
-	t.Cleanup(p.Stop)
+	t.Cleanup(func() {
+		p.Stop()
+		if err := p.raceReport(); err != nil {
+			t.Error(err)
+		}
+	})
 	return p
+}
+
+// raceReport returns the data races a race-built server reported, if any.
+func (p *proc) raceReport() error {
+	if log := p.Log(); raceBuild && strings.Contains(log, "WARNING: DATA RACE") {
+		return fmt.Errorf("ember-server reported a data race:\n%s", log)
+	}
+	return nil
 }
 
 // redisServerPath is the reference redis-server, or "" when not installed.
