@@ -3,6 +3,8 @@ package server
 import (
 	"bytes"
 
+	"github.com/ember-kv/ember/persistence/aof"
+
 	"github.com/ember-kv/ember/store"
 )
 
@@ -35,6 +37,15 @@ func expireCommands() []*Command {
 // KeyExpired implements store.Observer: the store deleted an expired key,
 // on access or in the active expiry cycle.
 func (s *Server) KeyExpired(db int, key []byte) {
+	s.expiredKeyEvents(db, key)
+	// Active expiry (or a Tx without a client): the DEL is logged at once,
+	// with the key's shard still locked.
+	s.propagate([]aof.Op{{DB: db, Args: [][]byte{[]byte("DEL"), append([]byte(nil), key...)}}}, false, nil)
+}
+
+// expiredKeyEvents is what follows the expiry of a key besides its
+// propagation: statistics, WATCH, the keyspace event.
+func (s *Server) expiredKeyEvents(db int, key []byte) {
 	s.stats.expiredKeys.Add(1)
 	// The key is being deleted: as Redis's signalModifiedKey after the
 	// deletion, watchers see a key that no longer exists.

@@ -105,6 +105,7 @@ func (c *Client) flush() bool {
 	if c.w.Len() == 0 {
 		return true
 	}
+	c.awaitLog() // nothing is acknowledged before its effect is in the AOF
 	o := &c.out
 	o.mu.Lock()
 	if o.err != nil {

@@ -73,8 +73,11 @@ func (c *Client) call(cmd *Command, args [][]byte) {
 	}
 	tx.Lock()
 	start, errs := time.Now(), c.errCount
+	c.prop.direct = cmd.Lock == LockSelf
 	cmd.Handler(c, args)
 	c.noteWrittenKeys(cmd, args)
+	c.commandEffect(args)
+	c.flushEffects(touchesArbitraryKeys(cmd))
 	tx.Unlock()
 	c.commands.Add(1)
 	if tx.Dirty > 0 {

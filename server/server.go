@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/ember-kv/ember/persistence/aof"
 	"github.com/ember-kv/ember/store"
 )
 
@@ -54,6 +55,11 @@ type Server struct {
 	// ShowLogo prints Redis's ASCII logo at start-up (main sets it when the
 	// log is a terminal, as Redis does).
 	ShowLogo bool
+
+	// The append-only file (aof.go) and a hook that sees every effect
+	// propagated (tests).
+	aof      aofState
+	propHook func(ops []aof.Op, wrap bool)
 }
 
 // New builds a server from a loaded configuration. It does not listen yet.
@@ -296,6 +302,7 @@ func (s *Server) newClient(nc net.Conn) *Client {
 		laddr:   nc.LocalAddr().String(),
 	}
 	c.w.proto = 2
+	c.tx.OnExpire = c.keyExpiredByCommand
 	c.protoVer.Store(2)
 	c.authenticated = !s.authRequired()
 	c.lastInteraction.Store(time.Now().UnixNano())

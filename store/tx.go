@@ -24,6 +24,11 @@ type Tx struct {
 
 	// Dirty counts the changes made under this Tx, as Redis's server.dirty.
 	Dirty int
+
+	// OnExpire, when set, is told about keys this Tx deletes because they
+	// expired (lazy expiry) instead of the store's Observer, so the owner
+	// can order their deletion with its own effects.
+	OnExpire func(db int, key []byte)
 }
 
 // NewTx returns a Tx for s. Reuse it: Begin resets it for each command.
@@ -177,7 +182,9 @@ func (tx *Tx) findOrCreate(key []byte, typ Type) (r ref, created bool, err error
 
 // expireKey deletes an expired key and tells the observer.
 func (tx *Tx) expireKey(db int, ks *keyspace, h, pos uint32) {
-	if o := tx.st.observer; o != nil {
+	if tx.OnExpire != nil {
+		tx.OnExpire(db, ks.key(h))
+	} else if o := tx.st.observer; o != nil {
 		o.KeyExpired(db, ks.key(h))
 	}
 	ks.remove(h, pos)
