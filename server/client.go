@@ -21,8 +21,9 @@ type Client struct {
 	tx   *store.Tx
 
 	db   int
-	cmd  *Command // the command being run
-	keys []int    // key positions scratch
+	cmd  *Command  // the command being run
+	now  time.Time // when the running command started
+	keys []int     // key positions scratch
 
 	multi      *multiState   // open transaction (MULTI), nil otherwise
 	inExec     bool          // running EXEC's commands: blocking commands must not block

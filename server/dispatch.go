@@ -11,7 +11,10 @@ import (
 // authentication, then the command itself.
 func (c *Client) execute(args [][]byte) {
 	s := c.srv
-	c.lastInteraction.Store(time.Now().UnixNano())
+	// One clock read per command serves the idle time, the command's
+	// expiry clock and its duration.
+	c.now = time.Now()
+	c.lastInteraction.Store(c.now.UnixNano())
 	mark := c.w.Len()
 
 	cmd, found := s.table.Lookup(args)
@@ -61,7 +64,7 @@ func (c *Client) reject(msg string) {
 func (c *Client) call(cmd *Command, args [][]byte) {
 	defer c.recoverPanic(cmd)
 	tx := c.tx
-	tx.Begin(c.db)
+	tx.BeginAt(c.db, c.now.UnixMilli())
 	switch cmd.Lock {
 	case LockKeys:
 		c.keys = cmd.keyPositions(args, c.keys[:0])
@@ -72,7 +75,7 @@ func (c *Client) call(cmd *Command, args [][]byte) {
 		tx.AddAll()
 	}
 	tx.Lock()
-	start, errs := time.Now(), c.errCount
+	errs := c.errCount
 	c.prop.direct = cmd.Lock == LockSelf
 	cmd.Handler(c, args)
 	c.noteWrittenKeys(cmd, args)
@@ -83,7 +86,7 @@ func (c *Client) call(cmd *Command, args [][]byte) {
 	if tx.Dirty > 0 {
 		c.dirty.Add(int64(tx.Dirty))
 	}
-	c.srv.cmdStats.called(cmd, time.Since(start).Microseconds(), c.errCount != errs, c.srv.cfg.LatencyTracking())
+	c.srv.cmdStats.called(cmd, time.Since(c.now).Microseconds(), c.errCount != errs, c.srv.cfg.LatencyTracking())
 	if len(c.ready) > 0 {
 		c.serveReadyKeys()
 	}

@@ -42,9 +42,14 @@ func NewTx(s *Store) *Tx {
 }
 
 // Begin prepares the Tx for a command on database db. Nothing is locked yet.
-func (tx *Tx) Begin(db int) {
+func (tx *Tx) Begin(db int) { tx.BeginAt(db, tx.st.now()) }
+
+// BeginAt is Begin with the command's clock (unix ms) supplied by the
+// caller, which has already read the time for the same command: reading
+// the clock costs as much as a small command.
+func (tx *Tx) BeginAt(db int, now int64) {
 	tx.db = db
-	tx.now = tx.st.now()
+	tx.now = now
 	tx.Dirty = 0
 	tx.noTouch = false
 	tx.lru = lruClock(tx.now)

@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -45,6 +46,12 @@ func start(name, bin string, extra ...string) (*server, error) {
 	dir, err := os.MkdirTemp("", "ember-bench-"+name)
 	if err != nil {
 		return nil, err
+	}
+	if strings.Contains(bin, "/") {
+		// The server runs in its own directory: a relative path would break.
+		if abs, err := filepath.Abs(bin); err == nil {
+			bin = abs
+		}
 	}
 	args := append([]string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir}, extra...)
 	cmd := exec.Command(bin, args...)
