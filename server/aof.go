@@ -2,10 +2,10 @@ package server
 
 import (
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -63,6 +63,7 @@ type aofState struct {
 	autoPct, autoMin            atomic.Int64
 	keySaveDelay                atomic.Int64 // rdb-key-save-delay (microseconds), slows rewrites for tests
 	noAutoGC                    atomic.Bool  // aof-disable-auto-gc
+	lazyExpire, lazyUserDel     atomic.Bool  // expiries and user deletions propagate as UNLINK
 
 	// configCaller is the client running CONFIG SET, so that turning the
 	// AOF on inside EXEC is scheduled instead of run (Redis's in_exec).
@@ -101,6 +102,8 @@ func (s *Server) aofInit() {
 	watchBool("aof-load-truncated", &a.loadTruncated, nil)
 	watchBool("no-appendfsync-on-rewrite", &a.noFsyncOnRewrite, nil)
 	watchBool("aof-disable-auto-gc", &a.noAutoGC, nil)
+	watchBool("lazyfree-lazy-expire", &a.lazyExpire, nil)
+	watchBool("lazyfree-lazy-user-del", &a.lazyUserDel, nil)
 	watchBool("aof-timestamp-enabled", &a.timestamps, func(on bool) {
 		if l := a.log.Load(); l != nil {
 			l.SetTimestamps(on)
@@ -366,30 +369,61 @@ func (s *Server) aofDelHistoryLocked() {
 }
 
 // infoAOF writes the aof_* fields of INFO persistence.
-func (s *Server) infoAOFFields() (enabled, inProgress, scheduled bool, lastSecs, curSecs int64, rewriteOK bool, rewrites, failures int64, writeOK bool, cow int64) {
+func (s *Server) infoAOF(b *strings.Builder) {
 	a := &s.aof
 	a.mu.Lock()
-	defer a.mu.Unlock()
-	curSecs = -1
+	cur := int64(-1)
 	if a.rw != nil {
-		curSecs = int64(time.Since(a.rw.start).Seconds())
+		cur = int64(time.Since(a.rw.start).Seconds())
 	}
-	return aofStatus(a.status.Load()) != aofOff, a.rw != nil, a.scheduled, a.lastRewriteSecs, curSecs,
-		a.lastRewriteOK, a.rewrites.Load(), a.failures, a.writeErr.Load() == nil, a.lastCowSize.Load()
+	enabled, inProgress, scheduled := aofStatus(a.status.Load()) != aofOff, a.rw != nil, a.scheduled
+	last, ok, failures := a.lastRewriteSecs, a.lastRewriteOK, a.failures
+	a.mu.Unlock()
+	okText := func(ok bool) string {
+		if ok {
+			return "ok"
+		}
+		return "err"
+	}
+	infoLine(b, "aof_enabled", aofB2I(enabled))
+	infoLine(b, "aof_rewrite_in_progress", aofB2I(inProgress))
+	infoLine(b, "aof_rewrite_scheduled", aofB2I(scheduled))
+	infoLine(b, "aof_last_rewrite_time_sec", last)
+	infoLine(b, "aof_current_rewrite_time_sec", cur)
+	infoLine(b, "aof_last_bgrewrite_status", okText(ok))
+	infoLine(b, "aof_rewrites", a.rewrites.Load())
+	infoLine(b, "aof_rewrites_consecutive_failures", failures)
+	infoLine(b, "aof_last_write_status", okText(a.writeErr.Load() == nil))
+	infoLine(b, "aof_last_cow_size", a.lastCowSize.Load())
 }
 
-// infoAOFSizes returns aof_current_size, aof_base_size, aof_buffer_length.
-func (s *Server) infoAOFSizes() (current, base int64, buffer int) {
+// infoAOFSizes writes the fields INFO shows when appendonly is yes.
+func (s *Server) infoAOFSizes(b *strings.Builder) {
+	if !s.cfg.GetBool("appendonly") {
+		return
+	}
 	a := &s.aof
 	a.mu.Lock()
-	defer a.mu.Unlock()
-	current = a.baseSize + a.incrSize
+	current := a.baseSize + a.incrSize
+	buffer, delayed := 0, int64(0)
+	pendingSync := 0
 	if l := a.log.Load(); l != nil {
 		current += l.FileSize()
 		buffer = l.Pending()
 	}
-	return current, a.rewriteBaseSize, buffer
+	base, scheduled := a.rewriteBaseSize, a.scheduled
+	a.mu.Unlock()
+	infoLine(b, "aof_current_size", current)
+	infoLine(b, "aof_base_size", base)
+	infoLine(b, "aof_pending_rewrite", aofB2I(scheduled))
+	infoLine(b, "aof_buffer_length", buffer)
+	infoLine(b, "aof_pending_bio_fsync", pendingSync)
+	infoLine(b, "aof_delayed_fsync", delayed)
 }
 
-// aofLogLine formats a file/offset pair for corruption messages.
-func aofLogLine(file string, off int64) string { return fmt.Sprintf("%s at offset %d", file, off) }
+func aofB2I(v bool) int {
+	if v {
+		return 1
+	}
+	return 0
+}

@@ -42,6 +42,13 @@ type baseSnapshot interface {
 
 var errRewriteAborted = errors.New("rewrite aborted")
 
+func aofCommands() []*Command {
+	return []*Command{
+		{Name: "bgrewriteaof", Arity: 1, Flags: "admin noscript no_async_loading", ACL: "@dangerous", Lock: LockNone, Group: "server", Since: "1.0.0",
+			Summary: "Asynchronously rewrite the append-only file", Complexity: "O(1)", Handler: cmdBgRewriteAOF},
+	}
+}
+
 // rewriteOrSaveRunning reports whether a rewrite or a background save is
 // running (Redis's hasActiveChildProcess).
 func (s *Server) rewriteOrSaveRunning() bool {

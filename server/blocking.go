@@ -139,7 +139,7 @@ func newBlockRegistry(shards int) blockRegistry {
 
 // denyBlocking reports whether a blocking command must answer at once as
 // if it had timed out (inside EXEC; scripts will set it too).
-func (c *Client) denyBlocking() bool { return c.inExec }
+func (c *Client) denyBlocking() bool { return c.inExec || c.prop.loader }
 
 // block registers c as waiting on w.keys. The keys' shards must be locked
 // in c.tx. The connection's goroutine waits once the command returns.
@@ -356,7 +356,9 @@ func (c *Client) serveAs(w *waiter, key []byte) (reply []byte) {
 	db, out, cmd := c.db, c.w, c.cmd
 	c.db = w.db
 	c.w = Reply{proto: w.proto}
+	c.prop.serving = true
 	defer func() {
+		c.prop.serving = false
 		if r := recover(); r != nil {
 			// The waiter is already claimed: it must get a reply.
 			c.srv.log.Warnf("panic serving blocked client id=%d: %v\n%s", w.c.id, r, debug.Stack())

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"strconv"
 
 	"github.com/ember-kv/ember/persistence/aof"
 
@@ -40,7 +41,7 @@ func (s *Server) KeyExpired(db int, key []byte) {
 	s.expiredKeyEvents(db, key)
 	// Active expiry (or a Tx without a client): the DEL is logged at once,
 	// with the key's shard still locked.
-	s.propagate([]aof.Op{{DB: db, Args: [][]byte{[]byte("DEL"), append([]byte(nil), key...)}}}, false, nil)
+	s.propagate([]aof.Op{{DB: db, Args: [][]byte{s.delCommand(true), append([]byte(nil), key...)}}}, false, nil)
 }
 
 // expiredKeyEvents is what follows the expiry of a key besides its
@@ -96,9 +97,18 @@ func expireGeneric(c *Client, args [][]byte, base int64, seconds bool) {
 		c.w.Int(0)
 	case store.ExpireDeleted:
 		c.modified(key, evGeneric, "del")
+		c.propagateAs(c.srv.delCommand(true), key)
 		c.w.Int(1)
 	case store.ExpireSet:
 		c.modified(key, evGeneric, "expire")
+		// Propagated as PEXPIREAT with the absolute time, options kept.
+		if base != 0 || seconds {
+			out := make([][]byte, len(args))
+			copy(out, args)
+			out[0] = []byte("PEXPIREAT")
+			out[2] = strconv.AppendInt(nil, when, 10)
+			c.propagateAs(out...)
+		}
 		c.w.Int(1)
 	}
 }

@@ -376,6 +376,7 @@ func cmdFlushDB(c *Client, args [][]byte) {
 	}
 	c.srv.touchAllWatchedKeysInDB(c.db, -1, c.tx.KeyStateIn)
 	c.tx.FlushDB(c.db)
+	c.forcePropagation() // logged even when the database was empty, as Redis
 	c.w.OK()
 }
 
@@ -388,6 +389,7 @@ func cmdFlushAll(c *Client, args [][]byte) {
 		c.srv.touchAllWatchedKeysInDB(db, -1, c.tx.KeyStateIn)
 	}
 	c.tx.FlushAll()
+	c.forcePropagation()
 	c.w.OK()
 }
 

@@ -358,18 +358,10 @@ func (s *Server) infoPersistence(b *strings.Builder) {
 	infoLine(b, "rdb_last_cow_size", 0)
 	infoLine(b, "rdb_last_load_keys_expired", 0)
 	infoLine(b, "rdb_last_load_keys_loaded", 0)
-	infoLine(b, "aof_enabled", s.cfg.GetBool("appendonly"))
-	infoLine(b, "aof_rewrite_in_progress", 0)
-	infoLine(b, "aof_rewrite_scheduled", 0)
-	infoLine(b, "aof_last_rewrite_time_sec", -1)
-	infoLine(b, "aof_current_rewrite_time_sec", -1)
-	infoLine(b, "aof_last_bgrewrite_status", "ok")
-	infoLine(b, "aof_rewrites", 0)
-	infoLine(b, "aof_rewrites_consecutive_failures", 0)
-	infoLine(b, "aof_last_write_status", "ok")
-	infoLine(b, "aof_last_cow_size", 0)
+	s.infoAOF(b)
 	infoLine(b, "module_fork_in_progress", 0)
 	infoLine(b, "module_fork_last_cow_size", 0)
+	s.infoAOFSizes(b)
 }
 
 func (s *Server) infoStats(b *strings.Builder) {

@@ -32,9 +32,12 @@ type propState struct {
 	own     [][]byte // propagateAs: the command's own effect instead of its args
 	ownSet  bool
 	prevent bool // preventPropagation: the command's own effect is not logged
+	force   bool // forcePropagation: logged even without a change
 	off     bool // the client never propagates (the AOF loader)
 	direct  bool // expired keys go to the log at once (SCAN locks shard by shard)
 	inExec  bool // collecting for EXEC: flush at the end of the transaction
+	loader  bool // the AOF loader's client: never blocks
+	serving bool // running a blocked client's serve function (blocking.go)
 
 	waitLog *aof.Log // the log the client's pending replies wait for
 	waitPos int64
@@ -73,6 +76,21 @@ func (c *Client) alsoPropagateDB(db int, args [][]byte) {
 	c.prop.ops = append(c.prop.ops, aof.Op{DB: db, Args: args})
 }
 
+// effect declares the effect of what the handler just did: the running
+// command's own effect (propagateAs), or, while it serves a blocked client
+// on behalf of another command, an extra one (alsoPropagate).
+func (c *Client) effect(args ...[]byte) {
+	if c.prop.serving {
+		c.alsoPropagate(args...)
+		return
+	}
+	c.propagateAs(args...)
+}
+
+// forcePropagation logs the running command even if it changed nothing
+// (Redis's forceCommandPropagation: FLUSHDB, FLUSHALL).
+func (c *Client) forcePropagation() { c.prop.force = true }
+
 // preventPropagation keeps the running command's own effect out of the log
 // (Redis's preventCommandPropagation); alsoPropagate still works.
 func (c *Client) preventPropagation() { c.prop.prevent = true }
@@ -86,7 +104,7 @@ func (c *Client) keyExpiredByCommand(db int, key []byte) {
 	if c.prop.off {
 		return
 	}
-	op := aof.Op{DB: db, Args: [][]byte{[]byte("DEL"), append([]byte(nil), key...)}}
+	op := aof.Op{DB: db, Args: [][]byte{s.delCommand(true), append([]byte(nil), key...)}}
 	if c.prop.direct && !c.prop.inExec {
 		s.propagate([]aof.Op{op}, false, c)
 		return
@@ -97,7 +115,7 @@ func (c *Client) keyExpiredByCommand(db int, key []byte) {
 // commandEffect adds the running command's own effect after its handler
 // ran, as Redis's call() does.
 func (c *Client) commandEffect(args [][]byte) {
-	if !c.prop.prevent && c.tx.Dirty > 0 && !c.prop.off {
+	if !c.prop.prevent && (c.tx.Dirty > 0 || c.prop.force) && !c.prop.off {
 		own := args
 		if c.prop.ownSet {
 			own = c.prop.own
@@ -107,6 +125,7 @@ func (c *Client) commandEffect(args [][]byte) {
 	c.prop.own = nil
 	c.prop.ownSet = false
 	c.prop.prevent = false
+	c.prop.force = false
 }
 
 // flushEffects hands the pending effects to the propagation point. It runs
@@ -193,4 +212,14 @@ func stringArgs(args []string) [][]byte {
 		out[i] = []byte(a)
 	}
 	return out
+}
+
+// delCommand is the command a deletion propagates as: UNLINK when the
+// matching lazyfree option is on (lazyfree-lazy-expire for expiries,
+// lazyfree-lazy-user-del for user deletions), DEL otherwise.
+func (s *Server) delCommand(expiry bool) []byte {
+	if (expiry && s.aof.lazyExpire.Load()) || (!expiry && s.aof.lazyUserDel.Load()) {
+		return []byte("UNLINK")
+	}
+	return []byte("DEL")
 }

@@ -89,6 +89,7 @@ func New(cfg *Config, logOut io.Writer) (*Server, error) {
 	s.watch = newWatchRegistry(s.store.ShardCount())
 	s.blocking = newBlockRegistry(s.store.ShardCount())
 	s.watchConfig()
+	s.aofInit()
 	s.initExtras()
 	if err := s.initACL(); err != nil {
 		return nil, err
@@ -135,6 +136,7 @@ func commandFamilies() [][]*Command {
 		zsetBlockingCommands(),
 		sortCommands(),
 		aclCommands(),
+		aofCommands(),
 	}
 }
 
@@ -189,6 +191,11 @@ func (s *Server) Addr() net.Addr {
 // which tools wait for.
 func (s *Server) Serve() {
 	s.startupLog()
+	if _, err := s.loadAOFAtStartup(); err != nil {
+		s.exitCode = 1
+		s.Shutdown()
+		return
+	}
 	s.wg.Add(1)
 	go s.cron()
 	s.life.mu.Lock()
@@ -249,6 +256,7 @@ func (s *Server) cron() {
 		if !s.activeExpireOff.Load() {
 			s.store.ActiveExpire(period / 4) // KeyExpired counts the keys
 		}
+		s.cronAOF()
 		if now := time.Now(); now.Sub(lastSample) >= 100*time.Millisecond {
 			s.sampleMetrics(now)
 			lastSample = now
@@ -269,6 +277,7 @@ func (s *Server) Shutdown() {
 			c.Kill()
 		}
 		s.wg.Wait()
+		s.closeAOFForShutdown()
 		s.log.Warnf("Redis is now ready to exit, bye bye...")
 		close(s.life.exited)
 	})

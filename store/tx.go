@@ -1,6 +1,9 @@
 package store
 
-import "slices"
+import (
+	"math"
+	"slices"
+)
 
 // Tx is a command's exclusive view of the shards it has locked, in one
 // selected database. The dispatcher collects the keys a command (or a whole
@@ -29,6 +32,12 @@ type Tx struct {
 	// expired (lazy expiry) instead of the store's Observer, so the owner
 	// can order their deletion with its own effects.
 	OnExpire func(db int, key []byte)
+
+	// Loading makes the Tx treat no key as expired and delete none for an
+	// expiry in the past, as Redis does while loading an AOF (the file says
+	// when keys go); Now still reports the real time.
+	Loading bool
+	clock   int64 // the command's clock (now is the expiry instant)
 }
 
 // NewTx returns a Tx for s. Reuse it: Begin resets it for each command.
@@ -49,10 +58,13 @@ func (tx *Tx) Begin(db int) { tx.BeginAt(db, tx.st.now()) }
 // the clock costs as much as a small command.
 func (tx *Tx) BeginAt(db int, now int64) {
 	tx.db = db
-	tx.now = now
+	tx.now, tx.clock = now, now
+	if tx.Loading {
+		tx.now = math.MinInt64 // nothing is expired, as Redis while loading
+	}
 	tx.Dirty = 0
 	tx.noTouch = false
-	tx.lru = lruClock(tx.now)
+	tx.lru = lruClock(now)
 }
 
 // Store returns the store this Tx works on.
@@ -66,7 +78,7 @@ func (tx *Tx) SetDB(db int) { tx.db = db }
 
 // Now is the command's clock in unix milliseconds, fixed when it began so
 // that every key a command looks at expires against the same instant.
-func (tx *Tx) Now() int64 { return tx.now }
+func (tx *Tx) Now() int64 { return tx.clock }
 
 // AddKey asks for key's shard to be locked by the next Lock.
 func (tx *Tx) AddKey(key []byte) {

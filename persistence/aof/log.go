@@ -49,12 +49,12 @@ type Log struct {
 	f        *os.File
 	buf      []byte // encoded, not yet written
 	spare    []byte
-	appended int64 // logical position after the last append (across files)
+	appended int64        // logical position after the last append (across files)
 	appendA  atomic.Int64 // appended, readable without mu
-	written  int64 // logical position written to the file
-	synced   int64 // logical position known to be on disk
-	flushing bool  // a writer is doing I/O outside mu
-	selDB    int   // database the file's last SELECT chose; -1: none yet
+	written  int64        // logical position written to the file
+	synced   int64        // logical position known to be on disk
+	flushing bool         // a writer is doing I/O outside mu
+	selDB    int          // database the file's last SELECT chose; -1: none yet
 	closed   bool
 	writeErr error // the last write or fsync error, nil once a write succeeds
 

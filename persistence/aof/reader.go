@@ -18,7 +18,9 @@ type FormatError struct {
 	Msg    string
 }
 
-func (e *FormatError) Error() string { return fmt.Sprintf("bad format at offset %d: %s", e.Offset, e.Msg) }
+func (e *FormatError) Error() string {
+	return fmt.Sprintf("bad format at offset %d: %s", e.Offset, e.Msg)
+}
 
 // Reader reads the commands of an AOF, one at a time, as Redis's
 // loadSingleAppendOnlyFile: "#" annotation lines are skipped; each command is
