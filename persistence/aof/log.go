@@ -3,6 +3,7 @@ package aof
 import (
 	"errors"
 	"os"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -192,6 +193,9 @@ func (l *Log) Flush(sync bool) error {
 // called with mu held and !flushing, and releases mu during the I/O.
 func (l *Log) flushLocked(sync bool) error {
 	l.flushing = true
+	if sync {
+		l.gather()
+	}
 	data, end, f := l.buf, l.appended, l.f
 	l.buf = l.spare[:0]
 	l.mu.Unlock()
@@ -252,6 +256,24 @@ func (l *Log) flushLocked(sync bool) error {
 		}
 	}
 	return nil
+}
+
+// gather lets clients that are about to append join the batch before an
+// fsync: while appends keep arriving, the flusher yields a few times (an
+// fsync costs milliseconds; a yield, microseconds). Called with mu held and
+// flushing set; mu is released meanwhile.
+func (l *Log) gather() {
+	last := l.appended
+	l.mu.Unlock()
+	for range 4 {
+		runtime.Gosched()
+		if cur := l.appendA.Load(); cur == last {
+			break
+		} else {
+			last = cur
+		}
+	}
+	l.mu.Lock()
 }
 
 // sizeUnlocked reads fileSize while the flusher owns the I/O (only the
