@@ -1,7 +1,6 @@
 package server
 
 import (
-	"errors"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ember-kv/ember/persistence/aof"
+	"github.com/ember-kv/ember/store"
 )
 
 // The append-only file on the server side (Redis's aof.c): turning it on
@@ -38,6 +38,8 @@ type aofState struct {
 	dir       string // the directory the current files are in
 	filename  string // appendfilename the files were named after
 	rw        *aofRewrite
+	running   atomic.Bool // a rewrite is running or starting (readable without mu)
+	startNow  bool        // CONFIG SET appendonly yes: start the rewrite once the configuration is unlocked
 	scheduled bool  // a rewrite waits for the background save (or EXEC) to end
 	baseSize  int64 // size of the base file
 	incrSize  int64 // size of the incr files before the current one
@@ -70,7 +72,9 @@ type aofState struct {
 	configMu     sync.Mutex
 	configCaller *Client
 
-	lastFsync time.Time
+	lastFsync    time.Time
+	loadedBefore int64     // bytes of the AOF files already loaded (INFO loading_loaded_bytes)
+	loadTx       *store.Tx // DEBUG LOADAOF: the loader runs under these locks
 }
 
 func (s *Server) aofStatus() aofStatus { return aofStatus(s.aof.status.Load()) }
@@ -131,6 +135,7 @@ func (s *Server) aofInit() {
 	watchInt("auto-aof-rewrite-percentage", &a.autoPct)
 	watchInt("auto-aof-rewrite-min-size", &a.autoMin)
 	watchInt("rdb-key-save-delay", &a.keySaveDelay)
+	s.rdb.aofRewriting = s.aofRewriting
 	s.cfg.Hook("appendonly", func(v string) error {
 		if v == "yes" {
 			return s.startAppendOnly()
@@ -145,8 +150,24 @@ func (s *Server) configSetBy(c *Client, set func() error) error {
 	s.aof.configMu.Lock()
 	defer s.aof.configMu.Unlock()
 	s.aof.configCaller = c
-	defer func() { s.aof.configCaller = nil }()
-	return set()
+	err := set()
+	s.aof.configCaller = nil
+	s.aof.mu.Lock()
+	startNow := s.aof.startNow
+	s.aof.startNow = false
+	s.aof.mu.Unlock()
+	if startNow {
+		if running := s.aof.running.Load(); running {
+			s.log.Warnf("AOF was enabled but there is already an AOF rewriting in background. Stopping background AOF and starting a rewrite now.")
+			s.aof.mu.Lock()
+			s.killRewriteLocked()
+			s.aof.mu.Unlock()
+		}
+		if rerr := s.startRewrite(); rerr != nil {
+			s.log.Warnf("Redis needs to enable the AOF but can't trigger a background AOF rewrite operation. Check the above logs for more info about the error.")
+		}
+	}
+	return err
 }
 
 // aofPaths returns the AOF directory and file name prefix as configured now.
@@ -167,9 +188,7 @@ func (a *aofState) pathsLocked() (dir, filename string) {
 // manifest. Any failure stops the start-up.
 func (s *Server) openAOFAtStart(m *aof.Manifest) error {
 	a := &s.aof
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	dir, name := a.pathsLocked()
+	dir, name := s.aofPaths()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		s.log.Warnf("Can't open or create append-only dir %s: %s", dir, errnoText(err))
 		return err
@@ -181,6 +200,8 @@ func (s *Server) openAOFAtStart(m *aof.Manifest) error {
 		}
 		s.log.Noticef("Creating AOF base file %s on server start", base)
 	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	existed := len(m.Incr) > 0
 	incr := m.LastIncr(name)
 	f, err := os.OpenFile(filepath.Join(dir, incr), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
@@ -264,6 +285,9 @@ func (s *Server) aofWriteDenied() string {
 
 // startAppendOnly turns the AOF on at run time (CONFIG SET appendonly yes):
 // a rewrite writes the base while new effects go to a temporary incr file.
+// It runs as a configuration hook, with the configuration locked, so the
+// rewrite itself is started by configSetBy once the lock is released (or
+// by the cron when it cannot start now).
 func (s *Server) startAppendOnly() error {
 	a := &s.aof
 	a.mu.Lock()
@@ -272,20 +296,14 @@ func (s *Server) startAppendOnly() error {
 		return nil
 	}
 	a.status.Store(int32(aofWaitRewrite))
-	if c := a.configCaller; c != nil && c.inExec {
-		a.scheduled = true
+	a.scheduled = true
+	switch {
+	case a.configCaller != nil && a.configCaller.inExec:
 		s.log.Warnf("AOF was enabled during a transaction. An AOF background was scheduled to start when possible.")
-		return nil
-	}
-	if s.otherBackgroundSave() {
-		a.scheduled = true
+	case s.otherBackgroundSave():
 		s.log.Warnf("AOF was enabled but there is already another background operation. An AOF background was scheduled to start when possible.")
-		return nil
-	}
-	if err := s.startRewriteLocked(); err != nil {
-		a.status.Store(int32(aofOff))
-		s.log.Warnf("Redis needs to enable the AOF but can't trigger a background AOF rewrite operation. Check the above logs for more info about the error.")
-		return errors.New("Unable to turn on AOF. Check server logs.")
+	default:
+		a.startNow = true
 	}
 	if a.writeErr.Load() != nil {
 		s.log.Warnf("AOF reopen, just ignore the last error.")
@@ -311,6 +329,7 @@ func (s *Server) stopAppendOnly() {
 	}
 	a.status.Store(int32(aofOff))
 	a.scheduled = false
+	a.startNow = false
 	a.writeErr.Store(nil)
 }
 

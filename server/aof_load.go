@@ -140,6 +140,7 @@ func (s *Server) loadAOFFiles(m *aof.Manifest, dir, name string) aofLoadResult {
 	if total == 0 {
 		return aofLoadEmpty
 	}
+	s.aof.loadedBefore = 0
 	s.loadingStarted(total)
 	defer s.loadingStopped()
 	var ret aofLoadResult
@@ -147,6 +148,7 @@ func (s *Server) loadAOFFiles(m *aof.Manifest, dir, name string) aofLoadResult {
 		last := i == len(files)-1
 		start := time.Now()
 		ret = s.loadAOFFile(dir, fi.Name, fi.Name == name)
+		s.aof.loadedBefore += fileSize(filepath.Join(dir, fi.Name))
 		kind := "incr"
 		if fi.Type == aof.TypeBase {
 			kind = "base"
@@ -306,53 +308,116 @@ func (s *Server) replayAOF(r *aof.Reader, name string, base int64) (aofLoadResul
 // newLoaderClient is createAOFClient: a client with no connection, no
 // replies, no blocking and no propagation, that sees no key expire.
 func (s *Server) newLoaderClient() *Client {
-	c := &Client{srv: s, id: -1, tx: store.NewTx(s.store), created: time.Now(), authenticated: true}
+	tx := s.aof.loadTx
+	if tx == nil {
+		tx = store.NewTx(s.store)
+		tx.Loading = true
+	}
+	c := &Client{srv: s, id: -1, tx: tx, created: time.Now(), authenticated: true}
 	c.w.proto = 2
-	c.tx.Loading = true
 	c.tx.OnExpire = c.keyExpiredByCommand
 	c.prop.off = true
 	c.prop.loader = true
 	return c
 }
 
-// runLoaded runs one command from the file as the loader client. It
-// reports false when the command panicked.
-func (c *Client) runLoaded(cmd *Command, args [][]byte) (ok bool) {
-	defer func() {
-		if r := recover(); r != nil {
-			c.tx.Unlock()
-			c.srv.log.Warnf("panic replaying '%s': %v", cmd.FullName, r)
-			ok = false
-		}
-		c.w.Reset()
-	}()
+// runLoaded runs one command from the file as the loader client: MULTI
+// starts queueing, EXEC runs the queued commands under one lock of all
+// their keys, anything else runs on its own. It reports false when a
+// command panicked.
+func (c *Client) runLoaded(cmd *Command, args [][]byte) bool {
+	defer c.w.Reset()
 	c.cmd = cmd
-	c.now = time.Now()
 	switch {
-	case c.multi != nil && cmd.FullName != "exec":
-		if cmd.FullName == "multi" {
-			cmdMulti(c, args) // nested MULTI: an error, ignored as Redis ignores it
-			return true
+	case cmd.FullName == "multi":
+		if c.multi == nil {
+			c.multi = &multiState{}
 		}
+		return true
+	case cmd.FullName == "exec":
+		if c.multi == nil {
+			return true // EXEC without MULTI: an error reply nobody reads
+		}
+		cmds := c.multi.cmds
+		c.multi = nil
+		return c.runLoadedBatch(cmds)
+	case c.multi != nil:
 		c.queue(cmd, args)
 		return true
-	case cmd.FullName == "multi" || cmd.FullName == "exec":
-		cmd.Handler(c, args)
-		return true
 	}
+	return c.runLoadedBatch([]queuedCmd{{cmd: cmd, args: args}})
+}
+
+// runLoadedBatch runs commands back to back with the shards of all their
+// keys locked (or under the locks the loader's Tx already holds: DEBUG
+// LOADAOF holds them all).
+func (c *Client) runLoadedBatch(cmds []queuedCmd) (ok bool) {
 	tx := c.tx
-	tx.BeginAt(c.db, c.now.UnixMilli())
-	switch cmd.Lock {
-	case LockKeys:
-		c.keys = cmd.keyPositions(args, c.keys[:0])
-		for _, p := range c.keys {
-			tx.AddKey(args[p])
+	own := !tx.Locked()
+	if own {
+		for _, q := range cmds {
+			switch q.cmd.Lock {
+			case LockAll, LockSelf:
+				tx.AddAll()
+			case LockKeys:
+				c.keys = q.cmd.keyPositions(q.args, c.keys[:0])
+				for _, p := range c.keys {
+					tx.AddKey(q.args[p])
+				}
+			}
 		}
-	case LockAll:
-		tx.AddAll()
+		tx.Lock()
 	}
-	tx.Lock()
-	cmd.Handler(c, args)
-	tx.Unlock()
+	var cur *Command
+	defer func() {
+		if own {
+			tx.Unlock()
+		}
+		if r := recover(); r != nil {
+			c.srv.log.Warnf("panic replaying '%s': %v", cur.FullName, r)
+			ok = false
+		}
+	}()
+	c.now = time.Now()
+	for _, q := range cmds {
+		cur = q.cmd
+		c.cmd = q.cmd
+		tx.BeginAt(c.db, c.now.UnixMilli())
+		q.cmd.Handler(c, q.args)
+		c.w.Reset()
+	}
 	return true
+}
+
+// debugLoadAOF is DEBUG LOADAOF: the dataset is emptied and loaded again
+// from the AOF, with every shard locked meanwhile.
+func (s *Server) debugLoadAOF(c *Client) {
+	a := &s.aof
+	if l := a.log.Load(); l != nil {
+		_ = l.Flush(false)
+	}
+	tx := store.NewTx(s.store)
+	tx.Begin(0)
+	tx.AddAll()
+	tx.Lock()
+	tx.FlushAll()
+	dir, name := s.aofPaths()
+	m, _, err := aof.LoadManifest(dir, name)
+	if err != nil {
+		tx.Unlock()
+		s.logManifestError(filepath.Join(dir, aof.ManifestName(name)), err)
+		os.Exit(1)
+	}
+	tx.Loading = true
+	a.loadTx = tx
+	res := s.loadAOFFiles(m, dir, name)
+	a.loadTx = nil
+	tx.Loading = false
+	tx.Unlock()
+	if res != aofLoadOK && res != aofLoadEmpty && res != aofLoadNotExist {
+		s.log.Warnf("Exiting: DEBUG LOADAOF could not load the AOF")
+		os.Exit(1)
+	}
+	s.log.Warnf("Append Only File loaded by DEBUG LOADAOF")
+	c.w.OK()
 }

@@ -49,120 +49,145 @@ func aofCommands() []*Command {
 	}
 }
 
+// Locks: a.mu is never held while shard locks are taken (the snapshot's
+// begin callback takes a.mu with every shard locked, and commands inside
+// EXEC reach a.mu with their shards locked), so the order is always
+// shards, then a.mu, then the log's own lock.
+
+// errRewriteRunning: a rewrite is already in progress (or starting).
+var errRewriteRunning = errors.New("Background append only file rewriting already in progress")
+
 // rewriteOrSaveRunning reports whether a rewrite or a background save is
 // running (Redis's hasActiveChildProcess).
 func (s *Server) rewriteOrSaveRunning() bool {
-	s.aof.mu.Lock()
-	running := s.aof.rw != nil
-	s.aof.mu.Unlock()
-	return running || s.otherBackgroundSave()
+	return s.aof.running.Load() || s.otherBackgroundSave()
 }
 
-// aofRewriting reports a rewrite in progress.
-func (s *Server) aofRewriting() bool {
-	s.aof.mu.Lock()
-	defer s.aof.mu.Unlock()
-	return s.aof.rw != nil
-}
+// aofRewriting reports a rewrite in progress (or starting).
+func (s *Server) aofRewriting() bool { return s.aof.running.Load() }
 
 // BGREWRITEAOF
 func cmdBgRewriteAOF(c *Client, args [][]byte) {
 	s := c.srv
 	a := &s.aof
-	a.mu.Lock()
-	defer a.mu.Unlock()
 	switch {
-	case a.rw != nil:
-		c.Error("ERR Background append only file rewriting already in progress")
+	case a.running.Load():
+		c.Error("ERR " + errRewriteRunning.Error())
 	case s.otherBackgroundSave() || c.inExec:
+		a.mu.Lock()
 		a.scheduled = true
 		a.failures = 0
+		a.mu.Unlock()
 		c.w.Simple("Background append only file rewriting scheduled")
-	case s.startRewriteLocked() == nil:
-		c.w.Simple("Background append only file rewriting started")
 	default:
-		c.Error("ERR Can't execute an AOF background rewriting. Please check the server logs for more information.")
+		switch err := s.startRewrite(); {
+		case err == nil:
+			c.w.Simple("Background append only file rewriting started")
+		case errors.Is(err, errRewriteRunning):
+			c.Error("ERR " + errRewriteRunning.Error())
+		default:
+			c.Error("ERR Can't execute an AOF background rewriting. Please check the server logs for more information.")
+		}
 	}
 }
 
-// startRewriteLocked starts a background rewrite (rewriteAppendOnlyFileBackground).
-// a.mu is held.
-func (s *Server) startRewriteLocked() error {
+// startRewrite starts a background rewrite (rewriteAppendOnlyFileBackground).
+// The caller holds neither a.mu nor any shard lock.
+func (s *Server) startRewrite() error {
 	a := &s.aof
+	if !a.running.CompareAndSwap(false, true) {
+		return errRewriteRunning
+	}
+	a.mu.Lock()
 	dir, name := a.pathsLocked()
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		s.log.Warnf("Can't open or create append-only dir %s: %s", dir, errnoText(err))
-		a.lastRewriteOK = false
-		return err
-	}
-	if a.manifest == nil {
-		a.manifest = &aof.Manifest{}
-	}
-	a.dir, a.filename = dir, name
+	preamble := a.preamble.Load()
 	rw := &aofRewrite{
 		start:   time.Now(),
 		done:    make(chan struct{}),
 		tmp:     filepath.Join(a.cfgDir, fmt.Sprintf("temp-rewriteaof-bg-%d.aof", os.Getpid())),
 		waiting: aofStatus(a.status.Load()) == aofWaitRewrite,
 	}
-	// At the snapshot's instant (every shard locked): the effects after it
-	// go to a new incr file.
-	var newManifest *aof.Manifest
-	switchLog := func() error {
-		if rw.waiting {
-			f, err := os.OpenFile(filepath.Join(dir, aof.TempIncrName(name)), os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
-			if err != nil {
-				s.log.Warnf("Can't open the append-only file %s: %s", aof.TempIncrName(name), errnoText(err))
-				return err
-			}
-			if l := a.log.Load(); l != nil {
-				_ = l.Close()
-			}
-			s.installLog(f, 0)
-			s.log.Noticef("Creating AOF incr file %s on background rewrite", aof.TempIncrName(name))
-			return nil
-		}
-		l := a.log.Load()
-		if l == nil {
-			return nil // AOF off: only the base is written
-		}
-		m := a.manifest.Clone()
-		incr := m.NewIncr(name)
-		f, err := os.OpenFile(filepath.Join(dir, incr), os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
-		if err != nil {
-			s.log.Warnf("Can't open the append-only file %s: %s", incr, errnoText(err))
-			return err
-		}
-		if err := aof.WriteManifest(dir, name, m); err != nil {
-			f.Close()
-			os.Remove(f.Name())
-			s.log.Warnf("%v", err)
-			return err
-		}
-		s.log.Noticef("Creating AOF incr file %s on background rewrite", incr)
-		old := l.FileSize() + int64(l.Pending())
-		if err := l.Switch(f); err != nil {
-			s.log.Warnf("Error writing to the AOF file: %s", errnoText(err))
-		}
-		a.incrSize += old
-		newManifest = m
-		return nil
-	}
-	snap, err := s.beginBaseSnapshot(a.preamble.Load(), rw.abort.Load, switchLog)
-	if err != nil {
+	a.mu.Unlock()
+	fail := func(err error) error {
+		a.mu.Lock()
 		a.lastRewriteOK = false
 		a.failures++
-		s.log.Warnf("Can't rewrite append only file in background: %v", err)
+		a.mu.Unlock()
+		a.running.Store(false)
 		return err
 	}
-	if newManifest != nil {
-		a.manifest = newManifest
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		s.log.Warnf("Can't open or create append-only dir %s: %s", dir, errnoText(err))
+		return fail(err)
 	}
+	// At the snapshot's instant (every shard locked), the effects after it
+	// start going to a new incr file.
+	snap, err := s.beginBaseSnapshot(preamble, rw.abort.Load, func() error {
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		a.dir, a.filename = dir, name
+		if a.manifest == nil {
+			a.manifest = &aof.Manifest{}
+		}
+		return s.switchIncrLocked(rw, dir, name)
+	})
+	if err != nil {
+		s.log.Warnf("Can't rewrite append only file in background: %v", err)
+		return fail(err)
+	}
+	a.mu.Lock()
 	a.rw = rw
 	a.scheduled = false
+	a.mu.Unlock()
 	a.rewrites.Add(1)
 	s.log.Noticef("Background append only file rewriting started by pid %d", os.Getpid())
 	go s.runRewrite(rw, snap)
+	return nil
+}
+
+// switchIncrLocked opens the incr file the effects after the snapshot go
+// to (openNewIncrAofForAppend): a new one recorded in the manifest when the
+// AOF is on, the temporary one while it is being turned on, none when it
+// is off. a.mu is held, and every shard.
+func (s *Server) switchIncrLocked(rw *aofRewrite, dir, name string) error {
+	a := &s.aof
+	if rw.waiting {
+		f, err := os.OpenFile(filepath.Join(dir, aof.TempIncrName(name)), os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+		if err != nil {
+			s.log.Warnf("Can't open the append-only file %s: %s", aof.TempIncrName(name), errnoText(err))
+			return err
+		}
+		if l := a.log.Load(); l != nil {
+			_ = l.Close()
+		}
+		s.installLog(f, 0)
+		s.log.Noticef("Creating AOF incr file %s on background rewrite", aof.TempIncrName(name))
+		return nil
+	}
+	l := a.log.Load()
+	if l == nil {
+		return nil // AOF off: only the base is written
+	}
+	m := a.manifest.Clone()
+	incr := m.NewIncr(name)
+	f, err := os.OpenFile(filepath.Join(dir, incr), os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		s.log.Warnf("Can't open the append-only file %s: %s", incr, errnoText(err))
+		return err
+	}
+	if err := aof.WriteManifest(dir, name, m); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		s.log.Warnf("%v", err)
+		return err
+	}
+	s.log.Noticef("Creating AOF incr file %s on background rewrite", incr)
+	old := l.FileSize() + int64(l.Pending())
+	if err := l.Switch(f); err != nil {
+		s.log.Warnf("Error writing to the AOF file: %s", errnoText(err))
+	}
+	a.incrSize += old
+	a.manifest = m
 	return nil
 }
 
@@ -210,6 +235,7 @@ func (s *Server) rewriteDoneLocked(rw *aofRewrite, werr error) {
 	a := &s.aof
 	defer func() {
 		a.rw = nil
+		a.running.Store(false)
 		a.lastRewriteSecs = int64(time.Since(rw.start).Seconds())
 		os.Remove(rw.tmp)
 		if aofStatus(a.status.Load()) == aofWaitRewrite {
@@ -296,6 +322,7 @@ func (s *Server) killRewriteLocked() {
 	s.log.Noticef("Killing running AOF rewrite child: %d", os.Getpid())
 	rw.abort.Store(true)
 	a.rw = nil
+	a.running.Store(false)
 	a.lastRewriteSecs = -1
 	os.Remove(rw.tmp)
 	if rw.waiting {
@@ -306,34 +333,31 @@ func (s *Server) killRewriteLocked() {
 // cronRewrite starts scheduled and automatic rewrites.
 func (s *Server) cronRewrite() {
 	a := &s.aof
+	if a.running.Load() || s.otherBackgroundSave() {
+		return
+	}
 	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.rw != nil || s.otherBackgroundSave() {
-		return
+	start := false
+	switch {
+	case a.scheduled:
+		start = !a.rewriteLimitedLocked()
+	case aofStatus(a.status.Load()) == aofOn && a.autoPct.Load() > 0:
+		cur := a.baseSize + a.incrSize
+		if l := a.log.Load(); l != nil {
+			cur += l.FileSize()
+		}
+		if cur > a.autoMin.Load() {
+			base := max(a.rewriteBaseSize, 1)
+			growth := cur*100/base - 100
+			if growth >= a.autoPct.Load() && !a.rewriteLimitedLocked() {
+				s.log.Noticef("Starting automatic rewriting of AOF on %d%% growth", growth)
+				start = true
+			}
+		}
 	}
-	if a.scheduled && !a.rewriteLimitedLocked() {
-		_ = s.startRewriteLocked()
-		return
-	}
-	pct, minSize := a.autoPct.Load(), a.autoMin.Load()
-	if aofStatus(a.status.Load()) != aofOn || pct == 0 {
-		return
-	}
-	cur := a.baseSize + a.incrSize
-	if l := a.log.Load(); l != nil {
-		cur += l.FileSize()
-	}
-	if cur <= minSize {
-		return
-	}
-	base := a.rewriteBaseSize
-	if base == 0 {
-		base = 1
-	}
-	growth := cur*100/base - 100
-	if growth >= pct && !a.rewriteLimitedLocked() {
-		s.log.Noticef("Starting automatic rewriting of AOF on %d%% growth", growth)
-		_ = s.startRewriteLocked()
+	a.mu.Unlock()
+	if start {
+		_ = s.startRewrite()
 	}
 }
 

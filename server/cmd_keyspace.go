@@ -389,6 +389,7 @@ func cmdFlushAll(c *Client, args [][]byte) {
 		c.srv.touchAllWatchedKeysInDB(db, -1, c.tx.KeyStateIn)
 	}
 	c.tx.FlushAll()
+	c.srv.afterFlushAll(c.tx, c.tx.Dirty)
 	c.forcePropagation()
 	c.w.OK()
 }

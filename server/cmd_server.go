@@ -260,6 +260,18 @@ func cmdDebug(c *Client, args [][]byte) {
 		n, _ := strconv.Atoi(string(args[2]))
 		c.srv.pauseCron(n != 0)
 		c.w.OK()
+	case sub == "reload":
+		c.srv.debugReload(c, args)
+	case sub == "loadaof" && len(args) == 2:
+		c.srv.debugLoadAOF(c)
+	case sub == "object" && len(args) == 3:
+		c.srv.debugObject(c, args[2])
+	case sub == "populate" && len(args) >= 3 && len(args) <= 5:
+		c.srv.debugPopulate(c, args)
+	case sub == "digest" && len(args) == 2:
+		c.srv.debugDigest(c)
+	case sub == "digest-value":
+		c.srv.debugDigestValue(c, args[2:])
 	case sub == "change-repl-id" && len(args) == 2:
 		c.srv.log.Warnf("Changing replication IDs after receiving DEBUG change-repl-id")
 		c.srv.setReplID(newRunID())

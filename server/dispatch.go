@@ -40,6 +40,12 @@ func (c *Client) execute(args [][]byte) {
 		c.reject(ErrNoMulti)
 		s.cmdStats.rejected(cmd)
 	case c.aclDenied(cmd, args):
+	case (cmd.Has(FlagWrite) || cmd.FullName == "ping") && s.diskErrorDenies():
+		c.reject(ErrMisconf)
+		s.cmdStats.rejected(cmd)
+	case s.rdb.loading.Load() && !cmd.Has(FlagLoading):
+		c.reject(ErrLoading)
+		s.cmdStats.rejected(cmd)
 	case c.multi != nil && !runsInsideMulti(cmd):
 		c.cmd = cmd
 		c.queue(cmd, args)

@@ -170,3 +170,16 @@ const (
 const (
 	errSortScore = "ERR One or more scores can't be converted into double"
 )
+
+// RDB persistence errors (rdb.c, server.c).
+const (
+	ErrBgsaveInProgress = "ERR Background save already in progress"
+	ErrBgsaveChild      = "ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible."
+	ErrMisconf          = "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error."
+	ErrDumpPayload      = "ERR DUMP payload version or checksum are wrong"
+	ErrBadDataFormat    = "ERR Bad data format"
+	ErrInvalidTTL       = "ERR Invalid TTL value, must be >= 0"
+	ErrInvalidIdleTime  = "ERR Invalid IDLETIME value, must be >= 0"
+	ErrInvalidFreq      = "ERR Invalid FREQ value, must be >= 0 and <= 255"
+	ErrLoading          = "LOADING Redis is loading the dataset in memory"
+)

@@ -336,28 +336,53 @@ func (s *Server) infoMemory(b *strings.Builder) {
 
 func (s *Server) infoPersistence(b *strings.Builder) {
 	b.WriteString("# Persistence\r\n")
-	infoLine(b, "loading", 0)
+	bgInProgress, lastBgTime, curBgTime, cowNow, cowLast, keysDone, keysTotal := s.infoRDB()
+	loading := 0
+	if s.rdb.loading.Load() {
+		loading = 1
+	}
+	infoLine(b, "loading", loading)
 	infoLine(b, "async_loading", 0)
-	infoLine(b, "current_cow_peak", 0)
-	infoLine(b, "current_cow_size", 0)
+	if loading == 1 {
+		total, done := s.rdb.loadTotal.Load(), s.rdb.loadDone.Load()
+		perc, eta := 0.0, 1
+		if total > 0 {
+			perc = float64(done) / float64(total) * 100
+		}
+		if elapsed := time.Now().Unix() - s.rdb.loadStart.Load(); done > 0 && elapsed > 0 {
+			eta = int(float64(total-done) / (float64(done) / float64(elapsed)))
+		}
+		infoLine(b, "loading_start_time", s.rdb.loadStart.Load())
+		infoLine(b, "loading_total_bytes", total)
+		infoLine(b, "loading_rdb_used_mem", 0)
+		infoLine(b, "loading_loaded_bytes", done)
+		infoLine(b, "loading_loaded_perc", fmt.Sprintf("%.2f", perc))
+		infoLine(b, "loading_eta_seconds", eta)
+	}
+	infoLine(b, "current_cow_peak", cowNow)
+	infoLine(b, "current_cow_size", cowNow)
 	infoLine(b, "current_cow_size_age", 0)
-	infoLine(b, "current_fork_perc", "0.00")
-	infoLine(b, "current_save_keys_processed", 0)
-	infoLine(b, "current_save_keys_total", 0)
+	forkPerc := 0.0
+	if keysTotal > 0 {
+		forkPerc = float64(keysDone) / float64(keysTotal) * 100
+	}
+	infoLine(b, "current_fork_perc", fmt.Sprintf("%.2f", forkPerc))
+	infoLine(b, "current_save_keys_processed", keysDone)
+	infoLine(b, "current_save_keys_total", keysTotal)
 	infoLine(b, "rdb_changes_since_last_save", s.dirty()-s.stats.dirtyAtSave.Load())
-	infoLine(b, "rdb_bgsave_in_progress", 0)
+	infoLine(b, "rdb_bgsave_in_progress", bgInProgress)
 	infoLine(b, "rdb_last_save_time", s.stats.lastSave.Load())
 	status := "ok"
 	if s.stats.lastBgsave.Load() {
 		status = "err"
 	}
 	infoLine(b, "rdb_last_bgsave_status", status)
-	infoLine(b, "rdb_last_bgsave_time_sec", -1)
-	infoLine(b, "rdb_current_bgsave_time_sec", -1)
-	infoLine(b, "rdb_saves", 0)
-	infoLine(b, "rdb_last_cow_size", 0)
-	infoLine(b, "rdb_last_load_keys_expired", 0)
-	infoLine(b, "rdb_last_load_keys_loaded", 0)
+	infoLine(b, "rdb_last_bgsave_time_sec", lastBgTime)
+	infoLine(b, "rdb_current_bgsave_time_sec", curBgTime)
+	infoLine(b, "rdb_saves", s.rdb.saves.Load())
+	infoLine(b, "rdb_last_cow_size", cowLast)
+	infoLine(b, "rdb_last_load_keys_expired", s.rdb.expiredKeys.Load())
+	infoLine(b, "rdb_last_load_keys_loaded", s.rdb.loadedKeys.Load())
 	s.infoAOF(b)
 	infoLine(b, "module_fork_in_progress", 0)
 	infoLine(b, "module_fork_last_cow_size", 0)

@@ -33,6 +33,7 @@ func (s *Server) initExtras() {
 	s.life.exited = make(chan struct{})
 	s.cmdStats.init(s.table)
 	s.stats.lastSave.Store(time.Now().Unix())
+	s.rdb.lastBgTime = -1
 	s.life.replID = newRunID()
 	s.startupMemory = int64(UsedMemory())
 }
@@ -98,11 +99,6 @@ func (s *Server) startupLog() {
 	}
 }
 
-// saveBeforeShutdown writes the final snapshot when SHUTDOWN (or a signal)
-// asks for one. Persistence is built later: this is the one place it plugs
-// in, and until then there is nothing to save.
-func (s *Server) saveBeforeShutdown() error { return nil }
-
 var errShutdownInProgress = errors.New("shutdown in progress")
 
 // ShutdownWith stops the server as Redis's prepareForShutdown and
@@ -118,6 +114,7 @@ func (s *Server) ShutdownWith(flags int) error {
 	s.life.shuttingDown = true
 	s.life.mu.Unlock()
 	s.log.Warnf("User requested shutdown...")
+	s.stopBgsaveForShutdown()
 	save := flags&ShutdownSave != 0 || (len(s.cfg.SaveParams()) > 0 && flags&ShutdownNoSave == 0)
 	if save {
 		s.log.Noticef("Saving the final RDB snapshot before exiting.")

@@ -52,6 +52,7 @@ type Server struct {
 	cmdStats        cmdStatsTable
 	activeExpireOff atomic.Bool // DEBUG SET-ACTIVE-EXPIRE 0
 	startupMemory   int64
+	rdb             rdbState // RDB persistence (persistence.go)
 	// ShowLogo prints Redis's ASCII logo at start-up (main sets it when the
 	// log is a terminal, as Redis does).
 	ShowLogo bool
@@ -136,6 +137,7 @@ func commandFamilies() [][]*Command {
 		zsetBlockingCommands(),
 		sortCommands(),
 		aclCommands(),
+		persistenceCommands(),
 		aofCommands(),
 	}
 }
@@ -191,13 +193,9 @@ func (s *Server) Addr() net.Addr {
 // which tools wait for.
 func (s *Server) Serve() {
 	s.startupLog()
-	if _, err := s.loadAOFAtStartup(); err != nil {
-		s.exitCode = 1
-		s.Shutdown()
-		return
-	}
-	s.wg.Add(1)
-	go s.cron()
+	// Clients may connect while the dataset loads: like Redis, they get
+	// LOADING for everything but the commands flagged "loading".
+	s.rdb.loading.Store(s.hasDumpFile())
 	s.life.mu.Lock()
 	for _, ln := range s.listeners {
 		s.wg.Add(1)
@@ -205,6 +203,13 @@ func (s *Server) Serve() {
 	}
 	s.life.mu.Unlock()
 	s.serveTLS()
+	if err := s.loadAtStartup(); err != nil {
+		s.exitCode = 1
+		s.Shutdown()
+		return
+	}
+	s.wg.Add(1)
+	go s.cron()
 	s.log.Noticef("Ready to accept connections")
 }
 
@@ -252,6 +257,7 @@ func (s *Server) cron() {
 			continue
 		}
 		s.cronShutdown()
+		s.cronPersistence()
 		// Redis gives active expiry 25% of each cron period.
 		if !s.activeExpireOff.Load() {
 			s.store.ActiveExpire(period / 4) // KeyExpired counts the keys

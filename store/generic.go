@@ -378,6 +378,7 @@ func (tx *Tx) FlushDB(db int) int {
 	for _, i := range tx.held {
 		ks := &tx.st.shards[i].dbs[db]
 		n += ks.len()
+		ks.detachSnapshot()
 		ks.reset()
 	}
 	tx.Dirty += n
@@ -511,6 +512,7 @@ func (tx *Tx) objectForWrite(key []byte, typ Type, mk func() collection) (obj co
 		if r.meta().typ != typ {
 			return nil, false, ErrWrongType
 		}
+		r.ks.beforeWrite(r.h)
 		return r.ks.obj(r.h).(collection), false, nil
 	}
 	if mk == nil {

@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"math/rand/v2"
+	"unsafe"
 )
 
 // keyspace holds the keys of one database that hash to one shard.
@@ -22,8 +23,9 @@ type keyspace struct {
 	dead     int // arena bytes no longer referenced
 	objs     []any
 	freeObjs []uint32
-	volatile []uint32 // handles with an expiry, for active-expiry sampling
-	clock    uint32   // access clock given to keys created now (set by Tx)
+	volatile []uint32  // handles with an expiry, for active-expiry sampling
+	clock    uint32    // access clock given to keys created now (set by Tx)
+	snap     *snapPart // running snapshot not yet past this keyspace, see snapshot.go
 }
 
 // meta describes one key. A free handle has typ TypeNone.
@@ -99,6 +101,7 @@ func (ks *keyspace) create(key []byte, hash uint32, typ Type) uint32 {
 		h = uint32(len(ks.metas))
 		ks.metas = append(ks.metas, meta{})
 	}
+	ks.beforeWrite(h)
 	off := uint32(len(ks.arena))
 	ks.arena = append(ks.arena, key...)
 	ks.metas[h] = meta{off: off, klen: uint32(len(key)), typ: typ, inline: true, lru: ks.clock}
@@ -108,6 +111,7 @@ func (ks *keyspace) create(key []byte, hash uint32, typ Type) uint32 {
 
 // remove deletes the key at handle (found at index position pos).
 func (ks *keyspace) remove(h uint32, pos uint32) {
+	ks.beforeWrite(h)
 	m := &ks.metas[h]
 	ks.releaseValue(m)
 	ks.dead += int(m.klen)
@@ -123,10 +127,15 @@ func (ks *keyspace) remove(h uint32, pos uint32) {
 	}
 }
 
-// reset drops everything, returning memory to the runtime.
-func (ks *keyspace) reset() { *ks = keyspace{} }
+// reset drops everything, returning memory to the runtime. A running
+// snapshot stays attached: every key it still needed was saved on removal.
+func (ks *keyspace) reset() { *ks = keyspace{snap: ks.snap} }
 
 func (ks *keyspace) releaseValue(m *meta) {
+	if ks.snap != nil {
+		// m is &ks.metas[h]: recover h for the snapshot hook.
+		ks.beforeWrite(uint32((uintptr(unsafe.Pointer(m)) - uintptr(unsafe.Pointer(&ks.metas[0]))) / unsafe.Sizeof(meta{})))
+	}
 	if m.inline {
 		ks.dead += int(m.val)
 		m.val = 0
@@ -160,6 +169,7 @@ func (ks *keyspace) obj(h uint32) any {
 
 // setObj stores an out-of-line value (a collection or a large string).
 func (ks *keyspace) setObj(h uint32, typ Type, v any) {
+	ks.beforeWrite(h)
 	m := &ks.metas[h]
 	if !m.inline {
 		ks.objs[m.val] = v
@@ -186,6 +196,7 @@ func (ks *keyspace) stringValue(h uint32) []byte {
 // setString stores val as the string value of h with encoding enc.
 // The store keeps its own copy of val.
 func (ks *keyspace) setString(h uint32, val []byte, enc Encoding) {
+	ks.beforeWrite(h)
 	m := &ks.metas[h]
 	m.typ = TypeString
 	m.enc = enc
@@ -231,6 +242,7 @@ func (ks *keyspace) setString(h uint32, val []byte, enc Encoding) {
 // commands that grow strings in place (APPEND, SETRANGE, SETBIT) so repeated
 // growth is amortised like Redis's sds.
 func (ks *keyspace) setBigString(h uint32, b []byte, enc Encoding) {
+	ks.beforeWrite(h)
 	m := &ks.metas[h]
 	m.enc = enc
 	m.flags &^= flagPrivateInt
@@ -269,6 +281,7 @@ func (ks *keyspace) maybeCompact() {
 
 // setExpire sets or (with at == 0) clears the expiry of h.
 func (ks *keyspace) setExpire(h uint32, at int64) {
+	ks.beforeWrite(h)
 	m := &ks.metas[h]
 	switch {
 	case at != 0 && m.expire == 0:

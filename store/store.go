@@ -100,6 +100,7 @@ type Store struct {
 	limits   Limits
 
 	expireCursor atomic.Uint32 // next shard for the active expiry cycle
+	snapping     atomic.Bool   // a Snapshot is running (snapshot.go)
 }
 
 type shard struct {

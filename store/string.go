@@ -164,6 +164,7 @@ func growCap(n int) int {
 // larger ones get their own buffer with spare capacity, so repeated growth
 // (APPEND in a loop) costs amortised O(1) per byte, as with sds.
 func (ks *keyspace) growString(h uint32, n int) []byte {
+	ks.beforeWrite(h)
 	m := &ks.metas[h]
 	m.enc = EncRaw
 	if m.inline {

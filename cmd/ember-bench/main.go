@@ -5,6 +5,7 @@
 //
 //	go run ./cmd/ember-bench                      # throughput, -P 1 and -P 16
 //	go run ./cmd/ember-bench -tests set,get -n 200000 -runs 5
+//	go run ./cmd/ember-bench -mode bgsave -keys 5000000 -c 20
 //
 // Nothing here asserts: numbers are reported, not tested.
 package main
@@ -29,6 +30,10 @@ func main() {
 	flag.IntVar(&o.runs, "runs", 3, "runs per server and test (median reported)")
 	flag.IntVar(&o.threads, "threads", 0, "redis-benchmark --threads (0: single-threaded client)")
 	flag.IntVar(&o.keyspace, "r", 0, "random keyspace size (-r), 0 for a single key")
+	flag.StringVar(&o.mode, "mode", "throughput", "throughput, or bgsave (latency and memory during BGSAVE)")
+	flag.IntVar(&o.keys, "keys", 5_000_000, "bgsave mode: keys loaded")
+	flag.IntVar(&o.valueSize, "value-size", 10, "bgsave mode: value size in bytes")
+	flag.IntVar(&o.seconds, "seconds", 5, "bgsave mode: seconds of idle traffic measured")
 	flag.Parse()
 
 	for _, bin := range []string{o.ember, o.redis, "redis-benchmark"} {
@@ -38,7 +43,11 @@ func main() {
 		}
 	}
 	fmt.Printf("Machine: %s\n\n", machine())
-	if err := runThroughput(o); err != nil {
+	run := runThroughput
+	if o.mode == "bgsave" {
+		run = runBgsave
+	}
+	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "ember-bench:", err)
 		os.Exit(1)
 	}

@@ -18,6 +18,9 @@ type options struct {
 	requests, clients int
 	runs, threads     int
 	keyspace          int
+	mode              string
+	keys, valueSize   int
+	seconds           int
 }
 
 // server is a process under measurement.

@@ -43,8 +43,9 @@ func DecodeDump(p []byte) (Value, error) {
 	if binary.LittleEndian.Uint64(footer[2:]) != CRC64(p[:len(p)-8]) {
 		return Value{}, ErrBadPayload
 	}
-	body := p[:len(p)-10]
-	rd := newBytesReader(body)
+	// Like Redis, parse from the start of the whole payload: the value may
+	// read into the footer, and bytes left over are ignored.
+	rd := newBytesReader(p)
 	t, err := rd.byte()
 	if err != nil {
 		return Value{}, err
@@ -52,9 +53,6 @@ func DecodeDump(p []byte) (Value, error) {
 	v, err := rd.value(t)
 	if err != nil {
 		return Value{}, err
-	}
-	if rd.off != int64(len(body)) {
-		return Value{}, &CorruptError{Offset: rd.off, Msg: "trailing bytes after the value"}
 	}
 	return v, nil
 }

@@ -1,6 +1,9 @@
 package rdb
 
-import "errors"
+import (
+	"errors"
+	"sync"
+)
 
 // LZF, the compression Redis applies to strings in RDB files (lzf_c.c and
 // lzf_d.c describe the format). A compressed stream is a sequence of:
@@ -66,11 +69,34 @@ const (
 // lzfCompress compresses in. It returns nil when the output would not be
 // smaller than limit bytes (the caller then stores the string uncompressed).
 func lzfCompress(in []byte, limit int) []byte {
-	if len(in) < 4 {
+	out, ok := lzfCompressTo(make([]byte, 0, limit), in, limit)
+	if !ok {
 		return nil
 	}
-	var table [1 << lzfHashLog]int32 // last position+1 of each 3-byte hash
-	out := make([]byte, 0, limit)
+	return out
+}
+
+// lzfCompressTo appends the compressed form of in to dst, allocating
+// nothing when dst has room. ok is false (and dst returned unchanged) when
+// the output would not be smaller than limit bytes.
+func lzfCompressTo(dst, in []byte, limit int) (out []byte, ok bool) {
+	if len(in) < 4 {
+		return dst, false
+	}
+	base := len(dst)
+	limit += base
+	out = dst
+	// The hash table (last position+1 of each 3-byte hash) is sized to the
+	// input: clearing 64 KB for every short string would dominate saving
+	// many small values. Any table size gives valid output.
+	hashLog := uint32(8)
+	for hashLog < lzfHashLog && 1<<hashLog < len(in) {
+		hashLog++
+	}
+	tp := lzfTables.Get().(*[1 << lzfHashLog]int32)
+	defer lzfTables.Put(tp)
+	table := tp[:1<<hashLog]
+	clear(table)
 	litStart := 0
 	flushLit := func(end int) bool {
 		for litStart < end {
@@ -87,7 +113,7 @@ func lzfCompress(in []byte, limit int) []byte {
 	i := 0
 	for i+2 < len(in) {
 		v := uint32(in[i])<<16 | uint32(in[i+1])<<8 | uint32(in[i+2])
-		h := (v * 2654435761) >> (32 - lzfHashLog)
+		h := (v * 2654435761) >> (32 - hashLog)
 		ref := int(table[h]) - 1
 		table[h] = int32(i + 1)
 		off := i - ref - 1
@@ -97,17 +123,17 @@ func lzfCompress(in []byte, limit int) []byte {
 				n++
 			}
 			if !flushLit(i) {
-				return nil
+				return dst[:base], false
 			}
 			l := n - 2
 			if l < 7 {
 				if len(out)+2 > limit {
-					return nil
+					return dst[:base], false
 				}
 				out = append(out, byte(l<<5|off>>8), byte(off))
 			} else {
 				if len(out)+3 > limit {
-					return nil
+					return dst[:base], false
 				}
 				out = append(out, byte(7<<5|off>>8), byte(l-7), byte(off))
 			}
@@ -118,7 +144,9 @@ func lzfCompress(in []byte, limit int) []byte {
 		i++
 	}
 	if !flushLit(len(in)) {
-		return nil
+		return dst[:base], false
 	}
-	return out
+	return out, true
 }
+
+var lzfTables = sync.Pool{New: func() any { return new([1 << lzfHashLog]int32) }}

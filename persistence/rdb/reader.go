@@ -453,6 +453,7 @@ func (rd *reader) value(t byte) (Value, error) {
 		if err != nil {
 			return v, rd.fail("%v", err)
 		}
+		v.Packed = t != typeHashZipmap
 		return v, nil
 	case typeStreamLP, typeStreamLP2:
 		return v, rd.fail("streams are not supported")

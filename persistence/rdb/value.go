@@ -19,6 +19,10 @@ type Value struct {
 	Elems [][]byte    // KindList (in order), KindSet (members)
 	Pairs [][2][]byte // KindHash: field, value
 	ZSet  []ZMember   // KindZSet
+	// Packed says the value was stored in a single-blob encoding (listpack,
+	// ziplist or intset). Redis keeps such a value in its compact encoding
+	// on load unless it has too many elements, whatever their length.
+	Packed bool
 }
 
 // ZMember is one sorted-set member.

@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"io"
 	"math"
-	"strconv"
 )
 
 // Writer writes an RDB file: header, auxiliary fields, databases, EOF and
@@ -18,6 +17,10 @@ type Writer struct {
 	err      error
 	compress bool // LZF-compress strings longer than 20 bytes when it helps
 	scratch  []byte
+
+	// NoChecksum writes 0 as the checksum (rdbchecksum no): readers skip
+	// the check.
+	NoChecksum bool
 }
 
 // NewWriter starts an RDB stream on w and writes the header.
@@ -59,35 +62,8 @@ func (w *Writer) length(n uint64) {
 // String writes s, integer-encoded when it is a small canonical integer and
 // LZF-compressed when that saves space, as Redis does.
 func (w *Writer) String(s []byte) {
-	if len(s) <= 11 {
-		if v, err := strconv.ParseInt(string(s), 10, 32); err == nil && strconv.FormatInt(v, 10) == string(s) {
-			var b [5]byte
-			switch {
-			case v >= math.MinInt8 && v <= math.MaxInt8:
-				w.raw([]byte{0xC0, byte(int8(v))})
-			case v >= math.MinInt16 && v <= math.MaxInt16:
-				b[0] = 0xC1
-				binary.LittleEndian.PutUint16(b[1:], uint16(int16(v)))
-				w.raw(b[:3])
-			default:
-				b[0] = 0xC2
-				binary.LittleEndian.PutUint32(b[1:], uint32(int32(v)))
-				w.raw(b[:5])
-			}
-			return
-		}
-	}
-	if w.compress && len(s) > 20 {
-		if c := lzfCompress(s, len(s)-4); c != nil {
-			w.byte1(0xC3)
-			w.length(uint64(len(c)))
-			w.length(uint64(len(s)))
-			w.raw(c)
-			return
-		}
-	}
-	w.length(uint64(len(s)))
-	w.raw(s)
+	w.scratch = AppendString(w.scratch[:0], s, w.compress)
+	w.raw(w.scratch)
 }
 
 // Aux writes an auxiliary field.
@@ -172,7 +148,9 @@ func (w *Writer) value(v *Value) {
 func (w *Writer) Close() error {
 	w.byte1(opEOF)
 	var b [8]byte
-	binary.LittleEndian.PutUint64(b[:], w.crc)
+	if !w.NoChecksum {
+		binary.LittleEndian.PutUint64(b[:], w.crc)
+	}
 	w.raw(b[:])
 	if w.err == nil {
 		w.err = w.w.Flush()
