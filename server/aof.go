@@ -40,9 +40,9 @@ type aofState struct {
 	rw        *aofRewrite
 	running   atomic.Bool // a rewrite is running or starting (readable without mu)
 	startNow  bool        // CONFIG SET appendonly yes: start the rewrite once the configuration is unlocked
-	scheduled bool  // a rewrite waits for the background save (or EXEC) to end
-	baseSize  int64 // size of the base file
-	incrSize  int64 // size of the incr files before the current one
+	scheduled bool        // a rewrite waits for the background save (or EXEC) to end
+	baseSize  int64       // size of the base file
+	incrSize  int64       // size of the incr files before the current one
 	// rewriteBaseSize is aof_rewrite_base_size: the size after the last
 	// rewrite, for auto-aof-rewrite-percentage.
 	rewriteBaseSize int64
