@@ -65,6 +65,7 @@ type aofState struct {
 	autoPct, autoMin            atomic.Int64
 	keySaveDelay                atomic.Int64 // rdb-key-save-delay (microseconds), slows rewrites for tests
 	noAutoGC                    atomic.Bool  // aof-disable-auto-gc
+	flushSleep                  atomic.Int64 // DEBUG AOF-FLUSH-SLEEP (ns)
 	lazyExpire, lazyUserDel     atomic.Bool  // expiries and user deletions propagate as UNLINK
 
 	// configCaller is the client running CONFIG SET, so that turning the
@@ -256,6 +257,7 @@ func (s *Server) installLog(f *os.File, size int64) {
 	a := &s.aof
 	l := aof.NewLog(f, size, int(a.policy.Load()))
 	l.SetTimestamps(a.timestamps.Load())
+	l.SetFlushSleep(time.Duration(a.flushSleep.Load()))
 	l.OnFatal = func(err error) {
 		s.log.Warnf("Can't recover from AOF write error when the AOF fsync policy is 'always': %s. Exiting...", errnoText(err))
 		os.Exit(1)

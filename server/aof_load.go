@@ -278,9 +278,9 @@ func (s *Server) replayAOF(r *aof.Reader, name string, base int64) (aofLoadResul
 			if errors.As(err, &fe) {
 				off = fe.Offset
 			}
+			s.log.Warnf("The AOF file %s is corrupt at offset %d: %v", name, off, err)
 			s.log.Warnf("Bad file format reading the append only file %s: "+
 				"make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>", name)
-			s.log.Warnf("The AOF file %s is corrupt at offset %d: %v", name, off, err)
 			return aofLoadFailed, 0
 		}
 		cmd, found := s.table.Lookup(args)

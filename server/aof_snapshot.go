@@ -121,6 +121,7 @@ func (s *Server) otherBackgroundSave() bool { return s.bgsaveRunning() }
 func (s *Server) loadRDBPreamble(br *bufio.Reader, path string) error {
 	lo := s.loadOptions()
 	lo.KeepExpired = true
+	lo.Tx = s.aof.loadTx // DEBUG LOADAOF holds every shard
 	lo.KeyDelay = time.Duration(s.cfg.GetInt("key-load-delay")) * time.Microsecond
 	stats, err := persistence.Load(br, s.store, lo)
 	if err != nil {

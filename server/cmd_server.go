@@ -264,6 +264,13 @@ func cmdDebug(c *Client, args [][]byte) {
 		c.srv.debugReload(c, args)
 	case sub == "loadaof" && len(args) == 2:
 		c.srv.debugLoadAOF(c)
+	case sub == "aof-flush-sleep" && len(args) == 3:
+		us, _ := strconv.ParseInt(string(args[2]), 10, 64)
+		c.srv.aof.flushSleep.Store(us * int64(time.Microsecond))
+		if l := c.srv.aof.log.Load(); l != nil {
+			l.SetFlushSleep(time.Duration(us) * time.Microsecond)
+		}
+		c.w.OK()
 	case sub == "object" && len(args) == 3:
 		c.srv.debugObject(c, args[2])
 	case sub == "populate" && len(args) >= 3 && len(args) <= 5:

@@ -43,6 +43,9 @@ func (c *Client) execute(args [][]byte) {
 	case (cmd.Has(FlagWrite) || cmd.FullName == "ping") && s.diskErrorDenies():
 		c.reject(ErrMisconf)
 		s.cmdStats.rejected(cmd)
+	case (cmd.Has(FlagWrite) || cmd.FullName == "ping") && s.aofWriteDenied() != "":
+		c.reject(s.aofWriteDenied())
+		s.cmdStats.rejected(cmd)
 	case s.rdb.loading.Load() && !cmd.Has(FlagLoading):
 		c.reject(ErrLoading)
 		s.cmdStats.rejected(cmd)

@@ -59,8 +59,9 @@ type Server struct {
 
 	// The append-only file (aof.go) and a hook that sees every effect
 	// propagated (tests).
-	aof      aofState
-	propHook func(ops []aof.Op, wrap bool)
+	aof       aofState
+	propHook  func(ops []aof.Op, wrap bool)
+	quietExit bool // start-up failed: exit without the farewell line
 }
 
 // New builds a server from a loaded configuration. It does not listen yet.
@@ -205,6 +206,7 @@ func (s *Server) Serve() {
 	s.serveTLS()
 	if err := s.loadAtStartup(); err != nil {
 		s.exitCode = 1
+		s.quietExit = true // the reason is the last log line, as when Redis exits
 		s.Shutdown()
 		return
 	}
@@ -284,7 +286,9 @@ func (s *Server) Shutdown() {
 		}
 		s.wg.Wait()
 		s.closeAOFForShutdown()
-		s.log.Warnf("Redis is now ready to exit, bye bye...")
+		if !s.quietExit {
+			s.log.Warnf("Redis is now ready to exit, bye bye...")
+		}
 		close(s.life.exited)
 	})
 }

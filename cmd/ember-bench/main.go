@@ -6,6 +6,7 @@
 //	go run ./cmd/ember-bench                      # throughput, -P 1 and -P 16
 //	go run ./cmd/ember-bench -tests set,get -n 200000 -runs 5
 //	go run ./cmd/ember-bench -mode bgsave -keys 5000000 -c 20
+//	go run ./cmd/ember-bench -mode aof -fsync always,everysec
 //
 // Nothing here asserts: numbers are reported, not tested.
 package main
@@ -34,6 +35,7 @@ func main() {
 	flag.IntVar(&o.keys, "keys", 5_000_000, "bgsave mode: keys loaded")
 	flag.IntVar(&o.valueSize, "value-size", 10, "bgsave mode: value size in bytes")
 	flag.IntVar(&o.seconds, "seconds", 5, "bgsave mode: seconds of idle traffic measured")
+	flag.StringVar(&o.fsync, "fsync", "always,everysec", "aof mode: appendfsync policies to measure")
 	flag.Parse()
 
 	for _, bin := range []string{o.ember, o.redis, "redis-benchmark"} {
@@ -44,8 +46,11 @@ func main() {
 	}
 	fmt.Printf("Machine: %s\n\n", machine())
 	run := runThroughput
-	if o.mode == "bgsave" {
+	switch o.mode {
+	case "bgsave":
 		run = runBgsave
+	case "aof":
+		run = runAOF
 	}
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "ember-bench:", err)

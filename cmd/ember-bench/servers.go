@@ -21,6 +21,7 @@ type options struct {
 	mode              string
 	keys, valueSize   int
 	seconds           int
+	fsync             string
 }
 
 // server is a process under measurement.

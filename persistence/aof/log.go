@@ -62,6 +62,7 @@ type Log struct {
 	fileSize int64 // bytes in the current file (Redis's aof_last_incr_size)
 
 	policy     atomic.Int32
+	flushSleep atomic.Int64 // DEBUG AOF-FLUSH-SLEEP: pause before each write (ns)
 	timestamps atomic.Bool
 	lastTS     int64
 
@@ -89,6 +90,10 @@ func NewLog(f *os.File, size int64, policy int) *Log {
 
 // SetPolicy changes the fsync policy.
 func (l *Log) SetPolicy(p int) { l.policy.Store(int32(p)) }
+
+// SetFlushSleep makes every write wait d first (DEBUG AOF-FLUSH-SLEEP, for
+// tests that look for replies sent before the write).
+func (l *Log) SetFlushSleep(d time.Duration) { l.flushSleep.Store(int64(d)) }
 
 // Policy is the fsync policy.
 func (l *Log) Policy() int { return int(l.policy.Load()) }
@@ -201,6 +206,9 @@ func (l *Log) flushLocked(sync bool) error {
 	l.mu.Unlock()
 
 	var err error
+	if d := l.flushSleep.Load(); d > 0 && len(data) > 0 {
+		time.Sleep(time.Duration(d))
+	}
 	if len(data) > 0 {
 		var n int
 		n, err = f.Write(data)
