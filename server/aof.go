@@ -107,6 +107,15 @@ func (s *Server) aofInit() {
 	watchBool("aof-load-truncated", &a.loadTruncated, nil)
 	watchBool("no-appendfsync-on-rewrite", &a.noFsyncOnRewrite, nil)
 	watchBool("aof-disable-auto-gc", &a.noAutoGC, nil)
+	s.cfg.Hook("aof-disable-auto-gc", func(v string) error {
+		if v == "no" {
+			// Turning garbage collection back on removes the history now.
+			a.mu.Lock()
+			s.aofDelHistoryLocked()
+			a.mu.Unlock()
+		}
+		return nil
+	})
 	watchBool("lazyfree-lazy-expire", &a.lazyExpire, nil)
 	watchBool("lazyfree-lazy-user-del", &a.lazyUserDel, nil)
 	watchBool("aof-timestamp-enabled", &a.timestamps, func(on bool) {
@@ -292,6 +301,7 @@ func (s *Server) aofWriteDenied() string {
 // by the cron when it cannot start now).
 func (s *Server) startAppendOnly() error {
 	a := &s.aof
+	saving := s.otherBackgroundSave() // before a.mu: rdb's lock is never taken under it
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if aofStatus(a.status.Load()) != aofOff {
@@ -302,7 +312,7 @@ func (s *Server) startAppendOnly() error {
 	switch {
 	case a.configCaller != nil && a.configCaller.inExec:
 		s.log.Warnf("AOF was enabled during a transaction. An AOF background was scheduled to start when possible.")
-	case s.otherBackgroundSave():
+	case saving:
 		s.log.Warnf("AOF was enabled but there is already another background operation. An AOF background was scheduled to start when possible.")
 	default:
 		a.startNow = true

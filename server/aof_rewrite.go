@@ -243,6 +243,7 @@ func (s *Server) rewriteDoneLocked(rw *aofRewrite, werr error) {
 			if l := a.log.Swap(nil); l != nil {
 				_ = l.Close()
 			}
+			s.log.Noticef("Removing the temp incr aof file %s in the background", aof.TempIncrName(a.filename))
 			os.Remove(filepath.Join(a.dir, aof.TempIncrName(a.filename)))
 			a.scheduled = true
 		}
