@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -308,5 +309,44 @@ func TestDiffAOFCoversWriteCommands(t *testing.T) {
 		if !used[line] {
 			t.Errorf("write command %q has no case in aofCases", line)
 		}
+	}
+}
+
+// TestDiffAOFActiveExpiry: keys removed by the active expiry cycle are
+// logged as one DEL each, never wrapped in MULTI/EXEC, in their database.
+func TestDiffAOFActiveExpiry(t *testing.T) {
+	needRedis(t)
+	ember := startEmber(t, "--appendonly", "yes", "--appendfsync", "always")
+	redis := startRedis(t, "--appendonly", "yes", "--appendfsync", "always")
+	var results [2][]string
+	for i, p := range []*proc{ember, redis} {
+		c := dialRaw(t, p.Addr)
+		c.Do("SELECT", "4")
+		incr := lastIncrFile(t, p.Dir)
+		start := fileLen(incr)
+		for _, k := range []string{"a", "b", "c", "d", "e"} {
+			c.Do("SET", k, "v", "PX", "30")
+		}
+		c.Do("SET", "keep", "v")
+		deadline := time.Now().Add(5 * time.Second)
+		for time.Now().Before(deadline) {
+			if r, _ := c.Do("DBSIZE"); r == ":1\r\n" {
+				break
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		time.Sleep(100 * time.Millisecond) // the last DELs reach the file
+		data, _ := os.ReadFile(incr)
+		cmds, err := parseAOFCommands(data[start:])
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range normaliseCommands(cmds) {
+			results[i] = append(results[i], strings.Join(c, " "))
+		}
+		sort.Strings(results[i])
+	}
+	if strings.Join(results[0], "|") != strings.Join(results[1], "|") {
+		t.Fatalf("active expiry effects differ\n  redis: %v\n  ember: %v", results[1], results[0])
 	}
 }
