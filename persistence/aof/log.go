@@ -50,12 +50,20 @@ type Log struct {
 	f        *os.File
 	buf      []byte // encoded, not yet written
 	spare    []byte
-	appended int64        // logical position after the last append (across files)
-	appendA  atomic.Int64 // appended, readable without mu
-	written  int64        // logical position written to the file
-	synced   int64        // logical position known to be on disk
-	flushing bool         // a writer is doing I/O outside mu
-	selDB    int          // database the file's last SELECT chose; -1: none yet
+	appended int64         // logical position after the last append (across files)
+	appendA  atomic.Int64  // appended, readable without mu
+	written  int64         // logical position written to the file
+	synced   int64         // logical position known to be on disk
+	doneA    atomic.Int64  // written, readable without mu
+	syncedA  atomic.Int64  // synced, readable without mu
+	ops      int64         // Append calls so far
+	batchOps int64         // Append calls in the last fsynced batch
+	tookOps  int64         // ops when the last fsynced batch was taken
+	gatherCh chan struct{} // closed by Append once a gathering flusher's batch is full
+	gatherAt int64         // ops that fill the batch being gathered
+	syncDur  atomic.Int64  // duration of the last fsync (ns)
+	flushing bool          // a writer is doing I/O outside mu
+	selDB    int           // database the file's last SELECT chose; -1: none yet
 	closed   bool
 	writeErr error // the last write or fsync error, nil once a write succeeds
 
@@ -128,6 +136,11 @@ func (l *Log) Append(ops []Op, wrap bool) int64 {
 	l.appended += int64(len(l.buf) - before)
 	pos := l.appended
 	l.appendA.Store(pos)
+	l.ops++
+	if l.gatherCh != nil && l.ops >= l.gatherAt {
+		close(l.gatherCh)
+		l.gatherCh = nil
+	}
 	l.mu.Unlock()
 	return pos
 }
@@ -158,6 +171,14 @@ func (l *Log) Appended() int64 { return l.appendA.Load() }
 // appendfsync always, fsynced), doing the I/O itself when nobody else is.
 // It returns the write error when the data could not be written.
 func (l *Log) Wait(pos int64) error {
+	// A write in progress usually covers pos and ends within microseconds:
+	// yield a few times before parking on the condition variable.
+	for range 8 {
+		if l.reached(pos) {
+			return nil
+		}
+		runtime.Gosched()
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for {
@@ -176,6 +197,15 @@ func (l *Log) Wait(pos int64) error {
 			return err
 		}
 	}
+}
+
+// reached reports, without the lock, whether pos is written (and synced
+// under appendfsync always).
+func (l *Log) reached(pos int64) bool {
+	if l.policy.Load() == FsyncAlways {
+		return l.syncedA.Load() >= pos
+	}
+	return l.doneA.Load() >= pos
 }
 
 // Flush writes whatever is buffered (and fsyncs it when sync is set).
@@ -200,6 +230,8 @@ func (l *Log) flushLocked(sync bool) error {
 	l.flushing = true
 	if sync {
 		l.gather()
+		l.batchOps = l.ops - l.tookOps
+		l.tookOps = l.ops
 	}
 	data, end, f := l.buf, l.appended, l.f
 	l.buf = l.spare[:0]
@@ -221,7 +253,9 @@ func (l *Log) flushLocked(sync bool) error {
 		}
 	}
 	if err == nil && sync {
+		start := time.Now()
 		err = fdatasync(f)
+		l.syncDur.Store(int64(time.Since(start)))
 		l.fsyncs.Add(1)
 		l.lastSync.Store(time.Now().Unix())
 	}
@@ -248,9 +282,11 @@ func (l *Log) flushLocked(sync bool) error {
 		return err
 	}
 	l.written = end
+	l.doneA.Store(end)
 	l.fileSize += int64(len(data))
 	if sync {
 		l.synced = end
+		l.syncedA.Store(end)
 	}
 	if cap(data) <= 1<<20 {
 		l.spare = data[:0]
@@ -267,21 +303,34 @@ func (l *Log) flushLocked(sync bool) error {
 }
 
 // gather lets clients that are about to append join the batch before an
-// fsync: while appends keep arriving, the flusher yields a few times (an
-// fsync costs milliseconds; a yield, microseconds). Called with mu held and
-// flushing set; mu is released meanwhile.
+// fsync. An fsync costs as much as a round trip of every client, so a batch
+// taken too early leaves most of them for the next fsync: the flusher waits
+// until as many appends as in the last batch have arrived, for at most half
+// the last fsync's duration. Called with mu held and flushing set; mu is
+// released meanwhile.
 func (l *Log) gather() {
-	last := l.appended
-	l.mu.Unlock()
-	for range 4 {
-		runtime.Gosched()
-		if cur := l.appendA.Load(); cur == last {
-			break
-		} else {
-			last = cur
-		}
+	want := l.tookOps + l.batchOps
+	if l.batchOps <= 1 || l.ops >= want {
+		return
 	}
+	wait := time.Duration(l.syncDur.Load() / 2)
+	if wait <= 0 {
+		return
+	}
+	wait = min(wait, 2*time.Millisecond)
+	ch := make(chan struct{})
+	l.gatherCh, l.gatherAt = ch, want
+	l.mu.Unlock()
+	t := time.NewTimer(wait)
+	select {
+	case <-ch:
+	case <-t.C:
+	}
+	t.Stop()
 	l.mu.Lock()
+	if l.gatherCh == ch {
+		l.gatherCh = nil
+	}
 }
 
 // sizeUnlocked reads fileSize while the flusher owns the I/O (only the
@@ -311,6 +360,7 @@ func (l *Log) BackgroundSync() {
 		l.mu.Lock()
 		if l.f == f && upto > l.synced {
 			l.synced = upto
+			l.syncedA.Store(upto)
 		}
 		l.mu.Unlock()
 	}
