@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -345,18 +346,44 @@ func (s *Server) stopAppendOnly() {
 	a.writeErr.Store(nil)
 }
 
-// closeAOFForShutdown writes and fsyncs the AOF before the process exits
-// (prepareForShutdown).
+// prepareAOFForShutdown is the AOF's part of prepareForShutdown: a
+// rewrite in progress is abandoned (refusing, unless force, while the AOF
+// is being turned on: its data would be lost), and the AOF is written and
+// fsynced.
+func (s *Server) prepareAOFForShutdown(force bool) error {
+	a := &s.aof
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.rw != nil {
+		if aofStatus(a.status.Load()) == aofWaitRewrite {
+			if !force {
+				s.log.Warnf("Writing initial AOF, can't exit.")
+				return errors.New("Errors trying to SHUTDOWN. Check logs.")
+			}
+			s.log.Warnf("Writing initial AOF. Exit anyway.")
+		}
+		s.log.Warnf("There is a child rewriting the AOF. Killing it!")
+		s.killRewriteLocked()
+	}
+	if l := a.log.Load(); l != nil && aofStatus(a.status.Load()) != aofOff {
+		s.log.Noticef("Calling fsync() on the AOF file.")
+		if err := l.Flush(true); err != nil {
+			s.log.Warnf("Fail to fsync the AOF file: %s.", errnoText(err))
+		}
+	}
+	return nil
+}
+
+// closeAOFForShutdown writes, fsyncs and closes the AOF as the process
+// stops.
 func (s *Server) closeAOFForShutdown() {
 	a := &s.aof
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.rw != nil {
-		s.log.Warnf("There is a child rewriting the AOF. Killing it!")
 		s.killRewriteLocked()
 	}
 	if l := a.log.Load(); l != nil {
-		s.log.Noticef("Calling fsync() on the AOF file.")
 		_ = l.Close()
 	}
 }
