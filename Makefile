@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/ember-server
 PORT    ?= 6379
 
-.PHONY: all build run test test-short race lint fuzz bench clean
+.PHONY: all build run test test-short race lint fuzz bench bench-evict clean
 
 all: build
 
@@ -19,7 +19,7 @@ run: build
 test:
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
-	$(GO) test -count=1 -race ./store/... ./server/...
+	$(GO) test -count=1 -race ./store/... ./server/... ./persistence/...
 
 lint:
 	gofmt -l . | (! grep .)
@@ -38,3 +38,8 @@ bench: build
 
 clean:
 	rm -rf bin
+
+# Eviction benchmarks (maxmemory held, hit ratio, tracking bytes per key,
+# SET under constant eviction), Ember next to redis-server.
+bench-evict: build
+	$(GO) run ./cmd/ember-bench -mode evict

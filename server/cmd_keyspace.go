@@ -488,11 +488,8 @@ func cmdObjectFreq(c *Client, args [][]byte) {
 		c.Error(ErrFreqNotLFU)
 		return
 	}
-	// The LFU counter is the low 8 bits of the access field, as in Redis's
-	// lru field. Eviction (not built yet) maintains it under an LFU policy;
-	// until then the field holds the access clock and this value means
-	// nothing.
-	c.w.Int(int64(info.Access & 0xff))
+	// The LFU counter, decayed as LFUDecrAndReturn does (store/evict.go).
+	c.w.Int(int64(info.Freq))
 }
 
 var objectHelp = []string{

@@ -111,6 +111,7 @@ func cmdConfigSet(c *Client, args [][]byte) {
 		c.Error(err.Error())
 		return
 	}
+	c.srv.afterConfigSet(c)
 	c.w.OK()
 }
 

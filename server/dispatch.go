@@ -40,6 +40,9 @@ func (c *Client) execute(args [][]byte) {
 		c.reject(ErrNoMulti)
 		s.cmdStats.rejected(cmd)
 	case c.aclDenied(cmd, args):
+	case s.rejectOOM(c, cmd):
+		c.cmd = cmd
+		c.refuseOOM(cmd)
 	case (cmd.Has(FlagWrite) || cmd.FullName == "ping") && s.diskErrorDenies():
 		c.reject(ErrMisconf)
 		s.cmdStats.rejected(cmd)

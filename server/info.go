@@ -267,31 +267,28 @@ func ratio(a, b uint64) float64 {
 func (s *Server) infoMemory(b *strings.Builder) {
 	m := readMem()
 	rss := processRSS()
-	peak := uint64(s.stats.peakMemory.Load())
-	if m.used > peak {
-		peak = m.used
-		s.stats.peakMemory.Store(int64(peak))
-	}
+	// used_memory is the dataset's running total plus the start-up
+	// footprint (maxmemory.go); the runtime's own figures follow as the
+	// allocator's.
+	used := uint64(s.usedMemory())
+	peak := uint64(s.trackPeakMemory())
 	startup := uint64(s.startupMemory)
-	overhead := startup
-	dataset := uint64(0)
-	if m.used > overhead {
-		dataset = m.used - overhead
-	}
-	maxmem := uint64(s.cfg.GetInt("maxmemory"))
+	overhead := startup + uint64(s.store.OverheadMemory())
+	dataset := used - min(used, overhead)
+	maxmem := uint64(s.memst.maxmemory.Load())
 	sysmem := totalSystemMemory()
 	b.WriteString("# Memory\r\n")
-	infoLine(b, "used_memory", m.used)
-	infoLine(b, "used_memory_human", bytesToHuman(m.used))
+	infoLine(b, "used_memory", used)
+	infoLine(b, "used_memory_human", bytesToHuman(used))
 	infoLine(b, "used_memory_rss", rss)
 	infoLine(b, "used_memory_rss_human", bytesToHuman(rss))
 	infoLine(b, "used_memory_peak", peak)
 	infoLine(b, "used_memory_peak_human", bytesToHuman(peak))
-	infoLine(b, "used_memory_peak_perc", fmt.Sprintf("%.2f%%", ratio(m.used, peak)*100))
+	infoLine(b, "used_memory_peak_perc", fmt.Sprintf("%.2f%%", ratio(used, peak)*100))
 	infoLine(b, "used_memory_overhead", overhead)
 	infoLine(b, "used_memory_startup", startup)
 	infoLine(b, "used_memory_dataset", dataset)
-	infoLine(b, "used_memory_dataset_perc", fmt.Sprintf("%.2f%%", ratio(dataset, m.used-min(m.used, startup))*100))
+	infoLine(b, "used_memory_dataset_perc", fmt.Sprintf("%.2f%%", ratio(dataset, used-min(used, startup))*100))
 	infoLine(b, "allocator_allocated", m.used)
 	infoLine(b, "allocator_active", m.heapTotal)
 	infoLine(b, "allocator_resident", m.resident)
@@ -319,8 +316,8 @@ func (s *Server) infoMemory(b *strings.Builder) {
 	infoLine(b, "allocator_rss_bytes", int64(m.resident)-int64(m.heapTotal))
 	infoLine(b, "rss_overhead_ratio", fmt.Sprintf("%.2f", ratio(rss, m.resident)))
 	infoLine(b, "rss_overhead_bytes", int64(rss)-int64(m.resident))
-	infoLine(b, "mem_fragmentation_ratio", fmt.Sprintf("%.2f", ratio(rss, m.used)))
-	infoLine(b, "mem_fragmentation_bytes", int64(rss)-int64(m.used))
+	infoLine(b, "mem_fragmentation_ratio", fmt.Sprintf("%.2f", ratio(rss, used)))
+	infoLine(b, "mem_fragmentation_bytes", int64(rss)-int64(used))
 	infoLine(b, "mem_not_counted_for_evict", 0)
 	infoLine(b, "mem_replication_backlog", 0)
 	infoLine(b, "mem_total_replication_buffers", 0)

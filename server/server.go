@@ -52,7 +52,8 @@ type Server struct {
 	cmdStats        cmdStatsTable
 	activeExpireOff atomic.Bool // DEBUG SET-ACTIVE-EXPIRE 0
 	startupMemory   int64
-	rdb             rdbState // RDB persistence (persistence.go)
+	rdb             rdbState    // RDB persistence (persistence.go)
+	memst           memoryState // maxmemory and eviction (maxmemory.go)
 	// ShowLogo prints Redis's ASCII logo at start-up (main sets it when the
 	// log is a terminal, as Redis does).
 	ShowLogo bool
@@ -96,6 +97,7 @@ func New(cfg *Config, logOut io.Writer) (*Server, error) {
 	if err := s.initACL(); err != nil {
 		return nil, err
 	}
+	s.initMemory()
 	return s, nil
 }
 
@@ -140,6 +142,7 @@ func commandFamilies() [][]*Command {
 		aclCommands(),
 		persistenceCommands(),
 		aofCommands(),
+		memoryCommands(),
 	}
 }
 
@@ -267,6 +270,7 @@ func (s *Server) cron() {
 		s.cronAOF()
 		if now := time.Now(); now.Sub(lastSample) >= 100*time.Millisecond {
 			s.sampleMetrics(now)
+			s.memoryCron()
 			lastSample = now
 		}
 	}

@@ -27,10 +27,15 @@ func (s *Store) ActiveExpire(budget time.Duration) int {
 		sh := &s.shards[si]
 		sh.mu.Lock()
 		now := s.now()
+		var d acctDelta
 		for db := range sh.dbs {
-			deleted += s.expireKeyspace(sh, db, now)
+			if n := s.expireKeyspace(sh, db, now); n > 0 {
+				deleted += n
+				d.add(s.settleKeyspace(&sh.dbs[db]))
+			}
 		}
 		sh.mu.Unlock()
+		s.applyDelta(d)
 		if i%8 == 7 && time.Now().After(deadline) {
 			break
 		}

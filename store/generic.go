@@ -60,6 +60,9 @@ type ObjectInfo struct {
 	// Access is the raw access field: the access clock, or the LFU counter
 	// when eviction uses LFU.
 	Access uint32
+	// Freq is the LFU counter after decay (OBJECT FREQ), meaningful when
+	// the policy is an LFU one.
+	Freq int
 	// SharedInt reports an integer Redis would hold as one of its shared
 	// objects (0 to 9999, not made by COPY), whose OBJECT REFCOUNT is
 	// INT_MAX when the eviction policy lets integers be shared.
@@ -73,7 +76,8 @@ func (tx *Tx) Object(key []byte) (ObjectInfo, bool) {
 		return ObjectInfo{}, false
 	}
 	m := r.meta()
-	info := ObjectInfo{Type: m.typ, Encoding: r.encoding(), IdleMs: idleMs(tx.lru, m.lru), Access: m.lru}
+	info := ObjectInfo{Type: m.typ, Encoding: r.encoding(), IdleMs: idleMs(lruClock(tx.clock), m.lru), Access: m.lru,
+		Freq: tx.st.lfuDecr(m.lru, tx.clock)}
 	if m.typ == TypeString && m.enc == EncInt && m.flags&flagPrivateInt == 0 {
 		v, _ := ParseInt(r.ks.stringValue(r.h))
 		info.SharedInt = v >= 0 && v < sharedIntegers
@@ -380,6 +384,7 @@ func (tx *Tx) FlushDB(db int) int {
 		n += ks.len()
 		ks.detachSnapshot()
 		ks.reset()
+		tx.track(ks)
 	}
 	tx.Dirty += n
 	return n
@@ -513,6 +518,7 @@ func (tx *Tx) objectForWrite(key []byte, typ Type, mk func() collection) (obj co
 			return nil, false, ErrWrongType
 		}
 		r.ks.beforeWrite(r.h)
+		tx.willResize(r)
 		return r.ks.obj(r.h).(collection), false, nil
 	}
 	if mk == nil {
@@ -522,6 +528,7 @@ func (tx *Tx) objectForWrite(key []byte, typ Type, mk func() collection) (obj co
 	ks, hash := tx.keyspace(tx.db, key)
 	h := ks.create(key, hash, typ)
 	ks.setObj(h, typ, obj)
+	tx.willResize(ref{ks, h})
 	return obj, true, nil
 }
 
@@ -541,6 +548,7 @@ func (tx *Tx) setObject(key []byte, typ Type, obj collection) {
 	ks, hash := tx.keyspace(tx.db, key)
 	h := ks.create(key, hash, typ)
 	ks.setObj(h, typ, obj)
+	tx.willResize(ref{ks, h})
 }
 
 // deleteIfEmpty removes key when its collection has become empty, as Redis

@@ -26,6 +26,12 @@ type keyspace struct {
 	volatile []uint32  // handles with an expiry, for active-expiry sampling
 	clock    uint32    // access clock given to keys created now (set by Tx)
 	snap     *snapPart // running snapshot not yet past this keyspace, see snapshot.go
+
+	// Memory accounting and eviction order (memory.go, evict.go).
+	objMem   []int64 // bytes of each objs entry, as last measured
+	objBytes int64   // sum of objMem
+	lru      *lruList
+	acct     ksAcct // survives reset
 }
 
 // meta describes one key. A free handle has typ TypeNone.
@@ -99,13 +105,15 @@ func (ks *keyspace) create(key []byte, hash uint32, typ Type) uint32 {
 		ks.free = ks.free[:n-1]
 	} else {
 		h = uint32(len(ks.metas))
-		ks.metas = append(ks.metas, meta{})
+		ks.metas = append(growSlack(ks.metas), meta{})
 	}
 	ks.beforeWrite(h)
+	ks.roomFor(len(key) + inlineMax)
 	off := uint32(len(ks.arena))
 	ks.arena = append(ks.arena, key...)
 	ks.metas[h] = meta{off: off, klen: uint32(len(key)), typ: typ, inline: true, lru: ks.clock}
 	ks.idx.insert(hash, h)
+	ks.lruCreated(h)
 	return h
 }
 
@@ -113,6 +121,7 @@ func (ks *keyspace) create(key []byte, hash uint32, typ Type) uint32 {
 func (ks *keyspace) remove(h uint32, pos uint32) {
 	ks.beforeWrite(h)
 	m := &ks.metas[h]
+	ks.lruRemoved(h)
 	ks.releaseValue(m)
 	ks.dead += int(m.klen)
 	if m.expire != 0 {
@@ -128,8 +137,10 @@ func (ks *keyspace) remove(h uint32, pos uint32) {
 }
 
 // reset drops everything, returning memory to the runtime. A running
-// snapshot stays attached: every key it still needed was saved on removal.
-func (ks *keyspace) reset() { *ks = keyspace{snap: ks.snap} }
+// snapshot stays attached (every key it still needed was saved on removal),
+// and so does the accounting record, which holds what the shard's total
+// still counts for ks.
+func (ks *keyspace) reset() { *ks = keyspace{snap: ks.snap, acct: ks.acct} }
 
 func (ks *keyspace) releaseValue(m *meta) {
 	if ks.snap != nil {
@@ -142,6 +153,8 @@ func (ks *keyspace) releaseValue(m *meta) {
 		return
 	}
 	ks.objs[m.val] = nil
+	ks.objBytes -= ks.objMem[m.val]
+	ks.objMem[m.val] = 0
 	ks.freeObjs = append(ks.freeObjs, m.val)
 	m.inline = true
 	m.val = 0
@@ -152,10 +165,14 @@ func (ks *keyspace) putObj(v any) uint32 {
 		i := ks.freeObjs[n-1]
 		ks.freeObjs = ks.freeObjs[:n-1]
 		ks.objs[i] = v
+		ks.measureObj(i)
 		return i
 	}
-	ks.objs = append(ks.objs, v)
-	return uint32(len(ks.objs) - 1)
+	ks.objs = append(growSlack(ks.objs), v)
+	ks.objMem = append(growSlack(ks.objMem), 0)
+	i := uint32(len(ks.objs) - 1)
+	ks.measureObj(i)
+	return i
 }
 
 // obj returns the out-of-line value of h (nil for inline strings).
@@ -173,6 +190,7 @@ func (ks *keyspace) setObj(h uint32, typ Type, v any) {
 	m := &ks.metas[h]
 	if !m.inline {
 		ks.objs[m.val] = v
+		ks.measureObj(m.val)
 	} else {
 		ks.dead += int(m.val)
 		m.val = ks.putObj(v)
@@ -205,6 +223,7 @@ func (ks *keyspace) setString(h uint32, val []byte, enc Encoding) {
 		if !m.inline {
 			if p, ok := ks.objs[m.val].(*[]byte); ok && cap(*p) >= len(val) && cap(*p) <= 2*len(val) {
 				*p = append((*p)[:0], val...)
+				ks.measureObj(m.val)
 				return
 			}
 		}
@@ -228,6 +247,7 @@ func (ks *keyspace) setString(h uint32, val []byte, enc Encoding) {
 		m.val = uint32(len(val))
 	default:
 		// Move key and value to the end of the arena.
+		ks.roomFor(int(m.klen) + len(val))
 		ks.dead += int(m.klen + m.val)
 		off := uint32(len(ks.arena))
 		ks.arena = append(ks.arena, ks.arena[m.off:m.off+m.klen]...)
@@ -250,6 +270,7 @@ func (ks *keyspace) setBigString(h uint32, b []byte, enc Encoding) {
 		if p, ok := ks.objs[m.val].(*[]byte); ok {
 			*p = b
 			m.typ = TypeString
+			ks.measureObj(m.val)
 			return
 		}
 	}
@@ -261,7 +282,24 @@ func (ks *keyspace) maybeCompact() {
 	if ks.dead < arenaCompactMin || ks.dead*2 < len(ks.arena) {
 		return
 	}
-	arena := make([]byte, 0, len(ks.arena)-ks.dead+ks.dead/8)
+	ks.compact(0)
+}
+
+// roomFor makes room for n more arena bytes. When they do not fit and a
+// eighth of the arena is dead, the arena is compacted instead of grown: a
+// keyspace whose keys are replaced (eviction, expiry) then keeps one arena
+// of a steady size rather than growing it and compacting afterwards.
+func (ks *keyspace) roomFor(n int) {
+	if len(ks.arena)+n > cap(ks.arena) && ks.dead >= arenaCompactMin && ks.dead*8 >= len(ks.arena) {
+		ks.compact(n)
+	}
+}
+
+// compact rewrites the arena without its dead bytes, leaving room for a
+// quarter more and at least n bytes.
+func (ks *keyspace) compact(n int) {
+	live := len(ks.arena) - ks.dead
+	arena := make([]byte, 0, live+max(live/4, n))
 	for h := range ks.metas {
 		m := &ks.metas[h]
 		if m.typ == TypeNone {
@@ -287,8 +325,10 @@ func (ks *keyspace) setExpire(h uint32, at int64) {
 	case at != 0 && m.expire == 0:
 		m.vol = uint32(len(ks.volatile))
 		ks.volatile = append(ks.volatile, h)
+		ks.lruVolatile(h, true)
 	case at == 0 && m.expire != 0:
 		ks.unvolatile(h)
+		ks.lruVolatile(h, false)
 	}
 	m.expire = at
 }

@@ -27,6 +27,8 @@ type setDict struct {
 	dead    int      // arena bytes of removed members
 	big     [][]byte // members too large for the arena
 	bigFree []uint32 // free slots of big
+
+	bigBytes int // capacity of the big members, for memory accounting
 }
 
 const (
@@ -99,6 +101,7 @@ func (t *setDict) push(m []byte, h uint32) {
 	var e uint64
 	if len(m) >= setBigMember || len(t.arena)+len(m) >= setArenaMax {
 		b := append([]byte(nil), m...)
+		t.bigBytes += cap(b)
 		var i uint32
 		if n := len(t.bigFree); n > 0 {
 			i = t.bigFree[n-1]
@@ -140,6 +143,7 @@ func (t *setDict) removeFound(pos, id uint32) {
 	t.idx.removeAt(pos)
 	e := t.ents[id]
 	if off, n := e>>setEntLenBits, e&setEntLenMask; n == setEntBig {
+		t.bigBytes -= cap(t.big[off])
 		t.big[off] = nil
 		t.bigFree = append(t.bigFree, uint32(off))
 	} else {
@@ -212,6 +216,7 @@ func (t *setDict) clone() *setDict {
 		if n == setEntBig {
 			c.ents[i] = uint64(len(c.big))<<setEntLenBits | setEntBig
 			c.big = append(c.big, append([]byte(nil), t.big[off]...))
+			c.bigBytes += cap(c.big[len(c.big)-1])
 			continue
 		}
 		c.ents[i] = uint64(len(c.arena))<<setEntLenBits | n

@@ -101,13 +101,25 @@ type Store struct {
 
 	expireCursor atomic.Uint32 // next shard for the active expiry cycle
 	snapping     atomic.Bool   // a Snapshot is running (snapshot.go)
+
+	mem memTotals  // memory accounting (memory.go)
+	ev  evictState // eviction policy and parameters (evict.go)
 }
 
 type shard struct {
 	mu  sync.Mutex
 	dbs []keyspace
 	rnd *rand.Rand
-	_   [64]byte // keep neighbouring shard locks off one cache line
+
+	// Running totals of the shard's keyspaces (memory.go), written under
+	// mu, read without it by eviction to pick a shard.
+	used atomic.Int64
+	keys atomic.Int64
+	vols atomic.Int64
+	pool *evictPool    // eviction candidates of sampling policies (evict.go)
+	hint atomic.Uint64 // the best candidate's score, for choosing a shard (evict.go)
+
+	_ [64]byte // keep neighbouring shard locks off one cache line
 }
 
 // New creates an empty store.
@@ -140,7 +152,11 @@ func New(o Options) *Store {
 	for i := range s.shards {
 		s.shards[i].dbs = make([]keyspace, o.Databases)
 		s.shards[i].rnd = rand.New(rand.NewPCG(rand.Uint64(), uint64(i)))
+		for db := range s.shards[i].dbs {
+			s.shards[i].dbs[db].acct.shard = uint16(i)
+		}
 	}
+	s.initEviction()
 	return s
 }
 

@@ -197,6 +197,7 @@ func (ks *keyspace) growString(h uint32, n int) []byte {
 			copy(b, *p)
 			*p = b
 		}
+		ks.measureObj(m.val)
 	}
 	return *p
 }

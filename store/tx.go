@@ -23,7 +23,9 @@ type Tx struct {
 	pending []uint16 // shards requested but not yet locked
 	all     bool
 	noTouch bool   // lookups leave access times alone (NoTouch)
-	lru     uint32 // access clock of now, see lruClock
+	lru     uint32 // access field given to keys created now: clock or LFU
+	access  access // how lookups update the access field (memory.go)
+	acct    txAcct // what changed size under this Tx, settled by Unlock
 
 	// Dirty counts the changes made under this Tx, as Redis's server.dirty.
 	Dirty int
@@ -64,7 +66,7 @@ func (tx *Tx) BeginAt(db int, now int64) {
 	}
 	tx.Dirty = 0
 	tx.noTouch = false
-	tx.lru = lruClock(now)
+	tx.beginAccess()
 }
 
 // Store returns the store this Tx works on.
@@ -126,8 +128,10 @@ func (tx *Tx) lockShard(i uint16) {
 	tx.heldSet[i>>6] |= 1 << (i & 63)
 }
 
-// Unlock releases every shard the Tx holds.
+// Unlock releases every shard the Tx holds, first adding what the changes
+// made under it cost to the memory totals.
 func (tx *Tx) Unlock() {
+	tx.settle()
 	for _, i := range tx.held {
 		tx.heldSet[i>>6] &^= 1 << (i & 63)
 		tx.st.shards[i].mu.Unlock()
@@ -154,6 +158,8 @@ func (tx *Tx) keyspace(db int, key []byte) (*keyspace, uint32) {
 	}
 	ks := &tx.st.shards[si].dbs[db]
 	ks.clock = tx.lru // keys created in ks get the command's access time
+	tx.track(ks)
+	tx.st.ensureLRU(ks)
 	return ks, uint32(h)
 }
 
@@ -177,7 +183,7 @@ func (tx *Tx) find(db int, key []byte) (ref, bool) {
 		return ref{}, false
 	}
 	if !tx.noTouch {
-		ks.metas[h].lru = tx.lru
+		tx.touch(ks, h)
 	}
 	return ref{ks, h}, true
 }
@@ -204,6 +210,7 @@ func (tx *Tx) expireKey(db int, ks *keyspace, h, pos uint32) {
 	} else if o := tx.st.observer; o != nil {
 		o.KeyExpired(db, ks.key(h))
 	}
+	tx.track(ks)
 	ks.remove(h, pos)
 }
 

@@ -35,7 +35,7 @@ var keyspaceCases = []diffCase{
 	{"swapdb", "SET a 0", "SELECT 1", "SET b 1", "SWAPDB 0 1", "GET a", "GET b", "SELECT 0", "GET b",
 		"SWAPDB 0 0", "SWAPDB 0 16", "SWAPDB 16 0", "SWAPDB -1 0", "SWAPDB x 0", "SWAPDB 0 x", "SWAPDB x y",
 		"SWAPDB 4294967296 0", "SWAPDB 0 4294967296", "SWAPDB 0", "SWAPDB 1 15", "SELECT 15", "GET a"},
-	{"object idletime", "SET a 1", "OBJECT IDLETIME a", "OBJECT IDLETIME nokey", "!HELLO 3", "OBJECT IDLETIME nokey"},
+	{"object idletime", "SET a 1", "!OBJECT IDLETIME a", "OBJECT IDLETIME nokey", "!HELLO 3", "OBJECT IDLETIME nokey"},
 	{"object freq", "SET a 1", "OBJECT FREQ a", "OBJECT FREQ nokey"},
 	{"object errors", "OBJECT", "OBJECT foo", "OBJECT foo bar", "OBJECT encoding", "OBJECT encoding a b", "OBJECT help x", "OBJECT HELP", "object help"},
 	{"scan errors", "SCAN", "SCAN x", "SCAN \" 1\"", "SCAN \"1 \"", "SCAN -", "SCAN +", "SCAN 18446744073709551616", "SCAN 0x10", "SCAN 1.5",

@@ -22,6 +22,7 @@ type options struct {
 	keys, valueSize   int
 	seconds           int
 	fsync             string
+	memScale          float64 // memory mode: fraction of the datasets
 }
 
 // server is a process under measurement.
