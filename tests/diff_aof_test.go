@@ -90,6 +90,10 @@ var aofCases = []aofCase{
 	{"bzpopmin served", "2> BZPOPMIN z 5", "sleep 50", "ZADD z 1 a 2 b", "2<"},
 	{"bzmpop served", "2> BZMPOP 5 1 z MAX COUNT 5", "sleep 50", "ZADD z 1 a 2 b", "2<"},
 	{"zstore", "ZADD a 1 x 2 y", "ZADD b 3 y 4 z", "ZUNIONSTORE u 2 a b", "ZINTERSTORE i 2 a b WEIGHTS 1 2", "ZDIFFSTORE d 2 a b", "ZRANGESTORE r a 0 -1", "ZINTERSTORE i 2 a nokey", "ZRANGESTORE r2 nokey 0 -1"},
+	// DUMP/RESTORE (the string "v" as Redis 7.0 dumps it).
+	{"restore", `RESTORE s 0 "\x00\x01v\n\x00\x91\x08\xce\xb2\x198\x8a\xce"`, `RESTORE s2 100000 "\x00\x01v\n\x00\x91\x08\xce\xb2\x198\x8a\xce"`,
+		`RESTORE s3 4102444800000 "\x00\x01v\n\x00\x91\x08\xce\xb2\x198\x8a\xce" ABSTTL`, `RESTORE s 0 "\x00\x01v\n\x00\x91\x08\xce\xb2\x198\x8a\xce" REPLACE`,
+		`RESTORE s 1 "\x00\x01v\n\x00\x91\x08\xce\xb2\x198\x8a\xce" REPLACE ABSTTL`},
 	// SORT.
 	{"sort store", "RPUSH l 3 1 2", "SORT l STORE dst", "SORT nokey STORE dst", "SORT l"},
 	// Transactions.
@@ -116,6 +120,7 @@ func TestDiffAOF(t *testing.T) {
 		t.Run(tc[0], func(t *testing.T) {
 			got := runAOFCase(t, ember, tc[1:])
 			want := runAOFCase(t, redis, tc[1:])
+			t.Logf("effects: %s", formatCommands(got))
 			if !equalCommands(got, want) {
 				t.Errorf("effects differ\n  redis: %s\n  ember: %s", formatCommands(want), formatCommands(got))
 			}
