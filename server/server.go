@@ -199,7 +199,9 @@ func (s *Server) Serve() {
 	s.startupLog()
 	// Clients may connect while the dataset loads: like Redis, they get
 	// LOADING for everything but the commands flagged "loading".
-	s.rdb.loading.Store(s.hasDumpFile())
+	// With the AOF on, nothing may run before the AOF is open: its effect
+	// would not be logged.
+	s.rdb.loading.Store(s.hasDumpFile() || s.cfg.GetBool("appendonly"))
 	s.life.mu.Lock()
 	for _, ln := range s.listeners {
 		s.wg.Add(1)
