@@ -485,3 +485,12 @@ func aofB2I(v bool) int {
 	}
 	return 0
 }
+
+// aofBufferBytes is the AOF data appended but not yet written (INFO
+// mem_aof_buffer).
+func (s *Server) aofBufferBytes() int {
+	if l := s.aof.log.Load(); l != nil {
+		return l.Pending()
+	}
+	return 0
+}

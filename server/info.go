@@ -324,7 +324,7 @@ func (s *Server) infoMemory(b *strings.Builder) {
 	infoLine(b, "mem_clients_slaves", 0)
 	infoLine(b, "mem_clients_normal", 0)
 	infoLine(b, "mem_cluster_links", 0)
-	infoLine(b, "mem_aof_buffer", 0)
+	infoLine(b, "mem_aof_buffer", s.aofBufferBytes())
 	infoLine(b, "mem_allocator", "go-"+runtime.Version())
 	infoLine(b, "active_defrag_running", 0)
 	infoLine(b, "lazyfree_pending_objects", 0)
