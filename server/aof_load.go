@@ -408,6 +408,12 @@ func (s *Server) debugLoadAOF(c *Client) {
 		s.logManifestError(filepath.Join(dir, aof.ManifestName(name)), err)
 		os.Exit(1)
 	}
+	// The manifest in memory is replaced by the one on disk, as Redis's
+	// aofLoadManifestFromDisk (sequence numbers continue from it).
+	a.mu.Lock()
+	a.manifest, a.dir, a.filename = m, dir, name
+	s.aofDelHistoryLocked()
+	a.mu.Unlock()
 	tx.Loading = true
 	a.loadTx = tx
 	res := s.loadAOFFiles(m, dir, name)
