@@ -179,9 +179,15 @@ type Snapshot struct {
 
 // BeginSnapshot takes the point-in-time view (briefly locking every shard).
 func BeginSnapshot(st *store.Store, o SaveOptions) (*Snapshot, error) {
+	return BeginSnapshotAt(st, o, nil)
+}
+
+// BeginSnapshotAt is BeginSnapshot with atBegin run at the snapshot's
+// instant, every shard locked (see store.BeginSnapshotAt).
+func BeginSnapshotAt(st *store.Store, o SaveOptions, atBegin func() error) (*Snapshot, error) {
 	cow := o
 	cow.Compress = false // copies are made on the writers' path: keep it cheap
-	snap, err := st.BeginSnapshot(o.encoder(), cow.encoder())
+	snap, err := st.BeginSnapshotAt(o.encoder(), cow.encoder(), atBegin)
 	if err != nil {
 		return nil, err
 	}

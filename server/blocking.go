@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/ember-kv/ember/persistence/aof"
 	"github.com/ember-kv/ember/store"
 )
 
@@ -55,6 +56,9 @@ type waiter struct {
 	serve func(c *Client, w *waiter, key []byte)
 
 	opts any // the command's parsed options, for serve
+
+	waitLog *aof.Log // served: the log position the reply waits for
+	waitPos int64
 
 	state   atomic.Int32 // waitBlocked until someone ends the wait
 	outcome waitOutcome
@@ -135,7 +139,7 @@ func newBlockRegistry(shards int) blockRegistry {
 
 // denyBlocking reports whether a blocking command must answer at once as
 // if it had timed out (inside EXEC; scripts will set it too).
-func (c *Client) denyBlocking() bool { return c.inExec }
+func (c *Client) denyBlocking() bool { return c.inExec || c.prop.loader }
 
 // block registers c as waiting on w.keys. The keys' shards must be locked
 // in c.tx. The connection's goroutine waits once the command returns.
@@ -328,6 +332,10 @@ func (c *Client) serveKey(key []byte) {
 			continue // timed out, unblocked or gone meanwhile
 		}
 		reply := c.serveAs(w, key)
+		// The serve function declared its effect (alsoPropagate); the
+		// waiter's reply waits for it to be written.
+		c.flushEffects(false)
+		w.waitLog, w.waitPos = c.prop.waitLog, c.prop.waitPos
 		tx.Unlock()
 		if tx.Dirty > 0 {
 			c.dirty.Add(int64(tx.Dirty))
@@ -348,7 +356,9 @@ func (c *Client) serveAs(w *waiter, key []byte) (reply []byte) {
 	db, out, cmd := c.db, c.w, c.cmd
 	c.db = w.db
 	c.w = Reply{proto: w.proto}
+	c.prop.serving = true
 	defer func() {
+		c.prop.serving = false
 		if r := recover(); r != nil {
 			// The waiter is already claimed: it must get a reply.
 			c.srv.log.Warnf("panic serving blocked client id=%d: %v\n%s", w.c.id, r, debug.Stack())
@@ -419,6 +429,9 @@ func (c *Client) waitUnblocked(lim *limits) bool {
 	mark := c.w.Len()
 	switch w.outcome {
 	case waitServed:
+		if w.waitLog != nil {
+			c.waitFor(w.waitLog, w.waitPos)
+		}
 		c.w.Raw(w.reply)
 	case waitTimeout:
 		c.w.NullArray()

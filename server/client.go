@@ -86,6 +86,8 @@ type Client struct {
 	blocked   atomic.Pointer[waiter] // set while blocked; read by CLIENT UNBLOCK/LIST
 	ready     []string               // keys to serve waiters of after this command
 	readyNext int                    // ready[:readyNext] are served
+
+	prop propState // effects for the AOF and replicas (propagate.go)
 }
 
 type replyMode uint8

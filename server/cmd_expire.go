@@ -2,6 +2,9 @@ package server
 
 import (
 	"bytes"
+	"strconv"
+
+	"github.com/ember-kv/ember/persistence/aof"
 
 	"github.com/ember-kv/ember/store"
 )
@@ -35,6 +38,15 @@ func expireCommands() []*Command {
 // KeyExpired implements store.Observer: the store deleted an expired key,
 // on access or in the active expiry cycle.
 func (s *Server) KeyExpired(db int, key []byte) {
+	s.expiredKeyEvents(db, key)
+	// Active expiry (or a Tx without a client): the DEL is logged at once,
+	// with the key's shard still locked.
+	s.propagate([]aof.Op{{DB: db, Args: [][]byte{s.delCommand(true), append([]byte(nil), key...)}}}, false, nil)
+}
+
+// expiredKeyEvents is what follows the expiry of a key besides its
+// propagation: statistics, WATCH, the keyspace event.
+func (s *Server) expiredKeyEvents(db int, key []byte) {
 	s.stats.expiredKeys.Add(1)
 	// The key is being deleted: as Redis's signalModifiedKey after the
 	// deletion, watchers see a key that no longer exists.
@@ -85,9 +97,18 @@ func expireGeneric(c *Client, args [][]byte, base int64, seconds bool) {
 		c.w.Int(0)
 	case store.ExpireDeleted:
 		c.modified(key, evGeneric, "del")
+		c.propagateAs(c.srv.delCommand(true), key)
 		c.w.Int(1)
 	case store.ExpireSet:
 		c.modified(key, evGeneric, "expire")
+		// Propagated as PEXPIREAT with the absolute time, options kept.
+		if base != 0 || seconds {
+			out := make([][]byte, len(args))
+			copy(out, args)
+			out[0] = []byte("PEXPIREAT")
+			out[2] = strconv.AppendInt(nil, when, 10)
+			c.propagateAs(out...)
+		}
 		c.w.Int(1)
 	}
 }

@@ -270,6 +270,7 @@ func cmdHIncrByFloat(c *Client, args [][]byte) {
 	// Redis propagates this as HSET key field <result> so that replicas and
 	// the AOF do not depend on float formatting.
 	c.modified(args[1], evHash, "hincrbyfloat")
+	c.propagateAs([]byte("HSET"), args[1], args[2], v)
 }
 
 // HRANDFIELD key [count [WITHVALUES]]

@@ -377,6 +377,7 @@ func cmdFlushDB(c *Client, args [][]byte) {
 	c.srv.touchAllWatchedKeysInDB(c.db, -1, c.tx.KeyStateIn)
 	c.flushed(c.db)
 	c.tx.FlushDB(c.db)
+	c.forcePropagation() // logged even when the database was empty, as Redis
 	c.w.OK()
 }
 
@@ -391,6 +392,7 @@ func cmdFlushAll(c *Client, args [][]byte) {
 	c.flushed(-1)
 	c.tx.FlushAll()
 	c.srv.afterFlushAll(c.tx, c.tx.Dirty)
+	c.forcePropagation()
 	c.w.OK()
 }
 

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"strconv"
 	"time"
 
 	"github.com/ember-kv/ember/store"
@@ -243,6 +244,16 @@ func (c *Client) popWithKey(key []byte, head bool, count int64) {
 	c.w.Array(n)
 	_, deleted, _ := c.tx.ListPop(key, head, n, c.w.Bulk)
 	c.listRemoved(key, head, n, deleted)
+	// Propagated as [LR]POP key count.
+	c.effect([]byte(popCommand(head)), key, strconv.AppendInt(nil, int64(n), 10))
+}
+
+// popCommand names the non-blocking pop a blocking one propagates as.
+func popCommand(head bool) string {
+	if head {
+		return "LPOP"
+	}
+	return "RPOP"
 }
 
 // LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count]
@@ -313,6 +324,17 @@ type listBlock struct {
 	head   bool  // pop from the head
 	toHead bool  // BLMOVE: push at the destination's head
 	count  int64 // BLMPOP: elements per pop; 0 for BLPOP/BRPOP
+
+	rpoplpush bool // BRPOPLPUSH (propagated as RPOPLPUSH, not LMOVE)
+}
+
+// sideName is how a served BLMOVE propagates a side (Redis's shared
+// "left"/"right" objects).
+func sideName(head bool) string {
+	if head {
+		return "left"
+	}
+	return "right"
 }
 
 // blockingPop is BLPOP, BRPOP (count 0) and BLMPOP: pop from the first
@@ -353,6 +375,7 @@ func (c *Client) popOneWithKey(key []byte, head bool) {
 	c.w.Bulk(key)
 	_, deleted, _ := c.tx.ListPop(key, head, 1, c.w.Bulk)
 	c.listRemoved(key, head, 1, deleted)
+	c.effect([]byte(popCommand(head)), key)
 }
 
 // listReady reports whether key holds a list with elements.
@@ -369,6 +392,13 @@ func serveList(c *Client, w *waiter, key []byte) {
 	case w.target != nil:
 		c.lmove(key, w.target, o.head, o.toHead)
 		c.signalKeyAsReady(w.target)
+		if c.tx.Dirty > 0 {
+			if o.rpoplpush {
+				c.effect([]byte("RPOPLPUSH"), key, w.target)
+			} else {
+				c.effect([]byte("LMOVE"), key, w.target, []byte(sideName(o.head)), []byte(sideName(o.toHead)))
+			}
+		}
 	case o.count > 0:
 		c.popWithKey(key, o.head, o.count)
 	default:
@@ -444,6 +474,11 @@ func blmove(c *Client, args [][]byte, from, to bool, timeoutArg []byte) {
 	}
 	if l != nil {
 		c.lmove(src, dst, from, to)
+		if len(args) == 4 {
+			c.propagateAs([]byte("RPOPLPUSH"), src, dst)
+		} else {
+			c.propagateAs([]byte("LMOVE"), src, dst, args[3], args[4])
+		}
 		return
 	}
 	if c.denyBlocking() {
@@ -451,7 +486,7 @@ func blmove(c *Client, args [][]byte, from, to bool, timeoutArg []byte) {
 		return
 	}
 	c.block(&waiter{kind: blockList, keys: blockKeys(args[1:2]), target: append([]byte(nil), dst...),
-		deadline: deadline, ready: listReady, serve: serveList, opts: &listBlock{head: from, toHead: to}})
+		deadline: deadline, ready: listReady, serve: serveList, opts: &listBlock{head: from, toHead: to, rpoplpush: len(args) == 4}})
 }
 
 // Reading.

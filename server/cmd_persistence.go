@@ -3,6 +3,7 @@ package server
 import (
 	"github.com/ember-kv/ember/persistence"
 	"github.com/ember-kv/ember/store"
+	"strconv"
 )
 
 // Persistence commands: SAVE, BGSAVE, DUMP, RESTORE (LASTSAVE is with the
@@ -149,9 +150,11 @@ func cmdRestore(c *Client, args [][]byte) {
 	if ttl != 0 && !absTTL {
 		ttl += c.tx.Now()
 	}
-	if ttl != 0 && ttl <= c.tx.Now() {
+	// Loading an AOF never deletes for a time already past (checkAlreadyExpired).
+	if ttl != 0 && ttl <= c.tx.Now() && !c.prop.loader {
 		if deleted {
 			c.modified(key, evGeneric, "del")
+			c.propagateAs([]byte("DEL"), key)
 		}
 		c.w.OK()
 		return
@@ -162,6 +165,13 @@ func cmdRestore(c *Client, args [][]byte) {
 		c.tx.SetAccess(key, idle*1000, int(freq), c.srv.lfuPolicy())
 	}
 	c.modified(key, evGeneric, "restore")
+	if ttl != 0 && !absTTL {
+		// Propagated with the absolute time: ttl replaced, ABSTTL appended.
+		out := make([][]byte, 0, len(args)+1)
+		out = append(out, args...)
+		out[2] = strconv.AppendInt(nil, ttl, 10)
+		c.propagateAs(append(out, []byte("ABSTTL"))...)
+	}
 	c.w.OK()
 }
 

@@ -107,7 +107,7 @@ func cmdConfigSet(c *Client, args [][]byte) {
 	for i := 2; i+1 < len(args); i += 2 {
 		pairs = append(pairs, [2]string{string(args[i]), string(args[i+1])})
 	}
-	if err := c.srv.cfg.Set(pairs, c.allowProtected("enable-protected-configs")); err != nil {
+	if err := c.srv.configSetBy(c, func() error { return c.srv.cfg.Set(pairs, c.allowProtected("enable-protected-configs")) }); err != nil {
 		c.Error(err.Error())
 		return
 	}
@@ -263,6 +263,15 @@ func cmdDebug(c *Client, args [][]byte) {
 		c.w.OK()
 	case sub == "reload":
 		c.srv.debugReload(c, args)
+	case sub == "loadaof" && len(args) == 2:
+		c.srv.debugLoadAOF(c)
+	case sub == "aof-flush-sleep" && len(args) == 3:
+		us, _ := strconv.ParseInt(string(args[2]), 10, 64)
+		c.srv.aof.flushSleep.Store(us * int64(time.Microsecond))
+		if l := c.srv.aof.log.Load(); l != nil {
+			l.SetFlushSleep(time.Duration(us) * time.Microsecond)
+		}
+		c.w.OK()
 	case sub == "object" && len(args) == 3:
 		c.srv.debugObject(c, args[2])
 	case sub == "populate" && len(args) >= 3 && len(args) <= 5:

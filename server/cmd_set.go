@@ -166,6 +166,7 @@ func cmdSPop(c *Client, args [][]byte) {
 		c.w.Null()
 	default:
 		c.modified(key, evSet, "spop")
+		c.propagateAs([]byte("SREM"), key, m) // never replayed as a random pop
 		c.w.Bulk(m)
 		if deleted {
 			c.notify(evGeneric, "del", key)
@@ -192,8 +193,20 @@ func spopCount(c *Client, args [][]byte) {
 	}
 	c.w.Set(int(min(count, int64(s.Len()))))
 	c.modified(key, evSet, "spop")
-	n, deleted, _ := c.tx.SPopCount(key, count, func(m []byte) { c.w.Bulk(m) })
+	all := count >= int64(s.Len())
+	srem := []byte("SREM")
+	n, deleted, _ := c.tx.SPopCount(key, count, func(m []byte) {
+		c.w.Bulk(m)
+		if !all {
+			c.alsoPropagate(srem, key, m) // each popped member as its own SREM, as Redis
+		}
+	})
 	c.tx.Dirty += n - 1
+	if all {
+		c.propagateAs([]byte("DEL"), key)
+	} else {
+		c.preventPropagation()
+	}
 	if deleted {
 		c.notify(evGeneric, "del", key)
 	}

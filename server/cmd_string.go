@@ -2,6 +2,7 @@ package server
 
 import (
 	"math"
+	"strconv"
 
 	"github.com/ember-kv/ember/store"
 )
@@ -205,6 +206,17 @@ func cmdSet(c *Client, args [][]byte) {
 		return
 	}
 	setGeneric(c, flags, args[1], args[2], expire, false)
+	if flags&optGet != 0 && expire == nil {
+		// Propagated without GET (which may be repeated).
+		kept := make([][]byte, 0, len(args))
+		for j, a := range args {
+			if j >= 3 && optIs(a, "get") {
+				continue
+			}
+			kept = append(kept, a)
+		}
+		c.propagateAs(kept...)
+	}
 }
 
 // setGeneric is Redis's setGenericCommand behind SET, SETNX, SETEX and
@@ -248,6 +260,8 @@ func setGeneric(c *Client, flags int, key, val, expire []byte, intReply bool) {
 	c.modified(key, evString, "set")
 	if expire != nil {
 		c.notify(evGeneric, "expire", key)
+		// Propagated as SET key value PXAT <absolute ms>.
+		c.propagateAs([]byte("SET"), key, val, []byte("PXAT"), strconv.AppendInt(nil, at, 10))
 	}
 	switch {
 	case get:
@@ -291,6 +305,7 @@ func cmdGetSet(c *Client, args [][]byte) {
 	}
 	c.tx.SetString(args[1], args[2], 0, false)
 	c.modified(args[1], evString, "set")
+	c.propagateAs([]byte("SET"), args[1], args[2])
 }
 
 // GETDEL key
@@ -298,6 +313,7 @@ func cmdGetDel(c *Client, args [][]byte) {
 	if ok, found := replyGet(c, args[1]); ok && found {
 		c.tx.Delete(args[1])
 		c.modified(args[1], evGeneric, "del")
+		c.propagateAs(c.srv.delCommand(false), args[1])
 	}
 }
 
@@ -328,16 +344,19 @@ func cmdGetEx(c *Client, args [][]byte) {
 	}
 	c.w.Bulk(v)
 	switch {
-	case flags&(optEXAT|optPXAT) != 0 && at <= tx.Now():
+	case flags&(optEXAT|optPXAT) != 0 && at <= tx.Now() && !c.prop.loader:
 		tx.Delete(key)
 		c.modified(key, evGeneric, "del")
+		c.propagateAs(c.srv.delCommand(true), key)
 	case expire != nil:
 		tx.SetExpiry(key, at)
 		c.modified(key, evGeneric, "expire")
+		c.propagateAs([]byte("PEXPIREAT"), key, strconv.AppendInt(nil, at, 10))
 	case flags&optPersist != 0:
 		if e, _ := tx.Expiry(key); e != 0 {
 			tx.SetExpiry(key, 0)
 			c.modified(key, evGeneric, "persist")
+			c.propagateAs([]byte("PERSIST"), key)
 		}
 	}
 }
@@ -514,6 +533,9 @@ func cmdIncrByFloat(c *Client, args [][]byte) {
 	}
 	c.w.Bulk(v)
 	c.modified(args[1], evString, "incrbyfloat")
+	// Propagated as SET with the result, so replaying never depends on
+	// float formatting (Redis's SET key value KEEPTTL).
+	c.propagateAs([]byte("SET"), args[1], v, []byte("KEEPTTL"))
 }
 
 // LCS key1 key2 [LEN] [IDX] [MINMATCHLEN min-match-len] [WITHMATCHLEN]

@@ -745,7 +745,22 @@ func cmdZMPop(c *Client, args [][]byte) {
 		c.w.NullArray()
 	default:
 		zpopReply(c, keys[i], max, count, n, zpopKeyNested)
+		zpopEffect(c, keys[i], max, count, n)
 	}
+}
+
+// zpopEffect declares what ZMPOP and the blocking pops propagate as:
+// ZPOPMIN/ZPOPMAX key [count] (count < 0: BZPOPMIN/BZPOPMAX, no count).
+func zpopEffect(c *Client, key []byte, max bool, count, n int) {
+	name := []byte("ZPOPMIN")
+	if max {
+		name = []byte("ZPOPMAX")
+	}
+	if count < 0 {
+		c.effect(name, key)
+		return
+	}
+	c.effect(name, key, strconv.AppendInt(nil, int64(min(count, n)), 10))
 }
 
 // parseZMPop parses [numkeys key ... MIN|MAX [COUNT count]] starting with

@@ -61,6 +61,7 @@ func blockingZPop(c *Client, keys [][]byte, timeoutArg []byte, o *zsetBlock) {
 		c.errStore(err)
 	case i >= 0:
 		zpopReply(c, keys[i], o.max, max(o.count, 1), n, o.shape)
+		zpopEffect(c, keys[i], o.max, o.count, n)
 	case c.denyBlocking():
 		c.w.NullArray()
 	default:
@@ -81,4 +82,5 @@ func serveZSet(c *Client, w *waiter, key []byte) {
 	o := w.opts.(*zsetBlock)
 	_, n, _ := c.tx.ZFirstNonEmpty([][]byte{key})
 	zpopReply(c, key, o.max, max(o.count, 1), n, o.shape)
+	zpopEffect(c, key, o.max, o.count, n)
 }

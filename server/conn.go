@@ -46,6 +46,7 @@ func (s *Server) serveConn(nc net.Conn) {
 			_ = nc.SetReadDeadline(time.Time{})
 			armed = false
 		}
+		c.shrinkReplies()
 		if err := c.rd.fill(nc, &lim); err != nil {
 			if errors.Is(err, errQueryBufLimit) {
 				s.log.Warnf("Closing client that reached max query buffer length: id=%d addr=%s (qbuf initial bytes: %q)", c.id, c.addr, c.rd.buf[:min(64, c.rd.w)])
@@ -89,8 +90,10 @@ func (s *Server) serveConn(nc net.Conn) {
 			if !c.checkOwnOutputLimit() {
 				return
 			}
-			if c.w.Len() > c.flushAt() {
-				if !c.flush() {
+			if c.w.Len() > flushThreshold {
+				if c.holdsReplies() {
+					c.commit()
+				} else if !c.flush() {
 					return
 				}
 			}
@@ -128,6 +131,7 @@ func (c *Client) flush() bool {
 	if c.w.Len() == 0 && !c.committed {
 		return true
 	}
+	c.awaitLog() // nothing is acknowledged before its effect is in the AOF
 	c.committed = false
 	o := &c.out
 	o.mu.Lock()
@@ -136,8 +140,8 @@ func (c *Client) flush() bool {
 		c.resetReplies()
 		return false
 	}
-	if o.writing || len(o.queue) > 0 {
-		o.queue = append(o.queue, c.w.b...)
+	if o.writing || o.queue.Len() > 0 {
+		o.queue.Append(c.w.b)
 		c.noteObuf()
 		if !o.writing {
 			o.writing = true
@@ -158,14 +162,10 @@ func (c *Client) flush() bool {
 		c.resetReplies()
 		return false
 	}
-	if rest := c.w.b[n:]; len(rest) > 0 || len(o.queue) > 0 {
+	if rest := c.w.b[n:]; len(rest) > 0 || o.queue.Len() > 0 {
 		// What the socket did not take goes first: anything another
 		// goroutine queued meanwhile was committed after it.
-		if len(o.queue) == 0 {
-			o.queue = append(o.queue, rest...)
-		} else {
-			o.queue = append(append(make([]byte, 0, len(rest)+len(o.queue)), rest...), o.queue...)
-		}
+		o.queue.Prepend(rest)
 		o.writing = true
 		c.noteObuf()
 		go c.writeLoop()
@@ -183,10 +183,11 @@ func (c *Client) commit() {
 	if c.w.Len() == 0 {
 		return
 	}
+	c.awaitLog() // the writer goroutine may send what is committed at once
 	o := &c.out
 	o.mu.Lock()
 	if o.err == nil && !o.closing {
-		o.queue = append(o.queue, c.w.b...)
+		o.queue.Append(c.w.b)
 		c.noteObuf()
 		c.committed = true
 	}
@@ -206,11 +207,12 @@ func (c *Client) push(hdr, body []byte) {
 		o.mu.Unlock()
 		return
 	}
-	o.queue = append(append(o.queue, hdr...), body...)
+	o.queue.Append(hdr)
+	o.queue.Append(body)
 	c.noteObuf()
-	if c.overOutputLimit(int64(len(o.queue)+o.inflight), time.Now()) {
+	if c.overOutputLimit(int64(o.queue.Len()+o.inflight), time.Now()) {
 		o.closing = true
-		o.queue = nil
+		o.queue.Reset()
 		o.mu.Unlock()
 		c.closeForOutputLimit(true)
 		return
@@ -224,15 +226,18 @@ func (c *Client) push(hdr, body []byte) {
 
 // noteObuf publishes the queued output size (omem in CLIENT LIST). Call with
 // out.mu held.
-func (c *Client) noteObuf() { c.obuf.Store(int64(len(c.out.queue) + c.out.inflight)) }
+func (c *Client) noteObuf() { c.obuf.Store(int64(c.out.queue.Len() + c.out.inflight)) }
 
-// resetReplies empties the reply buffer, releasing it when one large reply
-// grew it.
-func (c *Client) resetReplies() {
-	if cap(c.w.b) > keepBufSize {
+// resetReplies empties the reply buffer. It keeps its capacity while the
+// connection works through a batch (a pipeline of large replies reuses one
+// buffer); shrinkReplies releases a large one once the batch is done.
+func (c *Client) resetReplies() { c.w.Reset() }
+
+// shrinkReplies releases a reply buffer that large replies grew, before the
+// connection waits for its next requests.
+func (c *Client) shrinkReplies() {
+	if cap(c.w.b) > keepBufSize && c.w.Len() == 0 {
 		c.w.b = nil
-	} else {
-		c.w.Reset()
 	}
 }
 
@@ -240,27 +245,23 @@ func (c *Client) resetReplies() {
 // fails.
 func (c *Client) writeLoop() {
 	o := &c.out
-	var buf []byte
+	var scratch net.Buffers
 	for {
 		o.mu.Lock()
 		o.inflight = 0
-		if len(o.queue) == 0 || o.err != nil || o.closing {
+		if o.queue.Len() == 0 || o.err != nil || o.closing {
 			o.writing = false
-			if cap(buf) > keepBufSize {
-				buf = nil
-			}
-			if o.err == nil && !o.closing {
-				o.queue = buf[:0]
-			}
 			c.noteObuf()
 			o.cond.Broadcast()
 			o.mu.Unlock()
 			return
 		}
-		buf, o.queue = o.queue, buf[:0]
-		o.inflight = len(buf)
+		o.inflight = o.queue.Len()
+		chunks := o.queue.Take()
 		o.mu.Unlock()
-		if _, err := o.conn.Write(buf); err != nil {
+		err := writeChunks(o.conn, chunks, &scratch)
+		releaseChunks(chunks)
+		if err != nil {
 			o.fail(err)
 			return
 		}
@@ -282,12 +283,12 @@ type output struct {
 
 	mu       sync.Mutex
 	cond     sync.Cond
-	queue    []byte // output committed but not yet handed to the socket
-	writing  bool   // the writer goroutine is running
-	direct   bool   // the connection's goroutine is writing outside mu
-	inflight int    // bytes the writer goroutine is writing now
-	err      error  // the write error that ended the connection
-	closing  bool   // over its output buffer limit: nothing more is sent
+	queue    outQueue // output committed but not yet handed to the socket
+	writing  bool     // the writer goroutine is running
+	direct   bool     // the connection's goroutine is writing outside mu
+	inflight int      // bytes the writer goroutine is writing now
+	err      error    // the write error that ended the connection
+	closing  bool     // over its output buffer limit: nothing more is sent
 
 	softSince time.Time // when usage first went over the soft limit
 
@@ -361,7 +362,7 @@ func (o *output) failLocked(err error) {
 		o.err = err
 	}
 	o.writing = false
-	o.queue = nil
+	o.queue.Reset()
 	o.inflight = 0
 	o.cond.Broadcast()
 }

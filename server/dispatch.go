@@ -52,6 +52,9 @@ func (c *Client) execute(args [][]byte) {
 	case (cmd.Has(FlagWrite) || cmd.FullName == "ping") && s.diskErrorDenies():
 		c.reject(ErrMisconf)
 		s.cmdStats.rejected(cmd)
+	case (cmd.Has(FlagWrite) || cmd.FullName == "ping") && s.aofWriteDenied() != "":
+		c.reject(s.aofWriteDenied())
+		s.cmdStats.rejected(cmd)
 	case c.w.proto == 2 && c.subscribed() && !subscribedModeAllows(cmd):
 		c.rejectCommand(cmd, subscribedModeError(cmd))
 		s.cmdStats.rejected(cmd)
@@ -136,8 +139,11 @@ func (c *Client) call(cmd *Command, args [][]byte) {
 	errs := c.errCount
 	c.enterCommand()
 	c.notePreCommand(cmd, args)
+	c.prop.direct = cmd.Lock == LockSelf
 	cmd.Handler(c, args)
 	c.noteWrittenKeys(cmd, args)
+	c.commandEffect(args)
+	c.flushEffects(touchesArbitraryKeys(cmd))
 	c.notePostCommand()
 	c.rememberKeys(cmd, args)
 	c.leaveCommand()

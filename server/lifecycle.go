@@ -115,6 +115,13 @@ func (s *Server) ShutdownWith(flags int) error {
 	s.life.mu.Unlock()
 	s.log.Warnf("User requested shutdown...")
 	s.stopBgsaveForShutdown()
+	if err := s.prepareAOFForShutdown(flags&ShutdownForce != 0); err != nil {
+		s.log.Warnf("Errors trying to shut down the server. Check the logs for more information.")
+		s.life.mu.Lock()
+		s.life.shuttingDown = false
+		s.life.mu.Unlock()
+		return err
+	}
 	save := flags&ShutdownSave != 0 || (len(s.cfg.SaveParams()) > 0 && flags&ShutdownNoSave == 0)
 	if save {
 		s.log.Noticef("Saving the final RDB snapshot before exiting.")

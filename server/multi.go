@@ -318,11 +318,17 @@ func cmdExec(c *Client, args [][]byte) {
 	c.unwatchAll()
 	c.multi = nil
 	c.inExec = true
+	c.prop.inExec = true
 	c.w.Array(len(ms.cmds))
 	for _, q := range ms.cmds {
 		c.runQueued(q)
 	}
 	c.inExec = false
+	c.prop.inExec = false
+	// The transaction's effects, as one MULTI/EXEC block when more than one;
+	// EXEC itself is never propagated.
+	c.flushEffects(false)
+	c.preventPropagation()
 	c.cmd = c.srv.table.Get("exec")
 }
 
@@ -342,6 +348,7 @@ func (c *Client) runQueued(q queuedCmd) {
 	c.tx.Begin(c.db)
 	c.runHandler(q.cmd, q.args)
 	c.noteWrittenKeys(q.cmd, q.args)
+	c.commandEffect(q.args)
 	c.commands.Add(1)
 	if c.tx.Dirty > 0 {
 		c.dirty.Add(int64(c.tx.Dirty))

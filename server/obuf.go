@@ -110,15 +110,13 @@ func (c *Client) closeForOutputLimit(async bool) {
 	c.Kill()
 }
 
-// flushAt is how many bytes of replies a connection buffers while working
-// through pipelined requests before writing them. With a hard limit for
-// normal clients, replies are held up to the limit, so that a pipeline
-// whose replies break it gets none of them, as in Redis.
-func (c *Client) flushAt() int {
-	if lim := c.srv.obufLimitOf(obufNormal); lim.hard != 0 && c.obufClass() == obufNormal {
-		return max(flushThreshold, int(min(lim.hard, 1<<40))+replyBufSize)
-	}
-	return flushThreshold
+// holdsReplies reports whether a connection working through pipelined
+// requests keeps their replies unsent until the end of the batch: with a
+// hard limit for normal clients, so that a pipeline whose replies break it
+// gets none of them, as in Redis. They wait in the output queue (in blocks,
+// not one growing buffer), counted against the limit after each command.
+func (c *Client) holdsReplies() bool {
+	return c.srv.obufLimitOf(obufNormal).hard != 0 && c.obufClass() == obufNormal
 }
 
 // checkOwnOutputLimit checks c's limits after one of its commands, counting
@@ -131,12 +129,12 @@ func (c *Client) checkOwnOutputLimit() bool {
 	}
 	o := &c.out
 	o.mu.Lock()
-	used := int64(pendingReplyUsage(c.w.Len()) + len(o.queue) + o.inflight)
+	used := int64(pendingReplyUsage(c.w.Len()) + o.queue.Len() + o.inflight)
 	over := !o.closing && c.overOutputLimit(used, time.Now())
 	if over {
 		c.noteObufWith(used)
 		o.closing = true
-		o.queue = nil
+		o.queue.Reset()
 	}
 	o.mu.Unlock()
 	if over {
@@ -163,10 +161,10 @@ func (s *Server) cronOutputLimits(now time.Time) {
 		}
 		o := &c.out
 		o.mu.Lock()
-		over := !o.closing && c.overOutputLimit(int64(len(o.queue)+o.inflight), now)
+		over := !o.closing && c.overOutputLimit(int64(o.queue.Len()+o.inflight), now)
 		if over {
 			o.closing = true
-			o.queue = nil
+			o.queue.Reset()
 		}
 		o.mu.Unlock()
 		if over {

@@ -279,6 +279,11 @@ func (s *Server) hasDumpFile() bool {
 // loadAtStartup is loadDataFromDisk: it loads the dump file if there is
 // one. An unreadable or corrupt file stops the start-up.
 func (s *Server) loadAtStartup() error {
+	// With appendonly yes the AOF is loaded instead of the RDB, as Redis.
+	if handled, err := s.loadAOFAtStartup(); handled || err != nil {
+		s.rdb.loading.Store(false)
+		return err
+	}
 	path := s.rdbPath()
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {

@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/ember-kv/ember/persistence/aof"
 	"github.com/ember-kv/ember/store"
 )
 
@@ -61,6 +62,12 @@ type Server struct {
 	// ShowLogo prints Redis's ASCII logo at start-up (main sets it when the
 	// log is a terminal, as Redis does).
 	ShowLogo bool
+
+	// The append-only file (aof.go) and a hook that sees every effect
+	// propagated (tests).
+	aof       aofState
+	propHook  func(ops []aof.Op, wrap bool)
+	quietExit bool // start-up failed: exit without the farewell line
 }
 
 // New builds a server from a loaded configuration. It does not listen yet.
@@ -90,6 +97,7 @@ func New(cfg *Config, logOut io.Writer) (*Server, error) {
 	s.watch = newWatchRegistry(s.store.ShardCount())
 	s.blocking = newBlockRegistry(s.store.ShardCount())
 	s.watchConfig()
+	s.aofInit()
 	s.initExtras()
 	if err := s.initACL(); err != nil {
 		return nil, err
@@ -140,6 +148,7 @@ func commandFamilies() [][]*Command {
 		sortCommands(),
 		aclCommands(),
 		persistenceCommands(),
+		aofCommands(),
 		memoryCommands(),
 		pubsubCommands(),
 		diagnosticCommands(),
@@ -199,7 +208,9 @@ func (s *Server) Serve() {
 	s.startupLog()
 	// Clients may connect while the dataset loads: like Redis, they get
 	// LOADING for everything but the commands flagged "loading".
-	s.rdb.loading.Store(s.hasDumpFile())
+	// With the AOF on, nothing may run before the AOF is open: its effect
+	// would not be logged.
+	s.rdb.loading.Store(s.hasDumpFile() || s.cfg.GetBool("appendonly"))
 	s.life.mu.Lock()
 	for _, ln := range s.listeners {
 		s.wg.Add(1)
@@ -209,6 +220,7 @@ func (s *Server) Serve() {
 	s.serveTLS()
 	if err := s.loadAtStartup(); err != nil {
 		s.exitCode = 1
+		s.quietExit = true // the reason is the last log line, as when Redis exits
 		s.Shutdown()
 		return
 	}
@@ -270,6 +282,7 @@ func (s *Server) cron() {
 			s.intro.latency.addSampleIfNeeded("expire-cycle", time.Since(start).Milliseconds())
 		}
 		s.introspectionCron(time.Now())
+		s.cronAOF()
 		if now := time.Now(); now.Sub(lastSample) >= 100*time.Millisecond {
 			s.sampleMetrics(now)
 			s.memoryCron()
@@ -291,7 +304,10 @@ func (s *Server) Shutdown() {
 			c.Kill()
 		}
 		s.wg.Wait()
-		s.log.Warnf("Redis is now ready to exit, bye bye...")
+		s.closeAOFForShutdown()
+		if !s.quietExit {
+			s.log.Warnf("Redis is now ready to exit, bye bye...")
+		}
 		close(s.life.exited)
 	})
 }
@@ -324,6 +340,7 @@ func (s *Server) newClient(nc net.Conn) *Client {
 		laddr:   nc.LocalAddr().String(),
 	}
 	c.w.proto = 2
+	c.tx.OnExpire = c.keyExpiredByCommand
 	c.protoVer.Store(2)
 	c.authenticated = !s.authRequired()
 	c.lastInteraction.Store(time.Now().UnixNano())

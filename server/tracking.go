@@ -641,10 +641,14 @@ func (c *Client) leaveCommand() {
 		return
 	}
 	c.settleReplies()
+	// A committed reply may be written by the writer goroutine at once, so
+	// the AOF has to hold its effect first. This waits under the command's
+	// shard locks, only for clients that take pushes while the AOF is on.
+	c.awaitLog()
 	o := &c.out
 	o.mu.Lock()
 	if len(c.w.b) > 0 && o.err == nil && !o.closing {
-		o.queue = append(o.queue, c.w.b...)
+		o.queue.Append(c.w.b)
 		c.noteObuf()
 		c.committed = true
 		c.resetReplies()

@@ -257,12 +257,12 @@ type access struct {
 // beginAccess sets the access value new keys get and how lookups update it.
 func (tx *Tx) beginAccess() {
 	if Policy(tx.st.ev.policy.Load()).LFU() {
-		tx.access = access{lfu: true, nowMin: lfuMinutes(tx.now), decay: tx.st.ev.decayTime.Load(), logFactor: float64(tx.st.ev.logFactor.Load())}
+		tx.access = access{lfu: true, nowMin: lfuMinutes(tx.clock), decay: tx.st.ev.decayTime.Load(), logFactor: float64(tx.st.ev.logFactor.Load())}
 		tx.lru = tx.access.nowMin<<8 | lfuInitVal
 		return
 	}
 	tx.access.lfu = false
-	tx.lru = lruClock(tx.now)
+	tx.lru = lruClock(tx.clock)
 }
 
 // touch records an access to h: the access clock or the LFU counter, and

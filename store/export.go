@@ -258,7 +258,7 @@ func (tx *Tx) SetAccess(key []byte, idleMs int64, freq int, lfu bool) {
 	if !ok {
 		return
 	}
-	LoadAccess{IdleMs: idleMs, Freq: freq, LFU: lfu}.apply(r.meta(), tx.now)
+	LoadAccess{IdleMs: idleMs, Freq: freq, LFU: lfu}.apply(r.meta(), tx.clock)
 }
 
 // LoadAccess is a loaded key's access information: an idle time (LRU
@@ -364,7 +364,7 @@ func (tx *Tx) LoadKeyLocked(db int, key []byte, v Value, expire int64, acc LoadA
 		ks.remove(h, pos)
 	}
 	h := ks.install(key, hash, &v, expire)
-	acc.apply(&ks.metas[h], tx.now)
+	acc.apply(&ks.metas[h], tx.clock)
 	return true
 }
 

@@ -76,8 +76,8 @@ func (tx *Tx) Object(key []byte) (ObjectInfo, bool) {
 		return ObjectInfo{}, false
 	}
 	m := r.meta()
-	info := ObjectInfo{Type: m.typ, Encoding: r.encoding(), IdleMs: idleMs(lruClock(tx.now), m.lru), Access: m.lru,
-		Freq: tx.st.lfuDecr(m.lru, tx.now)}
+	info := ObjectInfo{Type: m.typ, Encoding: r.encoding(), IdleMs: idleMs(lruClock(tx.clock), m.lru), Access: m.lru,
+		Freq: tx.st.lfuDecr(m.lru, tx.clock)}
 	if m.typ == TypeString && m.enc == EncInt && m.flags&flagPrivateInt == 0 {
 		v, _ := ParseInt(r.ks.stringValue(r.h))
 		info.SharedInt = v >= 0 && v < sharedIntegers

@@ -88,6 +88,13 @@ func (e errorString) Error() string { return string(e) }
 // reaches them, on the writers' path (so it should be cheap: no
 // compression). Only one snapshot runs at a time. Close it when done.
 func (s *Store) BeginSnapshot(enc, cow SnapEncoder) (*Snapshot, error) {
+	return s.BeginSnapshotAt(enc, cow, nil)
+}
+
+// BeginSnapshotAt is BeginSnapshot with atBegin, when set, run while every
+// shard is locked, at the snapshot's instant (the AOF switches to a new
+// incr file there). An error from atBegin abandons the snapshot.
+func (s *Store) BeginSnapshotAt(enc, cow SnapEncoder, atBegin func() error) (*Snapshot, error) {
 	snap := &Snapshot{st: s, enc: enc, cow: cow, parts: make([][]*snapPart, s.dbs), keys: make([]int, s.dbs), exps: make([]int, s.dbs)}
 	for db := range snap.parts {
 		snap.parts[db] = make([]*snapPart, len(s.shards))
@@ -102,6 +109,12 @@ func (s *Store) BeginSnapshot(enc, cow SnapEncoder) (*Snapshot, error) {
 	}()
 	if !s.snapping.CompareAndSwap(false, true) {
 		return nil, ErrSnapshotRunning
+	}
+	if atBegin != nil {
+		if err := atBegin(); err != nil {
+			s.snapping.Store(false)
+			return nil, err
+		}
 	}
 	for i := range s.shards {
 		for db := range s.shards[i].dbs {

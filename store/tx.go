@@ -1,6 +1,9 @@
 package store
 
-import "slices"
+import (
+	"math"
+	"slices"
+)
 
 // Tx is a command's exclusive view of the shards it has locked, in one
 // selected database. The dispatcher collects the keys a command (or a whole
@@ -31,6 +34,17 @@ type Tx struct {
 
 	// Dirty counts the changes made under this Tx, as Redis's server.dirty.
 	Dirty int
+
+	// OnExpire, when set, is told about keys this Tx deletes because they
+	// expired (lazy expiry) instead of the store's Observer, so the owner
+	// can order their deletion with its own effects.
+	OnExpire func(db int, key []byte)
+
+	// Loading makes the Tx treat no key as expired and delete none for an
+	// expiry in the past, as Redis does while loading an AOF (the file says
+	// when keys go); Now still reports the real time.
+	Loading bool
+	clock   int64 // the command's clock (now is the expiry instant)
 }
 
 // NewTx returns a Tx for s. Reuse it: Begin resets it for each command.
@@ -52,7 +66,10 @@ func (tx *Tx) Begin(db int) { tx.BeginAt(db, tx.st.now()) }
 // the clock costs as much as a small command.
 func (tx *Tx) BeginAt(db int, now int64) {
 	tx.db = db
-	tx.now = now
+	tx.now, tx.clock = now, now
+	if tx.Loading {
+		tx.now = math.MinInt64 // nothing is expired, as Redis while loading
+	}
 	tx.Dirty = 0
 	tx.noTouch = false
 	tx.beginAccess()
@@ -69,7 +86,7 @@ func (tx *Tx) SetDB(db int) { tx.db = db }
 
 // Now is the command's clock in unix milliseconds, fixed when it began so
 // that every key a command looks at expires against the same instant.
-func (tx *Tx) Now() int64 { return tx.now }
+func (tx *Tx) Now() int64 { return tx.clock }
 
 // AddKey asks for key's shard to be locked by the next Lock.
 func (tx *Tx) AddKey(key []byte) {
@@ -210,7 +227,9 @@ func (tx *Tx) findOrCreate(key []byte, typ Type) (r ref, created bool, err error
 
 // expireKey deletes an expired key and tells the observer.
 func (tx *Tx) expireKey(db int, ks *keyspace, h, pos uint32) {
-	if o := tx.st.observer; o != nil {
+	if tx.OnExpire != nil {
+		tx.OnExpire(db, ks.key(h))
+	} else if o := tx.st.observer; o != nil {
 		o.KeyExpired(db, ks.key(h))
 	}
 	tx.track(ks)

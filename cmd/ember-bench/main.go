@@ -6,6 +6,7 @@
 //	go run ./cmd/ember-bench                      # throughput, -P 1 and -P 16
 //	go run ./cmd/ember-bench -tests set,get -n 200000 -runs 5
 //	go run ./cmd/ember-bench -mode bgsave -keys 5000000 -c 20
+//	go run ./cmd/ember-bench -mode aof -fsync always,everysec
 //	go run ./cmd/ember-bench -mode evict -maxmemory 100mb   # maxmemory and eviction
 //
 // Nothing here asserts: numbers are reported, not tested.
@@ -37,6 +38,7 @@ func main() {
 	flag.IntVar(&o.keys, "keys", 5_000_000, "bgsave mode: keys loaded")
 	flag.IntVar(&o.valueSize, "value-size", 10, "bgsave mode: value size in bytes")
 	flag.IntVar(&o.seconds, "seconds", 5, "bgsave mode: seconds of idle traffic measured")
+	flag.StringVar(&o.fsync, "fsync", "always,everysec", "aof mode: appendfsync policies to measure")
 	flag.Float64Var(&o.memScale, "scale", 1, "memory mode: fraction of the datasets' key counts")
 	var eo evictOptions
 	maxmem := flag.String("maxmemory", "100mb", "evict: maxmemory of both servers")
@@ -66,6 +68,8 @@ func main() {
 	switch o.mode {
 	case "bgsave":
 		run = runBgsave
+	case "aof":
+		run = runAOF
 	case "memory":
 		run = runMemory
 	case "evict":

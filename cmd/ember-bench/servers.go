@@ -21,6 +21,7 @@ type options struct {
 	mode              string
 	keys, valueSize   int
 	seconds           int
+	fsync             string
 	memScale          float64 // memory mode: fraction of the datasets
 }
 
