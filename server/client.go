@@ -24,7 +24,8 @@ type Client struct {
 	cmd *Command  // the command being run
 	now time.Time // when the running command started
 
-	lastName struct { // the last plain command looked up, see lookup
+	stats    statBatch // calls not yet added to the shared command counters
+	lastName struct {  // the last plain command looked up, see lookup
 		name []byte
 		cmd  *Command
 	}

@@ -138,12 +138,7 @@ func (cs *cmdStatsTable) called(cmd *Command, usec int64, failed, track bool) {
 		ct.failed.Add(1)
 	}
 	if track {
-		h := ct.latency.Load()
-		if h == nil {
-			ct.latency.CompareAndSwap(nil, new(latencyHistogram))
-			h = ct.latency.Load()
-		}
-		h.record(usec * 1000)
+		ct.histogram().record(usec * 1000)
 	}
 }
 
@@ -223,4 +218,84 @@ func (s *Server) infoCommandStats(b *strings.Builder) {
 		}
 		fmt.Fprintf(b, "cmdstat_%s:calls=%d,usec=%d,usec_per_call=%.2f,rejected_calls=%d,failed_calls=%d\r\n", r.name, r.calls, r.usec, per, r.rejected, r.failed)
 	}
+}
+
+// statFastUsec bounds the durations (in µs) a statBatch counts by value.
+const statFastUsec = 16
+
+// statBatch gathers one client's consecutive calls of the same command. The
+// shared counters are touched by every connection on every core, and
+// updating them once per run of identical commands (a pipeline of SETs)
+// rather than once per call keeps their cache lines from bouncing between
+// cores. A batch is flushed before the client runs another command and
+// before its replies are written, so whoever has seen a reply sees the
+// call counted.
+type statBatch struct {
+	cmd                 *Command
+	ct                  *cmdCounter
+	track               bool
+	calls, usec, failed int64
+	fast                [statFastUsec]int64 // calls by duration, under statFastUsec µs
+}
+
+// recordCall counts a finished call of cmd (see cmdStatsTable.called).
+func (c *Client) recordCall(cmd *Command, usec int64, failed, track bool) {
+	b := &c.stats
+	if b.cmd != cmd || b.track != track {
+		c.flushStats()
+		ct := c.srv.cmdStats.counter(cmd)
+		if ct == nil {
+			return
+		}
+		b.cmd, b.ct, b.track = cmd, ct, track
+	}
+	b.calls++
+	b.usec += usec
+	if failed {
+		b.failed++
+	}
+	if track {
+		if usec >= 0 && usec < statFastUsec {
+			b.fast[usec]++
+		} else {
+			b.ct.histogram().record(usec * 1000)
+		}
+	}
+}
+
+// flushStats adds the client's pending calls to the shared counters.
+func (c *Client) flushStats() {
+	b := &c.stats
+	if b.calls == 0 {
+		b.cmd = nil
+		return
+	}
+	ct := b.ct
+	ct.calls.Add(b.calls)
+	ct.usec.Add(b.usec)
+	if b.failed > 0 {
+		ct.failed.Add(b.failed)
+	}
+	if b.track {
+		h := ct.histogram()
+		var n int64
+		for us, k := range b.fast {
+			if k > 0 {
+				h.counts[histIndex(int64(us)*1000)].Add(k)
+				n += k
+			}
+		}
+		h.total.Add(n)
+	}
+	*b = statBatch{}
+}
+
+// histogram returns the command's latency histogram, creating it on first use.
+func (ct *cmdCounter) histogram() *latencyHistogram {
+	h := ct.latency.Load()
+	if h == nil {
+		ct.latency.CompareAndSwap(nil, new(latencyHistogram))
+		h = ct.latency.Load()
+	}
+	return h
 }

@@ -128,6 +128,7 @@ func (s *Server) readLimits(c *Client, lim *limits) {
 // out.mu, so what this connection writes directly and what they queue come
 // out in the order it was committed.
 func (c *Client) flush() bool {
+	c.flushStats() // whoever sees a reply sees its call counted
 	if c.w.Len() == 0 && !c.committed {
 		return true
 	}
@@ -180,6 +181,7 @@ func (c *Client) flush() bool {
 // them. The next flush sends them.
 func (c *Client) commit() {
 	c.settleReplies()
+	c.flushStats()
 	if c.w.Len() == 0 {
 		return
 	}

@@ -124,6 +124,9 @@ func (c *Client) reject(msg string) {
 // call locks the shards the command needs, runs it and releases them.
 func (c *Client) call(cmd *Command, args [][]byte) {
 	defer c.recoverPanic(cmd)
+	if c.stats.cmd != cmd {
+		c.flushStats() // cmd may read the counters (INFO, LATENCY, CONFIG RESETSTAT)
+	}
 	tx := c.tx
 	tx.BeginAt(c.db, c.now.UnixMilli())
 	switch cmd.Lock {
@@ -156,7 +159,7 @@ func (c *Client) call(cmd *Command, args [][]byte) {
 	if tx.Dirty > 0 {
 		c.dirty.Add(int64(tx.Dirty))
 	}
-	c.srv.cmdStats.called(cmd, dur.Microseconds(), c.errCount != errs, c.srv.cfg.LatencyTracking())
+	c.recordCall(cmd, dur.Microseconds(), c.errCount != errs, c.srv.cfg.LatencyTracking())
 	c.afterCall(cmd, args, dur, false)
 	if len(c.ready) > 0 {
 		c.serveReadyKeys()

@@ -349,6 +349,7 @@ func (s *Server) newClient(nc net.Conn) *Client {
 }
 
 func (s *Server) removeClient(c *Client) {
+	c.flushStats()
 	c.Kill()
 	s.clientGone(c)
 	c.discardTransaction()
