@@ -276,8 +276,24 @@ func (s *server) loadKeys(n, valueSize int) error {
 	case err := <-errs:
 		return err
 	default:
-		return nil
 	}
+	c, rd, err := s.dial()
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(30 * time.Second))
+	if _, err := c.Write(respCmd("DBSIZE")); err != nil {
+		return err
+	}
+	got, err := readReply(rd)
+	if err != nil {
+		return err
+	}
+	if want := ":" + strconv.Itoa(n); got != want && n > 0 && s.name != "ceiling" {
+		return fmt.Errorf("after loading %d keys DBSIZE is %s", n, got)
+	}
+	return nil
 }
 
 // mixedLoad runs clients connections doing GET (getPct%) or SET on random

@@ -344,15 +344,16 @@ func runThroughput(o options) error {
 		}
 	}
 	fmt.Println("\nLatencies in ms (p99.9: the first redis-benchmark percentile line at or past 99.9%).")
+	coarse := false
 	for _, c := range cfgs {
 		for _, test := range tests {
-			if r := results[c][test]; r[0].coarse || r[1].coarse {
-				fmt.Printf("† run shorter than %.0f s: redis-benchmark --threads rounds a run's time up to a multiple of %.0f ms, so this rps may be over 5%% low; raise -n.\n", threadsMin, threadsTick*1000)
-				goto noted
-			}
+			r := results[c][test]
+			coarse = coarse || r[0].coarse || r[1].coarse
 		}
 	}
-noted:
+	if coarse {
+		fmt.Printf("† run shorter than %.0f s: redis-benchmark --threads rounds a run's time up to a multiple of %.0f ms, so this rps may be over 5%% low; raise -n.\n", threadsMin, threadsTick*1000)
+	}
 	fmt.Println()
 	return nil
 }
