@@ -53,7 +53,7 @@ bench: build bin/ember-ceiling
 
 # The same measurements, small: a minute or two, to check the setup.
 bench-quick: build bin/ember-ceiling
-	$(GO) run ./cmd/ember-bench -mode throughput,ceiling,scale -n 50000 -runs 1 -keys 1000000 -seconds 10 $(BENCH_FLAGS)
+	$(GO) run ./cmd/ember-bench -mode throughput,ceiling,scale -n 50000 -threads-n 200000 -runs 1 -keys 1000000 -seconds 10 $(BENCH_FLAGS)
 
 bin/ember-ceiling: FORCE
 	$(GO) build -o bin/ember-ceiling ./cmd/ember-ceiling

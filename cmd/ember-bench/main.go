@@ -2,6 +2,16 @@
 // servers are started side by side and measured with the same client
 // (redis-benchmark) and flags in one run, interleaved and repeated, and the
 // medians and the Ember/Redis ratio are printed as a Markdown table.
+// Servers listen on free loopback ports and are killed when ember-bench
+// ends, fails or is interrupted. Progress goes to stderr, tables to stdout.
+//
+// Modes (-mode, comma-separated; make bench runs throughput,ceiling,scale):
+//   - throughput: -tests at every -P depth, without and with redis-benchmark
+//     --threads (-threads), requests/s, p50/p99/p99.9 and Ember/Redis ratios;
+//   - ceiling: Ember's SET/GET against ember-ceiling, Ember's network layer
+//     answering without executing (target >= 0.85 at -P 16);
+//   - scale: GET/SET at -keys keys against -small-keys keys (target >= 0.9)
+//     and a -seconds mixed load with a per-request latency histogram.
 //
 //	go run ./cmd/ember-bench                      # throughput and ceiling
 //	go run ./cmd/ember-bench -tests set,get -n 200000 -runs 5 -threads 0
@@ -38,6 +48,7 @@ func main() {
 	flag.IntVar(&o.clients, "c", 50, "parallel clients (-c; scale and bgsave: Go client connections)")
 	flag.IntVar(&o.runs, "runs", 3, "runs per server and test (median reported)")
 	flag.StringVar(&o.threads, "threads", "0,2", "redis-benchmark --threads values, one column set each (0: single-threaded client)")
+	flag.IntVar(&o.threadsRequests, "threads-n", 4000000, "requests per --threads run (-P 1: a fifth): redis-benchmark --threads ends a run on a 250 ms tick, so its runs must last seconds; 0 for -n")
 	flag.IntVar(&o.keyspace, "r", 0, "random keyspace size (-r), 0 for a single key")
 	flag.StringVar(&o.mode, "mode", "throughput,ceiling", "comma-separated: throughput (Ember vs Redis), ceiling (Ember vs ember-ceiling), scale (large keyspace), memory (RSS per dataset), bgsave (latency and memory during BGSAVE), aof, evict (maxmemory and eviction)")
 	flag.IntVar(&o.keys, "keys", 0, "keys loaded (bgsave: default 5000000; scale: default 10000000)")

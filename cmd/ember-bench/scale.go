@@ -61,7 +61,7 @@ func runScale(o options) error {
 	}
 
 	fmt.Printf("## Scale: %d keys against %d\n\nredis-benchmark -c %d, -n %d (-P 1: %d), -r over the keys (every key present, 3-byte values), median of %d runs. Target: large/small >= 0.9.\n\n",
-		o.keys, o.smallKeys, o.clients, o.requests, requestsFor(o, 1), o.runs)
+		o.keys, o.smallKeys, o.clients, o.requests, requestsFor(o, config{pipeline: 1}), o.runs)
 	fmt.Printf("| server | test | -P | rps %d keys | rps %d keys | large/small | p99 small ms | p99 large ms |\n", o.smallKeys, o.keys)
 	fmt.Println("|---|---|---|---|---|---|---|---|")
 	for _, r := range results {

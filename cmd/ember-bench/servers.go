@@ -20,6 +20,7 @@ type options struct {
 	requests, clients int
 	runs              int
 	threads           string // redis-benchmark --threads values, 0 for none
+	threadsRequests   int    // -n of --threads runs
 	keyspace          int
 	mode              string
 	keys, valueSize   int

@@ -93,18 +93,23 @@ func intList(s string) ([]int, error) {
 	return out, nil
 }
 
-// requestsFor is -n for a run: -P 1 runs use a fifth, to keep them short.
-func requestsFor(o options, pipeline int) int {
-	if pipeline == 1 {
-		return max(o.requests/5, 1000)
+// requestsFor is -n for a run: -threads-n for --threads runs (longer, see
+// threadsTick), -n otherwise; -P 1 runs use a fifth, to keep them short.
+func requestsFor(o options, c config) int {
+	n := o.requests
+	if c.threads > 0 && o.threadsRequests > 0 {
+		n = o.threadsRequests
 	}
-	return o.requests
+	if c.pipeline == 1 {
+		return max(n/5, 1000)
+	}
+	return n
 }
 
 // benchmark runs redis-benchmark once against port.
 func benchmark(o options, port int, test string, c config, keyspace int) (result, error) {
 	args := []string{"-h", "127.0.0.1", "-p", strconv.Itoa(port), "-t", test,
-		"-n", strconv.Itoa(requestsFor(o, c.pipeline)),
+		"-n", strconv.Itoa(requestsFor(o, c)),
 		"-c", strconv.Itoa(o.clients), "-P", strconv.Itoa(c.pipeline), "--precision", "3"}
 	if c.threads > 0 {
 		args = append(args, "--threads", strconv.Itoa(c.threads))
@@ -120,7 +125,7 @@ func benchmark(o options, port int, test string, c config, keyspace int) (result
 	if err != nil {
 		return r, fmt.Errorf("redis-benchmark %s: %v", strings.Join(args, " "), err)
 	}
-	r.coarse = c.threads > 0 && float64(requestsFor(o, c.pipeline)) < threadsMin*r.rps
+	r.coarse = c.threads > 0 && float64(requestsFor(o, c)) < threadsMin*r.rps
 	return r, nil
 }
 
@@ -241,7 +246,7 @@ func prepare(s *server, o options, test string, c config, keyspace int) error {
 		return s.do("SET", "key:__rand_int__", "xxx")
 	case "rpop", "lpop":
 		args := []string{"-h", "127.0.0.1", "-p", strconv.Itoa(s.port), "-t", "lpush", "-q",
-			"-n", strconv.Itoa(requestsFor(o, c.pipeline)), "-c", "20", "-P", "64"}
+			"-n", strconv.Itoa(requestsFor(o, c)), "-c", "20", "-P", "64"}
 		if out, err := child("redis-benchmark", args...).CombinedOutput(); err != nil {
 			return fmt.Errorf("redis-benchmark %s: %v: %s", strings.Join(args, " "), err, out)
 		}
@@ -310,7 +315,7 @@ func runThroughput(o options) error {
 		}
 	}
 
-	fmt.Printf("## Throughput: Ember vs Redis\n\nredis-benchmark -c %d, -n %d (-P 1: %d), median of %d runs", o.clients, o.requests, requestsFor(o, 1), o.runs)
+	fmt.Printf("## Throughput: Ember vs Redis\n\nredis-benchmark -c %d, -n %d (-P 1: %d; --threads runs: -n %d), median of %d runs", o.clients, o.requests, requestsFor(o, config{pipeline: 1}), requestsFor(o, config{pipeline: 16, threads: 1}), o.runs)
 	if o.keyspace > 0 {
 		fmt.Printf(", -r %d", o.keyspace)
 	}
@@ -332,7 +337,7 @@ func runThroughput(o options) error {
 		fmt.Println()
 	}
 	for _, c := range cfgs {
-		fmt.Printf("\n### %s (-n %d)\n\n", c, requestsFor(o, c.pipeline))
+		fmt.Printf("\n### %s (-n %d)\n\n", c, requestsFor(o, c))
 		fmt.Println("| test | Ember rps | Redis rps | ratio | Ember p50 | Redis p50 | Ember p99 | Redis p99 | p99 ratio | Ember p99.9 | Redis p99.9 | p99.9 ratio |")
 		fmt.Println("|---|---|---|---|---|---|---|---|---|---|---|---|")
 		for _, test := range tests {
@@ -352,7 +357,7 @@ func runThroughput(o options) error {
 		}
 	}
 	if coarse {
-		fmt.Printf("† run shorter than %.0f s: redis-benchmark --threads rounds a run's time up to a multiple of %.0f ms, so this rps may be over 5%% low; raise -n.\n", threadsMin, threadsTick*1000)
+		fmt.Printf("† run shorter than %.0f s: redis-benchmark --threads rounds a run's time up to a multiple of %.0f ms, so this rps may be over 5%% low; raise -threads-n.\n", threadsMin, threadsTick*1000)
 	}
 	fmt.Println()
 	return nil
@@ -377,7 +382,7 @@ func runCeiling(o options) error {
 	defer ceil.stop()
 
 	fmt.Printf("## Ceiling: Ember vs its network layer alone\n\nember-ceiling (%s) reads requests with Ember's reader and writes replies with Ember's encoder and socket write, answering without executing anything. redis-benchmark -c %d, -n %d (-P 1: %d), median of %d runs. Target: Ember/ceiling >= 0.85 at -P 16.\n\n",
-		o.ceiling, o.clients, o.requests, requestsFor(o, 1), o.runs)
+		o.ceiling, o.clients, o.requests, requestsFor(o, config{pipeline: 1}), o.runs)
 	fmt.Println("| test | -P | Ember rps | ceiling rps | Ember/ceiling | target | Ember p50/p99 ms | ceiling p50/p99 ms |")
 	fmt.Println("|---|---|---|---|---|---|---|---|")
 	for _, p := range ps {
