@@ -13,6 +13,8 @@
 //   - scale: GET/SET at -keys keys against -small-keys keys (target >= 0.9)
 //     and a -seconds mixed load with a per-request latency histogram.
 //
+// Examples:
+//
 //	go run ./cmd/ember-bench                      # throughput and ceiling
 //	go run ./cmd/ember-bench -tests set,get -n 200000 -runs 5 -threads 0
 //	go run ./cmd/ember-bench -mode ceiling -ceiling bin/ember-ceiling
