@@ -45,7 +45,7 @@ soak:
 # Ember/Redis ratios (median of 3 runs); Ember's SET/GET against
 # ember-ceiling (Ember's network layer answering without executing); GET/SET
 # throughput at 10M keys against 10k, and 60 s of mixed GET/SET with a
-# per-request latency histogram at 10M keys. Takes about half an hour on
+# per-request latency histogram at 10M keys. Takes about 40 minutes on
 # two cores. BENCH_FLAGS adds ember-bench flags (go run ./cmd/ember-bench -h).
 BENCH_FLAGS ?=
 bench: build bin/ember-ceiling
