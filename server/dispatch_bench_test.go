@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"net"
 	"testing"
@@ -90,6 +91,57 @@ func BenchmarkDispatch(b *testing.B) {
 	} {
 		b.Run(bc.name, func(b *testing.B) { benchDispatch(b, bc.req, bc.perRead) })
 	}
+}
+
+// benchKeyN is key i, all keys of one length, so that requests naming them
+// are of one length too (memConn cuts short batches by length).
+func benchKeyN(i int) string { return fmt.Sprintf("key:%012d", i) }
+
+// benchBatch serves b.N requests read as batches of reqs (all of one
+// encoded length), with setup run first on the same server.
+func benchBatch(b *testing.B, setup [][]string, reqs [][]string) {
+	s := benchServer(b)
+	for _, args := range setup {
+		s.serveConn(&memConn{batch: encodeRESP(args), perRead: 1, left: 1})
+	}
+	var batch []byte
+	for _, args := range reqs {
+		r := encodeRESP(args)
+		if len(r) != len(encodeRESP(reqs[0])) {
+			b.Fatal("requests of a batch must have one length")
+		}
+		batch = append(batch, r...)
+	}
+	conn := &memConn{batch: batch, perRead: len(reqs), left: b.N}
+	b.ReportAllocs()
+	b.SetBytes(int64(len(batch) / len(reqs)))
+	b.ResetTimer()
+	s.serveConn(conn)
+	b.StopTimer()
+	if conn.written == 0 {
+		b.Fatal("no replies written")
+	}
+}
+
+// BenchmarkDispatchBatch is pipelined batches of 16 commands on 16
+// different keys, and MGET/MSET of 100 keys (allocs/op per command).
+func BenchmarkDispatchBatch(b *testing.B) {
+	var sets16, gets16 [][]string
+	for i := range 16 {
+		sets16 = append(sets16, []string{"SET", benchKeyN(i), "xxx"})
+		gets16 = append(gets16, []string{"GET", benchKeyN(i)})
+	}
+	mget, mset := []string{"MGET"}, []string{"MSET"}
+	var sets100 [][]string
+	for i := range 100 {
+		mget = append(mget, benchKeyN(i))
+		mset = append(mset, benchKeyN(i), "xxx")
+		sets100 = append(sets100, []string{"SET", benchKeyN(i), "xxx"})
+	}
+	b.Run("GET/P16-16keys", func(b *testing.B) { benchBatch(b, sets16, gets16) })
+	b.Run("SET/P16-16keys", func(b *testing.B) { benchBatch(b, sets16, sets16) })
+	b.Run("MGET-100keys", func(b *testing.B) { benchBatch(b, sets100, [][]string{mget}) })
+	b.Run("MSET-100keys", func(b *testing.B) { benchBatch(b, nil, [][]string{mset}) })
 }
 
 // BenchmarkReqReader measures parsing alone.

@@ -54,7 +54,7 @@ func aofTable(o options, policy, tests string, ember, redis *server) error {
 					order = []*server{redis, ember}
 				}
 				for _, s := range order {
-					r, err := benchmark(o, s.port, test, pipeline)
+					r, err := benchmark(o, s.port, test, config{pipeline: pipeline}, o.keyspace)
 					if err != nil {
 						return err
 					}

@@ -36,6 +36,12 @@ type bgsaveResult struct {
 type latencies struct{ p50, p99, p999 time.Duration }
 
 func runBgsave(o options) error {
+	if o.keys == 0 {
+		o.keys = 5_000_000
+	}
+	if o.seconds == 0 {
+		o.seconds = 5
+	}
 	var results []bgsaveResult
 	for _, sv := range []struct{ name, bin string }{{"ember", o.ember}, {"redis", o.redis}} {
 		s, err := start(sv.name, sv.bin)

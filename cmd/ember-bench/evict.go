@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand"
-	"os/exec"
 	"strconv"
 	"strings"
 	"time"
@@ -93,7 +92,7 @@ func limitHeld(o options, eo evictOptions, startBoth func() (*server, *server, e
 		peak := int64(0)
 		done := make(chan error, 1)
 		go func() {
-			_, err := exec.Command("redis-benchmark", "-h", "127.0.0.1", "-p", strconv.Itoa(s.port), "-t", "set",
+			_, err := child("redis-benchmark", "-h", "127.0.0.1", "-p", strconv.Itoa(s.port), "-t", "set",
 				"-n", strconv.Itoa(n), "-r", strconv.Itoa(4*n), "-d", strconv.Itoa(eo.value), "-P", "16", "-c", "50", "-q").Output()
 			done <- err
 		}()
@@ -186,7 +185,7 @@ func evictionSpeed(o options, eo evictOptions, startBoth func() (*server, *serve
 	bo := o
 	bo.keyspace = space
 	for _, s := range []*server{e, r} {
-		_ = exec.Command("redis-benchmark", "-h", "127.0.0.1", "-p", strconv.Itoa(s.port), "-t", "set", "-n", strconv.Itoa(space/2),
+		_ = child("redis-benchmark", "-h", "127.0.0.1", "-p", strconv.Itoa(s.port), "-t", "set", "-n", strconv.Itoa(space/2),
 			"-r", strconv.Itoa(space), "-d", strconv.Itoa(eo.value), "-P", "16", "-q").Run()
 	}
 	for _, p := range strings.Split(o.pipelines, ",") {
@@ -269,7 +268,7 @@ func benchmarkD(o options, port int, test string, pipeline, value int) (result, 
 	}
 	args := []string{"-h", "127.0.0.1", "-p", strconv.Itoa(port), "-t", test, "-n", strconv.Itoa(n), "-d", strconv.Itoa(value),
 		"-c", strconv.Itoa(o.clients), "-P", strconv.Itoa(pipeline), "--precision", "3", "-r", strconv.Itoa(o.keyspace)}
-	out, err := exec.Command("redis-benchmark", args...).Output()
+	out, err := child("redis-benchmark", args...).Output()
 	if err != nil {
 		return result{}, fmt.Errorf("redis-benchmark %v: %v", args, err)
 	}

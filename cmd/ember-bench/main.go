@@ -2,9 +2,23 @@
 // servers are started side by side and measured with the same client
 // (redis-benchmark) and flags in one run, interleaved and repeated, and the
 // medians and the Ember/Redis ratio are printed as a Markdown table.
+// Servers listen on free loopback ports and are killed when ember-bench
+// ends, fails or is interrupted. Progress goes to stderr, tables to stdout.
 //
-//	go run ./cmd/ember-bench                      # throughput, -P 1 and -P 16
-//	go run ./cmd/ember-bench -tests set,get -n 200000 -runs 5
+// Modes (-mode, comma-separated; make bench runs throughput,ceiling,scale):
+//   - throughput: -tests at every -P depth, without and with redis-benchmark
+//     --threads (-threads), requests/s, p50/p99/p99.9 and Ember/Redis ratios;
+//   - ceiling: Ember's SET/GET against ember-ceiling, Ember's network layer
+//     answering without executing (target >= 0.85 at -P 16);
+//   - scale: GET/SET at -keys keys against -small-keys keys (target >= 0.9)
+//     and a -seconds mixed load with a per-request latency histogram.
+//
+// Examples:
+//
+//	go run ./cmd/ember-bench                      # throughput and ceiling
+//	go run ./cmd/ember-bench -tests set,get -n 200000 -runs 5 -threads 0
+//	go run ./cmd/ember-bench -mode ceiling -ceiling bin/ember-ceiling
+//	go run ./cmd/ember-bench -mode scale -keys 1000000 -seconds 10
 //	go run ./cmd/ember-bench -mode bgsave -keys 5000000 -c 20
 //	go run ./cmd/ember-bench -mode aof -fsync always,everysec
 //	go run ./cmd/ember-bench -mode evict -maxmemory 100mb   # maxmemory and eviction
@@ -15,10 +29,13 @@ package main
 import (
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
+	"os/signal"
 	"runtime"
 	"strings"
+	"syscall"
 
 	ember "github.com/ember-kv/ember/server"
 )
@@ -27,17 +44,23 @@ func main() {
 	var o options
 	flag.StringVar(&o.ember, "ember", "bin/ember-server", "ember-server binary")
 	flag.StringVar(&o.redis, "redis", "redis-server", "redis-server binary")
-	flag.StringVar(&o.tests, "tests", "set,get,incr,mset", "redis-benchmark tests (-t)")
+	flag.StringVar(&o.tests, "tests", "set,get,incr,lpush,rpop,sadd,hset,zadd,lrange_100,mset", "redis-benchmark tests (-t)")
 	flag.StringVar(&o.pipelines, "P", "1,16", "pipeline depths to run")
 	flag.IntVar(&o.requests, "n", 1000000, "requests per run (-n); -P 1 runs use a fifth")
-	flag.IntVar(&o.clients, "c", 50, "parallel clients (-c)")
+	flag.IntVar(&o.clients, "c", 50, "parallel clients (-c; scale and bgsave: Go client connections)")
 	flag.IntVar(&o.runs, "runs", 3, "runs per server and test (median reported)")
-	flag.IntVar(&o.threads, "threads", 0, "redis-benchmark --threads (0: single-threaded client)")
+	flag.StringVar(&o.threads, "threads", "0,2", "redis-benchmark --threads values, one column set each (0: single-threaded client)")
+	flag.IntVar(&o.threadsRequests, "threads-n", 4000000, "requests per --threads run (-P 1: a fifth): redis-benchmark --threads ends a run on a 250 ms tick, so its runs must last seconds; 0 for -n")
 	flag.IntVar(&o.keyspace, "r", 0, "random keyspace size (-r), 0 for a single key")
-	flag.StringVar(&o.mode, "mode", "throughput", "throughput, memory (RSS per dataset), bgsave (latency and memory during BGSAVE) or evict (maxmemory and eviction)")
-	flag.IntVar(&o.keys, "keys", 5_000_000, "bgsave mode: keys loaded")
+	flag.StringVar(&o.mode, "mode", "throughput,ceiling", "comma-separated: throughput (Ember vs Redis), ceiling (Ember vs ember-ceiling), scale (large keyspace), memory (RSS per dataset), bgsave (latency and memory during BGSAVE), aof, evict (maxmemory and eviction)")
+	flag.IntVar(&o.keys, "keys", 0, "keys loaded (bgsave: default 5000000; scale: default 10000000)")
 	flag.IntVar(&o.valueSize, "value-size", 10, "bgsave mode: value size in bytes")
-	flag.IntVar(&o.seconds, "seconds", 5, "bgsave mode: seconds of idle traffic measured")
+	flag.IntVar(&o.seconds, "seconds", 0, "bgsave: seconds of idle traffic measured (default 5); scale: seconds of mixed load (default 60)")
+	flag.StringVar(&o.ceiling, "ceiling", "bin/ember-ceiling", "ceiling mode: ember-ceiling binary (go build -o bin/ember-ceiling ./cmd/ember-ceiling)")
+	flag.StringVar(&o.ceilingP, "ceiling-P", "16", "ceiling mode: pipeline depths")
+	flag.IntVar(&o.smallKeys, "small-keys", 10000, "scale mode: keys of the small dataset the large one is compared with")
+	flag.IntVar(&o.getPct, "get-pct", 50, "scale mode: percentage of GETs in the mixed load (the rest SET)")
+	flag.StringVar(&o.scaleServers, "servers", "ember,redis", "scale mode: servers to measure, in order")
 	flag.StringVar(&o.fsync, "fsync", "always,everysec", "aof mode: appendfsync policies to measure")
 	flag.Float64Var(&o.memScale, "scale", 1, "memory mode: fraction of the datasets' key counts")
 	var eo evictOptions
@@ -57,29 +80,67 @@ func main() {
 		os.Exit(2)
 	}
 
-	for _, bin := range []string{o.ember, o.redis, "redis-benchmark"} {
+	modes := map[string]func(options) error{
+		"throughput": runThroughput,
+		"ceiling":    runCeiling,
+		"scale":      runScale,
+		"bgsave":     runBgsave,
+		"aof":        runAOF,
+		"memory":     runMemory,
+		"evict":      func(o options) error { return runEvict(o, eo) },
+	}
+	var run []string
+	needs := map[string]string{"redis-benchmark": "redis-benchmark (Debian/Ubuntu: apt-get install redis-tools)"}
+	for _, m := range splitList(o.mode) {
+		if modes[m] == nil {
+			fmt.Fprintf(os.Stderr, "ember-bench: unknown mode %q\n", m)
+			os.Exit(2)
+		}
+		run = append(run, m)
+		needs[o.ember] = "ember-server (make build, or -ember PATH)"
+		if m == "ceiling" {
+			needs[o.ceiling] = "ember-ceiling (go build -o bin/ember-ceiling ./cmd/ember-ceiling, or -ceiling PATH)"
+		} else if m != "scale" || strings.Contains(o.scaleServers, "redis") {
+			needs[o.redis] = "redis-server 7 (Debian/Ubuntu: apt-get install redis-server, or -redis PATH)"
+		}
+	}
+	missing := false
+	for bin, what := range needs {
 		if _, err := exec.LookPath(bin); err != nil {
-			fmt.Fprintf(os.Stderr, "ember-bench: %s not found (%v)\n", bin, err)
+			fmt.Fprintf(os.Stderr, "ember-bench: %s not found: %s is needed\n", bin, what)
+			missing = true
+		}
+	}
+	if missing {
+		os.Exit(1)
+	}
+
+	// Servers die with ember-bench: on an interrupt they are killed here,
+	// and Pdeathsig kills them should ember-bench itself be killed.
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	go func() {
+		s := <-sig
+		fmt.Fprintf(os.Stderr, "ember-bench: %v, stopping the servers\n", s)
+		stopAll()
+		os.Exit(130)
+	}()
+
+	fmt.Printf("Machine: %s\n\n", machine())
+	for _, m := range run {
+		fmt.Fprintf(progress, "ember-bench: mode %s\n", m)
+		if err := modes[m](o); err != nil {
+			stopAll()
+			fmt.Fprintf(os.Stderr, "ember-bench: %s: %v\n", m, err)
 			os.Exit(1)
 		}
 	}
-	fmt.Printf("Machine: %s\n\n", machine())
-	run := runThroughput
-	switch o.mode {
-	case "bgsave":
-		run = runBgsave
-	case "aof":
-		run = runAOF
-	case "memory":
-		run = runMemory
-	case "evict":
-		run = func(o options) error { return runEvict(o, eo) }
-	}
-	if err := run(o); err != nil {
-		fmt.Fprintln(os.Stderr, "ember-bench:", err)
-		os.Exit(1)
-	}
+	stopAll()
 }
+
+// progress receives what is printed while measuring; the tables go to
+// stdout.
+var progress io.Writer = os.Stderr
 
 // machine describes where the numbers came from.
 func machine() string {

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
+	"syscall"
 	"time"
 )
 
@@ -16,11 +18,18 @@ type options struct {
 	ember, redis      string
 	tests, pipelines  string
 	requests, clients int
-	runs, threads     int
+	runs              int
+	threads           string // redis-benchmark --threads values, 0 for none
+	threadsRequests   int    // -n of --threads runs
 	keyspace          int
 	mode              string
 	keys, valueSize   int
 	seconds           int
+	ceiling           string // ember-ceiling binary
+	ceilingP          string // ceiling mode: pipeline depths
+	smallKeys         int    // scale mode: the small dataset
+	getPct            int    // scale mode: GET share of the mixed load
+	scaleServers      string // scale mode: which servers
 	fsync             string
 	memScale          float64 // memory mode: fraction of the datasets
 }
@@ -59,12 +68,14 @@ func start(name, bin string, extra ...string) (*server, error) {
 		}
 	}
 	args := append([]string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir}, extra...)
-	cmd := exec.Command(bin, args...)
+	cmd := child(bin, args...)
 	cmd.Dir = dir
 	if err := cmd.Start(); err != nil {
+		os.RemoveAll(dir)
 		return nil, err
 	}
 	s := &server{name: name, port: port, dir: dir, cmd: cmd}
+	track(s, true)
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
 		if s.ping() {
@@ -119,9 +130,66 @@ func (s *server) rssKB() int64 {
 }
 
 func (s *server) stop() {
+	track(s, false)
 	if s.cmd.Process != nil {
 		_ = s.cmd.Process.Kill()
 		_ = s.cmd.Wait()
 	}
 	os.RemoveAll(s.dir)
+}
+
+// Every server started and not yet stopped, so that an interrupted run
+// leaves nothing behind (stopAll from the signal handler).
+var (
+	liveMu sync.Mutex
+	live   = map[*server]bool{}
+)
+
+func track(s *server, on bool) {
+	liveMu.Lock()
+	defer liveMu.Unlock()
+	if on {
+		live[s] = true
+	} else {
+		delete(live, s)
+	}
+}
+
+// stopAll kills every server still running.
+func stopAll() {
+	liveMu.Lock()
+	all := make([]*server, 0, len(live))
+	for s := range live {
+		all = append(all, s)
+	}
+	liveMu.Unlock()
+	for _, s := range all {
+		s.stop()
+	}
+}
+
+// child is exec.Command for a process that dies with ember-bench, even
+// when ember-bench itself is killed.
+func child(name string, args ...string) *exec.Cmd {
+	cmd := exec.Command(name, args...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	return cmd
+}
+
+// do sends one command and reads its reply line.
+func (s *server) do(args ...string) error {
+	c, rd, err := s.dial()
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(30 * time.Second))
+	if _, err := c.Write(respCmd(args...)); err != nil {
+		return err
+	}
+	reply, err := readReply(rd)
+	if err == nil && strings.HasPrefix(reply, "-") {
+		err = fmt.Errorf("%s: %s", args[0], reply)
+	}
+	return err
 }
