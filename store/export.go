@@ -139,12 +139,13 @@ func (s *Store) NewSetValue(members [][]byte) (Value, error) {
 		return Value{}, ErrEmpty
 	}
 	maxInts := int(min(s.limits.SetMaxIntsetEntries.Load(), 1<<30))
-	set := &Set{}
+	var set *Set
 	if len(members) > maxInts {
-		set.convert(len(members))
+		set = set.convert(len(members))
 	}
 	for _, m := range members {
-		if !set.Add(m, maxInts) {
+		var added bool
+		if set, added = set.add(m, maxInts); !added {
 			return Value{}, ErrDuplicate
 		}
 	}
