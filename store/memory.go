@@ -252,12 +252,11 @@ func valueMemory(v any) int64 {
 }
 
 func (h *Hash) memBytes() int64 {
-	n := allocSize(int(unsafe.Sizeof(*h)))
 	if t := h.table(); t != nil {
-		return n + allocSize(int(unsafe.Sizeof(*t))) + t.idx.memBytes() + allocSize(cap(t.ents)*int(unsafe.Sizeof(strEnt{}))) +
+		return allocSize(int(unsafe.Sizeof(*t))) + t.idx.memBytes() + allocSize(cap(t.ents)*int(unsafe.Sizeof(strEnt{}))) +
 			allocSize(cap(t.free)*4) + allocSize(cap(t.arena))
 	}
-	return n + allocSize(int(h.cap))
+	return allocSize(cap(h.buf()))
 }
 
 func (s *Set) memBytes() int64 {
