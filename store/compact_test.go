@@ -236,9 +236,9 @@ func TestCompact_BytesPerKey(t *testing.T) {
 	}
 	const n = 50000
 	for _, c := range []struct {
-		name           string
+		name             string
 		value, perKeyMax float64
-		load           func(tx *Tx, i int)
+		load             func(tx *Tx, i int)
 	}{
 		{"set", 24, 135, func(tx *Tx, i int) {
 			args := make([][]byte, 0, 10)
