@@ -139,12 +139,13 @@ func (s *Store) NewSetValue(members [][]byte) (Value, error) {
 		return Value{}, ErrEmpty
 	}
 	maxInts := int(min(s.limits.SetMaxIntsetEntries.Load(), 1<<30))
-	set := &Set{}
+	var set *Set
 	if len(members) > maxInts {
-		set.convert(len(members))
+		set = set.convert(len(members))
 	}
 	for _, m := range members {
-		if !set.Add(m, maxInts) {
+		var added bool
+		if set, added = set.add(m, maxInts); !added {
 			return Value{}, ErrDuplicate
 		}
 	}
@@ -163,27 +164,28 @@ func (s *Store) NewHashValue(pairs [][2][]byte, packed bool) (Value, error) {
 	if packed {
 		lim.value = math.MaxInt64
 	}
-	h := &Hash{}
+	var w hashW
 	if int64(len(pairs)) > lim.entries {
 		size := 0
 		for _, p := range pairs {
 			size += len(p[0]) + len(p[1])
 		}
-		h.setTable(newStrTable(len(pairs), size))
+		w.t = newStrTable(len(pairs), size)
 	} else {
 		size := 0
 		for _, p := range pairs {
 			size += lpEncSize(len(p[0])) + lpEncSize(len(p[1]))
 		}
 		if size < lpMaxSafe {
-			h.reserve(size)
+			w.lpGrow(size)
 		}
 	}
 	for _, p := range pairs {
-		if !h.set(p[0], p[1], lim) {
+		if !w.set(p[0], p[1], lim) {
 			return Value{}, ErrDuplicate
 		}
 	}
+	h := w.pack()
 	return Value{typ: TypeHash, obj: h}, nil
 }
 

@@ -512,24 +512,39 @@ func (tx *Tx) getObject(key []byte, typ Type) (collection, error) {
 // a collection goes through here, so it is the one place that learns a value
 // is about to change.
 func (tx *Tx) objectForWrite(key []byte, typ Type, mk func() collection) (obj collection, created bool, err error) {
+	obj, _, created, err = tx.objectForWriteAt(key, typ, mk)
+	return obj, created, err
+}
+
+// objectForWriteAt is objectForWrite that also returns where the value
+// lives, for the types whose value moves when it grows (a Hash or Set is one
+// allocation): the writer hands the value back with replaceObject when done,
+// before anything else changes the key.
+func (tx *Tx) objectForWriteAt(key []byte, typ Type, mk func() collection) (obj collection, at ref, created bool, err error) {
 	r, ok := tx.find(tx.db, key)
 	if ok {
 		if r.meta().typ != typ {
-			return nil, false, ErrWrongType
+			return nil, ref{}, false, ErrWrongType
 		}
 		r.ks.beforeWrite(r.h)
 		tx.willResize(r)
-		return r.ks.obj(r.h).(collection), false, nil
+		return r.ks.obj(r.h).(collection), r, false, nil
 	}
 	if mk == nil {
-		return nil, false, nil
+		return nil, ref{}, false, nil
 	}
 	obj = mk()
 	ks, hash := tx.keyspace(tx.db, key)
 	h := ks.create(key, hash, typ)
 	ks.setObj(h, typ, obj)
 	tx.willResize(ref{ks, h})
-	return obj, true, nil
+	return obj, ref{ks, h}, true, nil
+}
+
+// replaceObject stores obj, the changed value of the key at (from
+// objectForWriteAt under this Tx), and measures it.
+func (tx *Tx) replaceObject(at ref, obj collection) {
+	at.ks.setObj(at.h, at.meta().typ, obj)
 }
 
 // existingForWrite is objectForWrite for commands that never create the key

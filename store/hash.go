@@ -14,10 +14,14 @@ import (
 // Hash values (t_hash.c).
 //
 // A small hash is one byte buffer of field/value pairs, Redis's listpack in
-// spirit: a 4-byte little-endian pair count, then for each pair the field and
-// the value, each a uvarint length followed by the bytes. Lookups scan it
-// linearly; pairs keep insertion order, as in Redis, so replies of small
-// hashes match Redis's element order. No per-field allocation, no pointers.
+// spirit: a 4-byte little-endian header holding the buffer's length (header
+// included, Redis's total-bytes), then for each pair the field and the value,
+// each a uvarint length followed by the bytes. Lookups scan it linearly;
+// pairs keep insertion order, as in Redis, so replies of small hashes match
+// Redis's element order. No per-field allocation, no pointers. The pair
+// count is not stored (it would cost a size class on the common small
+// hash): HLEN walks the buffer, bounded by hash-max-listpack-entries, as
+// Redis's lpLength walks a listpack past 65535 entries.
 //
 // A hash converts to a strTable ("hashtable") when its number of pairs
 // exceeds hash-max-listpack-entries or a field or value longer than
@@ -28,12 +32,14 @@ import (
 // Hash is a hash value. Read it through the methods below; write it only
 // through Tx methods.
 //
-// Ten million small hashes are a common dataset, so the struct is kept to 16
-// bytes: one pointer that is either the compact buffer (its length and
-// capacity beside it) or the table.
+// Ten million small hashes are a common dataset, so a *Hash points at the
+// value's one allocation: the Hash is the 4-byte header of either the
+// compact buffer (its capacity is compactCap of its length, see intset.go)
+// or a strTable, whose first field it is, holding hashBig. A nil *Hash is
+// the empty hash. Writers work on a hashW and store the packed result back
+// under the key (putHash), since a reallocated buffer is a new *Hash.
 type Hash struct {
-	p      unsafe.Pointer // first byte of the compact buffer, or the *strTable
-	n, cap uint32         // compact buffer length and capacity; cap == hashBig for the table
+	hdr uint32
 }
 
 const hashBig = ^uint32(0)
@@ -45,25 +51,20 @@ const lpMaxSafe = 1 << 30
 
 // table returns the big encoding, nil for the compact one.
 func (h *Hash) table() *strTable {
-	if h.cap == hashBig {
-		return (*strTable)(h.p)
+	if h != nil && h.hdr == hashBig {
+		return (*strTable)(unsafe.Pointer(h))
 	}
 	return nil
 }
 
 // buf returns the compact buffer.
 func (h *Hash) buf() []byte {
-	if h.cap == hashBig || h.p == nil {
+	if h == nil || h.hdr == hashBig {
 		return nil
 	}
-	return unsafe.Slice((*byte)(h.p), h.cap)[:h.n]
+	n := int(h.hdr)
+	return unsafe.Slice((*byte)(unsafe.Pointer(h)), compactCap(n))[:n]
 }
-
-func (h *Hash) setBuf(b []byte) {
-	h.p, h.n, h.cap = unsafe.Pointer(unsafe.SliceData(b)), uint32(len(b)), uint32(cap(b))
-}
-
-func (h *Hash) setTable(t *strTable) { h.p, h.n, h.cap = unsafe.Pointer(t), 0, hashBig }
 
 // Errors of the hash commands, worded as Redis words them after "ERR ".
 var (
@@ -74,11 +75,11 @@ var (
 
 const hashHeader = 4
 
-func newHash() collection { return &Hash{} }
+func newHash() collection { return (*Hash)(nil) }
 
 // Encoding implements collection.
 func (h *Hash) Encoding() Encoding {
-	if h.cap == hashBig {
+	if h != nil && h.hdr == hashBig {
 		return EncHashtable
 	}
 	return EncListpack
@@ -89,20 +90,36 @@ func (h *Hash) Len() int {
 	if t := h.table(); t != nil {
 		return t.len()
 	}
-	if h.n < hashHeader {
-		return 0
+	return lpCount(h.buf())
+}
+
+// lpCount counts the pairs of a compact buffer.
+func lpCount(lp []byte) int {
+	n := 0
+	for off := hashHeader; off < len(lp); n++ {
+		_, fe := lpStr(lp, off)
+		_, off = lpStr(lp, fe)
 	}
-	return int(binary.LittleEndian.Uint32(h.buf()))
+	return n
 }
 
 func (h *Hash) cloneValue() collection {
-	c := &Hash{}
 	if t := h.table(); t != nil {
-		c.setTable(t.clone())
-	} else {
-		c.setBuf(append([]byte(nil), h.buf()...))
+		return hashOfTable(t.clone())
 	}
-	return c
+	lp := h.buf()
+	if len(lp) <= hashHeader {
+		return (*Hash)(nil)
+	}
+	c := resizeCompact(nil, len(lp))
+	copy(c, lp)
+	return (*Hash)(unsafe.Pointer(unsafe.SliceData(c)))
+}
+
+// hashOfTable is the Hash whose allocation is t.
+func hashOfTable(t *strTable) *Hash {
+	t.hdr.hdr = hashBig
+	return &t.hdr
 }
 
 // lpStr decodes the string at off: its bytes lie in lp[start:end].
@@ -121,10 +138,9 @@ func lpEncSize(n int) int {
 	return size + n
 }
 
-// lpFind returns the offsets of field's pair: the pair starts at off, its
+// hashFind returns the offsets of field's pair: the pair starts at off, its
 // value's length prefix at voff and its value bytes lie in [vs, ve).
-func (h *Hash) lpFind(field []byte) (off, voff, vs, ve int, ok bool) {
-	lp := h.buf()
+func hashFind(lp, field []byte) (off, voff, vs, ve int, ok bool) {
 	for off = hashHeader; off < len(lp); off = ve {
 		fs, fe := lpStr(lp, off)
 		voff = fe
@@ -141,11 +157,12 @@ func (h *Hash) Get(field []byte) ([]byte, bool) {
 	if t := h.table(); t != nil {
 		return t.get(field)
 	}
-	_, _, vs, ve, ok := h.lpFind(field)
+	lp := h.buf()
+	_, _, vs, ve, ok := hashFind(lp, field)
 	if !ok {
 		return nil, false
 	}
-	return h.buf()[vs:ve:ve], true
+	return lp[vs:ve:ve], true
 }
 
 // ForEach calls fn for every pair until fn returns false. The slices alias
@@ -172,16 +189,15 @@ func (h *Hash) DataBytes() int {
 	if t := h.table(); t != nil {
 		return t.payload()
 	}
-	return max(int(h.n)-hashHeader, 0)
+	return max(len(h.buf())-hashHeader, 0)
 }
 
 // Memory estimates the bytes the value holds, for MEMORY USAGE.
 func (h *Hash) Memory() int {
-	const header = 16 // the Hash itself
 	if t := h.table(); t != nil {
-		return header + t.memory()
+		return int(unsafe.Sizeof(*t)) + t.memory()
 	}
-	return header + int(h.cap)
+	return cap(h.buf())
 }
 
 // Scan visits pairs for HSCAN from cursor and returns the next cursor (0
@@ -290,8 +306,8 @@ func (h *Hash) RandomPairs(count int64, fn func(field, value []byte) bool) {
 
 // lpOffsets lists the offset of every pair of the compact encoding.
 func (h *Hash) lpOffsets() []uint32 {
-	offs := make([]uint32, 0, h.Len())
 	lp := h.buf()
+	offs := make([]uint32, 0, lpCount(lp))
 	for off := hashHeader; off < len(lp); {
 		offs = append(offs, uint32(off))
 		_, fe := lpStr(lp, off)
@@ -316,38 +332,87 @@ func (tx *Tx) hashLimits() hashLimits {
 	return hashLimits{tx.st.limits.HashMaxListpackEntries.Load(), tx.st.limits.HashMaxListpackValue.Load()}
 }
 
-// convert switches to the big encoding.
-func (h *Hash) convert() {
-	if h.cap == hashBig {
-		return
-	}
-	t := newStrTable(h.Len(), h.DataBytes())
-	h.ForEach(func(f, v []byte) bool { t.set(f, v); return true })
-	h.setTable(t)
+// hashW is a hash being changed: the compact buffer as a Go slice, whose
+// header is rewritten when packed, or the table; n counts the compact
+// buffer's pairs.
+type hashW struct {
+	lp []byte
+	t  *strTable
+	n  int
 }
 
-// lpGrow makes room for extra more bytes, keeping slack small: a few
-// hundred thousand small hashes must not pay for doubling.
-func (h *Hash) lpGrow(extra int) {
+// write returns h's working form.
+func (h *Hash) write() hashW {
+	if t := h.table(); t != nil {
+		return hashW{t: t}
+	}
 	lp := h.buf()
-	need := len(lp) + extra
-	if need <= cap(lp) {
-		return
-	}
-	spare := need / 8
-	if len(lp) == 0 {
-		need += hashHeader
-		spare = 0 // a new hash written in one go: its size is known
-	}
-	nb := make([]byte, len(lp), need+spare)
-	copy(nb, lp)
-	if len(nb) == 0 {
-		nb = nb[:hashHeader]
-	}
-	h.setBuf(nb)
+	return hashW{lp: lp, n: lpCount(lp)}
 }
 
-func (h *Hash) lpSetCount(n int) { binary.LittleEndian.PutUint32(h.buf(), uint32(n)) }
+// pack returns the Hash for w: the compact buffer moved to an exactly sized
+// allocation when its capacity is not compactCap of its length, nil when
+// empty.
+func (w *hashW) pack() *Hash {
+	if w.t != nil {
+		return hashOfTable(w.t)
+	}
+	if w.n == 0 {
+		return nil
+	}
+	if cap(w.lp) != compactCap(len(w.lp)) {
+		w.lp = resizeCompact(w.lp, len(w.lp))
+	}
+	binary.LittleEndian.PutUint32(w.lp, uint32(len(w.lp)))
+	return (*Hash)(unsafe.Pointer(unsafe.SliceData(w.lp)))
+}
+
+func (w *hashW) len() int {
+	if w.t != nil {
+		return w.t.len()
+	}
+	return w.n
+}
+
+func (w *hashW) get(field []byte) ([]byte, bool) {
+	if w.t != nil {
+		return w.t.get(field)
+	}
+	_, _, vs, ve, ok := hashFind(w.lp, field)
+	if !ok {
+		return nil, false
+	}
+	return w.lp[vs:ve:ve], true
+}
+
+// convert switches to the big encoding.
+func (w *hashW) convert() {
+	if w.t != nil {
+		return
+	}
+	t := newStrTable(w.n, max(len(w.lp)-hashHeader, 0))
+	lp := w.lp
+	for off := hashHeader; off < len(lp); {
+		fs, fe := lpStr(lp, off)
+		vs, ve := lpStr(lp, fe)
+		t.set(lp[fs:fe], lp[vs:ve])
+		off = ve
+	}
+	*w = hashW{t: t}
+}
+
+// lpGrow makes room for extra more bytes: capacity goes to the size class
+// (compactCap), no more, since a few hundred thousand small hashes must not
+// pay for doubling.
+func (w *hashW) lpGrow(extra int) {
+	need := max(len(w.lp), hashHeader) + extra
+	if need <= cap(w.lp) {
+		return
+	}
+	nb := make([]byte, max(len(w.lp), hashHeader), compactCap(need))
+	copy(nb, w.lp)
+	w.lp = nb
+}
 
 func lpAppendStr(b, s []byte) []byte {
 	b = binary.AppendUvarint(b, uint64(len(s)))
@@ -357,41 +422,39 @@ func lpAppendStr(b, s []byte) []byte {
 // set stores value under field, converting as the limits require, and
 // reports whether the field is new. Like Redis's hashTypeSet it converts
 // first when field or value is too long for the compact encoding.
-func (h *Hash) set(field, value []byte, lim hashLimits) bool {
-	if h.cap != hashBig && (int64(len(field)) > lim.value || int64(len(value)) > lim.value) {
-		h.convert()
+func (w *hashW) set(field, value []byte, lim hashLimits) bool {
+	if w.t == nil && (int64(len(field)) > lim.value || int64(len(value)) > lim.value) {
+		w.convert()
 	}
-	if t := h.table(); t != nil {
-		return t.set(field, value)
+	if w.t != nil {
+		return w.t.set(field, value)
 	}
 	added := false
-	if _, voff, _, ve, ok := h.lpFind(field); ok {
-		h.lpReplace(voff, ve, value)
+	if _, voff, _, ve, ok := hashFind(w.lp, field); ok {
+		w.lpReplace(voff, ve, value)
 	} else {
-		h.lpGrow(lpEncSize(len(field)) + lpEncSize(len(value)))
-		lp := h.buf()
-		lp = lpAppendStr(lp, field)
-		lp = lpAppendStr(lp, value)
-		h.setBuf(lp)
-		h.lpSetCount(h.Len() + 1)
+		w.lpGrow(lpEncSize(len(field)) + lpEncSize(len(value)))
+		w.lp = lpAppendStr(w.lp, field)
+		w.lp = lpAppendStr(w.lp, value)
+		w.n++
 		added = true
 	}
 	// Checked after updates too, as Redis does: a limit lowered at run time
 	// converts on the next write of any field.
-	if n := h.Len(); int64(n) > lim.entries || h.n > lpMaxSafe {
-		h.convert()
+	if int64(w.n) > lim.entries || len(w.lp) > lpMaxSafe {
+		w.convert()
 	}
 	return added
 }
 
 // lpReplace replaces the encoded string lp[voff:ve] with value.
-func (h *Hash) lpReplace(voff, ve int, value []byte) {
+func (w *hashW) lpReplace(voff, ve int, value []byte) {
 	newSize := lpEncSize(len(value))
 	delta := newSize - (ve - voff)
 	if delta > 0 {
-		h.lpGrow(delta)
+		w.lpGrow(delta)
 	}
-	lp := h.buf()
+	lp := w.lp
 	old := len(lp)
 	if delta > 0 {
 		lp = lp[:old+delta]
@@ -402,39 +465,21 @@ func (h *Hash) lpReplace(voff, ve int, value []byte) {
 	}
 	p := binary.PutUvarint(lp[voff:], uint64(len(value)))
 	copy(lp[voff+p:], value)
-	h.setBuf(lp)
-	h.lpShrink()
-}
-
-// lpShrink returns slack after the buffer lost a good part of its content.
-func (h *Hash) lpShrink() {
-	if lp := h.buf(); cap(lp) > 64 && cap(lp) > 2*len(lp) {
-		h.setBuf(append(make([]byte, 0, len(lp)+len(lp)/8), lp...))
-	}
+	w.lp = lp
 }
 
 // del removes field and reports whether it was present.
-func (h *Hash) del(field []byte) bool {
-	if t := h.table(); t != nil {
-		return t.del(field)
+func (w *hashW) del(field []byte) bool {
+	if w.t != nil {
+		return w.t.del(field)
 	}
-	off, _, _, ve, ok := h.lpFind(field)
+	off, _, _, ve, ok := hashFind(w.lp, field)
 	if !ok {
 		return false
 	}
-	lp := h.buf()
-	h.setBuf(append(lp[:off], lp[ve:]...))
-	h.lpSetCount(h.Len() - 1)
-	h.lpShrink()
+	w.lp = append(w.lp[:off], w.lp[ve:]...)
+	w.n--
 	return true
-}
-
-// reserve prepares the compact encoding for bytes more bytes of pairs, so
-// that a multi-pair HSET allocates once.
-func (h *Hash) reserve(bytes int) {
-	if h.cap != hashBig {
-		h.lpGrow(bytes)
-	}
 }
 
 // GetHash returns key's hash for reading, nil when the key is absent. Use it
@@ -447,102 +492,115 @@ func (tx *Tx) GetHash(key []byte) (*Hash, error) {
 	return obj.(*Hash), nil
 }
 
-func (tx *Tx) hashForWrite(key []byte, create bool) (*Hash, error) {
+// hashForWrite returns key's hash in working form, creating the key when
+// create is set, and where it lives: the caller stores the result back with
+// putHash. found is false when the key is absent and not created.
+func (tx *Tx) hashForWrite(key []byte, create bool) (w hashW, at ref, found bool, err error) {
 	var mk func() collection
 	if create {
 		mk = newHash
 	}
-	obj, _, err := tx.objectForWrite(key, TypeHash, mk)
+	obj, at, _, err := tx.objectForWriteAt(key, TypeHash, mk)
 	if obj == nil || err != nil {
-		return nil, err
+		return hashW{}, at, false, err
 	}
-	return obj.(*Hash), nil
+	return obj.(*Hash).write(), at, true, nil
 }
+
+// putHash stores w, the changed hash of the key at (from hashForWrite),
+// back under the key. Every writer calls it once done and before the key is
+// deleted or another key created.
+func (tx *Tx) putHash(at ref, w *hashW) { tx.replaceObject(at, w.pack()) }
 
 // HSet sets field/value pairs (pairs alternates them) in key's hash,
 // creating it, and returns the number of new fields.
 func (tx *Tx) HSet(key []byte, pairs [][]byte) (int, error) {
-	h, err := tx.hashForWrite(key, true)
+	w, at, _, err := tx.hashForWrite(key, true)
 	if err != nil {
 		return 0, err
 	}
 	lim := tx.hashLimits()
-	h.tryConversion(pairs, lim)
+	w.tryConversion(pairs, lim)
 	added := 0
 	for i := 0; i+1 < len(pairs); i += 2 {
-		if h.set(pairs[i], pairs[i+1], lim) {
+		if w.set(pairs[i], pairs[i+1], lim) {
 			added++
 		}
 	}
+	tx.putHash(at, &w)
 	return added, nil
 }
 
 // tryConversion is Redis's hashTypeTryConversion: any argument longer than
 // hash-max-listpack-value converts the hash before it is written. Otherwise
-// it reserves room for the arguments when they will stay compact.
-func (h *Hash) tryConversion(args [][]byte, lim hashLimits) {
-	if h.cap == hashBig {
+// it reserves room for the arguments when they will stay compact, so that
+// a multi-pair HSET allocates once.
+func (w *hashW) tryConversion(args [][]byte, lim hashLimits) {
+	if w.t != nil {
 		return
 	}
 	size := 0
 	for _, a := range args {
 		if int64(len(a)) > lim.value {
-			h.convert()
+			w.convert()
 			return
 		}
 		size += lpEncSize(len(a))
 	}
-	if int64(h.n)+int64(size) > lpMaxSafe {
-		h.convert()
+	if int64(len(w.lp))+int64(size) > lpMaxSafe {
+		w.convert()
 		return
 	}
-	if int64(h.Len()+len(args)/2) <= lim.entries {
-		h.reserve(size)
+	if int64(w.n+len(args)/2) <= lim.entries {
+		w.lpGrow(size)
 	}
 }
 
 // HSetNX sets field only when it is absent, reporting whether it did.
 func (tx *Tx) HSetNX(key, field, value []byte) (bool, error) {
-	h, err := tx.hashForWrite(key, true)
+	w, at, _, err := tx.hashForWrite(key, true)
 	if err != nil {
 		return false, err
 	}
-	if _, exists := h.Get(field); exists {
+	if _, exists := w.get(field); exists {
 		return false, nil
 	}
 	lim := tx.hashLimits()
 	pair := [2][]byte{field, value}
-	h.tryConversion(pair[:], lim)
-	h.set(field, value, lim)
+	w.tryConversion(pair[:], lim)
+	w.set(field, value, lim)
+	tx.putHash(at, &w)
 	return true, nil
 }
 
 // HDel removes fields from key's hash and returns how many it removed and
 // whether the key was deleted because the hash became empty.
 func (tx *Tx) HDel(key []byte, fields [][]byte) (deleted int, keyRemoved bool, err error) {
-	h, err := tx.hashForWrite(key, false)
-	if h == nil || err != nil {
+	w, at, found, err := tx.hashForWrite(key, false)
+	if !found || err != nil {
 		return 0, false, err
 	}
 	for _, f := range fields {
-		if h.del(f) {
+		if w.del(f) {
 			deleted++
-			if h.Len() == 0 {
+			if w.len() == 0 {
 				break
 			}
 		}
 	}
+	tx.putHash(at, &w)
 	return deleted, tx.deleteIfEmpty(key), nil
 }
 
 // HIncrBy adds delta to the integer in field (0 when absent).
 func (tx *Tx) HIncrBy(key, field []byte, delta int64) (int64, error) {
-	h, err := tx.hashForWrite(key, true)
+	w, at, _, err := tx.hashForWrite(key, true)
 	if err != nil {
 		return 0, err
 	}
+	defer tx.putHash(at, &w) // a new key must be stored back even on error
 	var cur int64
-	if v, ok := h.Get(field); ok {
+	if v, ok := w.get(field); ok {
 		n, isInt := ParseInt(v)
 		if !isInt {
 			return 0, ErrHashNotInteger
@@ -554,7 +612,7 @@ func (tx *Tx) HIncrBy(key, field []byte, delta int64) (int64, error) {
 	}
 	cur += delta
 	var buf [20]byte
-	h.set(field, appendInt(buf[:0], cur), tx.hashLimits())
+	w.set(field, appendInt(buf[:0], cur), tx.hashLimits())
 	return cur, nil
 }
 
@@ -571,12 +629,13 @@ func (tx *Tx) HIncrByFloat(key, field, incr []byte) ([]byte, error) {
 	if inc.inf {
 		return nil, ErrNaNOrInfinity
 	}
-	h, err := tx.hashForWrite(key, true)
+	w, at, _, err := tx.hashForWrite(key, true)
 	if err != nil {
 		return nil, err
 	}
+	defer tx.putHash(at, &w)
 	cur := hashLD{}
-	if v, ok := h.Get(field); ok {
+	if v, ok := w.get(field); ok {
 		if cur, ok = hashParseLongDouble(v); !ok {
 			return nil, ErrHashNotFloat
 		}
@@ -586,7 +645,7 @@ func (tx *Tx) HIncrByFloat(key, field, incr []byte) ([]byte, error) {
 		return nil, ErrNaN
 	}
 	out := hashFormatLongDouble(sum)
-	h.set(field, out, tx.hashLimits())
+	w.set(field, out, tx.hashLimits())
 	return out, nil
 }
 

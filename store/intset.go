@@ -3,15 +3,32 @@ package store
 import (
 	"encoding/binary"
 	"math"
+	"math/bits"
 )
 
-// intset is Redis's intset layout in one byte slice: the first byte holds
-// the width shared by every value (2, 4 or 8 bytes), then the values sorted
-// ascending, little-endian. The width is the smallest that fits every member
-// and only ever grows (an "upgrade" rewrites the buffer), as in Redis. A nil
-// intset is empty. Lookups are binary searches; inserts and removals move
-// the tail, O(n) like Redis's memmove.
+// intset is Redis's intset layout in one byte slice: a 4-byte little-endian
+// header (the member count in its low 30 bits, the width code in its top
+// two: width 2<<code, so 2, 4 or 8 bytes), then the values sorted ascending,
+// little-endian, each of that width. The width is the smallest that fits
+// every member and only ever grows (an "upgrade" rewrites the buffer), as in
+// Redis. A nil intset is empty. Lookups are binary searches; inserts and
+// removals move the tail, O(n) like Redis's memmove.
+//
+// The buffer is the whole allocation of a Set (set.go), so its capacity is
+// never stored: it is always intsetCap(len), and every change that would
+// move the length to another capacity reallocates. Header value
+// setHTMark (all ones) is not an intset: it marks a Set's hashtable.
 type intset []byte
+
+const (
+	intsetHdr       = 4
+	intsetCountBits = 30
+	intsetCountMask = 1<<intsetCountBits - 1
+	// intsetMaxCount is the most members an intset holds (the all-ones
+	// header is setHTMark); beyond it a set converts, whatever
+	// set-max-intset-entries says.
+	intsetMaxCount = intsetCountMask - 1
+)
 
 // intsetWidthOf is the smallest intset width that holds v.
 func intsetWidthOf(v int64) int {
@@ -24,19 +41,23 @@ func intsetWidthOf(v int64) int {
 	return 8
 }
 
-func (is intset) width() int {
-	if len(is) == 0 {
-		return 2
-	}
-	return int(is[0])
-}
-
-func (is intset) len() int {
-	if len(is) == 0 {
+func (is intset) hdr() uint32 {
+	if len(is) < intsetHdr {
 		return 0
 	}
-	return (len(is) - 1) / int(is[0])
+	return binary.LittleEndian.Uint32(is)
 }
+
+func intsetHdrOf(n, w int) uint32 {
+	return uint32(n) | uint32(bits.TrailingZeros(uint(w))-1)<<intsetCountBits
+}
+
+func (is intset) width() int { return 2 << (is.hdr() >> intsetCountBits) }
+
+func (is intset) len() int { return int(is.hdr() & intsetCountMask) }
+
+// intsetBytes is the length of an intset of n members of width w.
+func intsetBytes(n, w int) int { return intsetHdr + n*w }
 
 func intsetGetW(b []byte, w int) int64 {
 	switch w {
@@ -61,8 +82,8 @@ func intsetPutW(b []byte, w int, v int64) {
 
 // get returns the i-th smallest value.
 func (is intset) get(i int) int64 {
-	w := int(is[0])
-	return intsetGetW(is[1+i*w:], w)
+	w := is.width()
+	return intsetGetW(is[intsetHdr+i*w:], w)
 }
 
 // search returns v's position, or where it would be inserted.
@@ -71,7 +92,7 @@ func (is intset) search(v int64) (int, bool) {
 	if n == 0 {
 		return 0, false
 	}
-	w := int(is[0])
+	w := is.width()
 	// Values outside the current width cannot be present.
 	if intsetWidthOf(v) > w {
 		if v < 0 {
@@ -82,7 +103,7 @@ func (is intset) search(v int64) (int, bool) {
 	lo, hi := 0, n
 	for lo < hi {
 		mid := int(uint(lo+hi) >> 1)
-		cur := intsetGetW(is[1+mid*w:], w)
+		cur := intsetGetW(is[intsetHdr+mid*w:], w)
 		switch {
 		case cur < v:
 			lo = mid + 1
@@ -100,30 +121,31 @@ func (is intset) contains(v int64) bool {
 	return ok
 }
 
-// growTo returns is resized to n bytes. A reallocation rounds small sizes
-// up to the allocator's size class only (what Redis gets from jemalloc on
-// realloc) and gives larger ones a quarter of headroom: append's doubling
-// would cost many small sets up to twice their size.
-func (is intset) growTo(n int) intset {
-	if n <= cap(is) {
-		return is[:n]
+// compactCap is the capacity kept for a compact buffer (an intset, a small
+// hash) of n bytes: the allocator's size class up to 32 KB, which is what
+// Redis gets from jemalloc on realloc, and above it steps of an eighth of
+// the power of two below n, so that growing one element at a time copies
+// O(1) bytes per byte added. It is a pure function of n, monotonic and
+// idempotent (compactCap(compactCap(n)) == compactCap(n)), which is what
+// lets a buffer's capacity be recomputed from its length instead of stored.
+func compactCap(n int) int {
+	if n <= maxSmallAlloc {
+		return int(allocSize(n))
 	}
-	out := make(intset, n, intsetCap(n))
-	copy(out, is)
-	return out
+	step := max(allocPage, 1<<(bits.Len(uint(n))-4))
+	return (n + step - 1) &^ (step - 1)
 }
 
-// sizeClasses are the Go allocator's small size classes up to 256 bytes.
-var sizeClasses = [...]int{8, 16, 24, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176, 192, 208, 224, 240, 256}
-
-// intsetCap is the capacity to allocate for an intset of n bytes.
-func intsetCap(n int) int {
-	for _, c := range sizeClasses {
-		if n <= c {
-			return c
-		}
+// resizeCompact returns b with length n and capacity compactCap(n): b
+// itself when its capacity already is that, else a copy.
+func resizeCompact(b []byte, n int) []byte {
+	c := compactCap(n)
+	if c == cap(b) {
+		return b[:n]
 	}
-	return n + n/4
+	out := make([]byte, n, c)
+	copy(out, b[:min(len(b), n)])
+	return out
 }
 
 // insert adds v, reporting whether it was absent.
@@ -131,26 +153,26 @@ func (is intset) insert(v int64) (intset, bool) {
 	vw := intsetWidthOf(v)
 	n := is.len()
 	if n == 0 {
-		out := make(intset, 1+vw, intsetCap(1+vw))
-		out[0] = byte(vw)
-		intsetPutW(out[1:], vw, v)
+		out := intset(resizeCompact(nil, intsetBytes(1, vw)))
+		binary.LittleEndian.PutUint32(out, intsetHdrOf(1, vw))
+		intsetPutW(out[intsetHdr:], vw, v)
 		return out, true
 	}
-	w := int(is[0])
+	w := is.width()
 	if vw > w {
 		// Upgrade: v lies beyond every current value, so it goes first
 		// (negative) or last.
-		out := make(intset, 1+(n+1)*vw, intsetCap(1+(n+1)*vw))
-		out[0] = byte(vw)
+		out := intset(resizeCompact(nil, intsetBytes(n+1, vw)))
+		binary.LittleEndian.PutUint32(out, intsetHdrOf(n+1, vw))
 		shift := 0
 		if v < 0 {
 			shift = 1
-			intsetPutW(out[1:], vw, v)
+			intsetPutW(out[intsetHdr:], vw, v)
 		} else {
-			intsetPutW(out[1+n*vw:], vw, v)
+			intsetPutW(out[intsetHdr+n*vw:], vw, v)
 		}
 		for i := 0; i < n; i++ {
-			intsetPutW(out[1+(i+shift)*vw:], vw, intsetGetW(is[1+i*w:], w))
+			intsetPutW(out[intsetHdr+(i+shift)*vw:], vw, intsetGetW(is[intsetHdr+i*w:], w))
 		}
 		return out, true
 	}
@@ -158,9 +180,10 @@ func (is intset) insert(v int64) (intset, bool) {
 	if found {
 		return is, false
 	}
-	is = is.growTo(len(is) + w)
-	copy(is[1+(i+1)*w:], is[1+i*w:1+n*w])
-	intsetPutW(is[1+i*w:], w, v)
+	is = intset(resizeCompact(is, intsetBytes(n+1, w)))
+	copy(is[intsetHdr+(i+1)*w:], is[intsetHdr+i*w:intsetHdr+n*w])
+	intsetPutW(is[intsetHdr+i*w:], w, v)
+	binary.LittleEndian.PutUint32(is, intsetHdrOf(n+1, w))
 	return is, true
 }
 
@@ -173,44 +196,37 @@ func (is intset) remove(v int64) (intset, bool) {
 	return is.removeAt(i), true
 }
 
-// removeAt deletes the i-th value.
+// removeAt deletes the i-th value. The last one leaves nil.
 func (is intset) removeAt(i int) intset {
-	w := int(is[0])
-	n := is.len()
-	copy(is[1+i*w:], is[1+(i+1)*w:1+n*w])
-	is = is[:len(is)-w]
+	w, n := is.width(), is.len()
 	if n == 1 {
 		return nil
 	}
-	// Give memory back when the set has shrunk well below its capacity.
-	if cap(is) > 64 && cap(is) >= 2*len(is) {
-		out := make(intset, len(is))
-		copy(out, is)
-		return out
-	}
-	return is
+	copy(is[intsetHdr+i*w:], is[intsetHdr+(i+1)*w:intsetHdr+n*w])
+	binary.LittleEndian.PutUint32(is, intsetHdrOf(n-1, w))
+	return intset(resizeCompact(is, intsetBytes(n-1, w)))
 }
 
-// clone returns an exact-size copy.
+// clone returns a copy.
 func (is intset) clone() intset {
-	if len(is) == 0 {
+	if is.len() == 0 {
 		return nil
 	}
-	out := make(intset, len(is))
+	out := resizeCompact(nil, len(is))
 	copy(out, is)
 	return out
 }
 
-// buildIntset makes an exact-size intset of vals, sorted and distinct.
+// buildIntset makes an intset of vals, sorted and distinct.
 func buildIntset(vals []int64) intset {
 	if len(vals) == 0 {
 		return nil
 	}
 	w := max(intsetWidthOf(vals[0]), intsetWidthOf(vals[len(vals)-1]))
-	is := make(intset, 1+len(vals)*w)
-	is[0] = byte(w)
+	is := intset(resizeCompact(nil, intsetBytes(len(vals), w)))
+	binary.LittleEndian.PutUint32(is, intsetHdrOf(len(vals), w))
 	for i, v := range vals {
-		intsetPutW(is[1+i*w:], w, v)
+		intsetPutW(is[intsetHdr+i*w:], w, v)
 	}
 	return is
 }

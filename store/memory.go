@@ -252,21 +252,19 @@ func valueMemory(v any) int64 {
 }
 
 func (h *Hash) memBytes() int64 {
-	n := allocSize(int(unsafe.Sizeof(*h)))
 	if t := h.table(); t != nil {
-		return n + allocSize(int(unsafe.Sizeof(*t))) + t.idx.memBytes() + allocSize(cap(t.ents)*int(unsafe.Sizeof(strEnt{}))) +
+		return allocSize(int(unsafe.Sizeof(*t))) + t.idx.memBytes() + allocSize(cap(t.ents)*int(unsafe.Sizeof(strEnt{}))) +
 			allocSize(cap(t.free)*4) + allocSize(cap(t.arena))
 	}
-	return n + allocSize(int(h.cap))
+	return allocSize(cap(h.buf()))
 }
 
 func (s *Set) memBytes() int64 {
-	n := allocSize(int(unsafe.Sizeof(*s)))
 	if t := s.table(); t != nil {
-		return n + allocSize(int(unsafe.Sizeof(*t))) + t.idx.memBytes() + allocSize(cap(t.ents)*8) + allocSize(cap(t.arena)) +
+		return allocSize(int(unsafe.Sizeof(*t))) + t.idx.memBytes() + allocSize(cap(t.ents)*8) + allocSize(cap(t.arena)) +
 			allocSize(cap(t.big)*24) + allocSize(cap(t.bigFree)*4) + int64(t.bigBytes)
 	}
-	return n + allocSize(int(s.c))
+	return allocSize(cap(s.intset()))
 }
 
 func (z *ZSet) memBytes() int64 {

@@ -18,60 +18,60 @@ import (
 // The exported methods only read; a *Set obtained from the store must not
 // outlive the command that looked it up.
 //
-// A Set is 16 bytes, so that the many small sets of a typical dataset cost
-// little more than their intset bytes: p points at the intset's first byte
-// (n bytes used, c allocated) or, when n is setHTMark, at the
-// setDict.
+// A *Set points at the value's one allocation, so that the many small sets
+// of a typical dataset cost their intset bytes and nothing more: the Set is
+// the 4-byte header of either an intset buffer (intset.go; the buffer's
+// length and capacity follow from the header) or a setDict, whose first
+// field it is, holding setHTMark. A nil *Set is the empty set. A change
+// that reallocates an intset returns a new *Set, which the Tx methods
+// store back under the key (putSet).
 type Set struct {
-	p unsafe.Pointer
-	n uint32
-	c uint32
+	hdr uint32
 }
 
-// setHTMark in Set.n marks the hashtable encoding.
+// setHTMark in Set.hdr marks the hashtable encoding.
 const setHTMark = math.MaxUint32
-
-// intsetMaxBytes is the largest intset a Set can hold; beyond it (only with
-// set-max-intset-entries above 500 million) the set becomes a hashtable.
-const intsetMaxBytes = math.MaxUint32 - 1
 
 // table returns the hashtable encoding, nil for an intset.
 func (s *Set) table() *setDict {
-	if s.n == setHTMark {
-		return (*setDict)(s.p)
+	if s != nil && s.hdr == setHTMark {
+		return (*setDict)(unsafe.Pointer(s))
 	}
 	return nil
 }
 
 // intset returns the intset encoding (nil when empty or a hashtable).
 func (s *Set) intset() intset {
-	if s.p == nil || s.n == setHTMark {
+	if s == nil || s.hdr == setHTMark {
 		return nil
 	}
-	return unsafe.Slice((*byte)(s.p), s.c)[:s.n]
+	n := intsetBytes(int(s.hdr&intsetCountMask), 2<<(s.hdr>>intsetCountBits))
+	return unsafe.Slice((*byte)(unsafe.Pointer(s)), compactCap(n))[:n]
 }
 
-func (s *Set) setIntset(is intset) {
-	if cap(is) == 0 {
-		*s = Set{}
-		return
+// setOfIntset is the Set whose allocation is is.
+func setOfIntset(is intset) *Set {
+	if is.len() == 0 {
+		return nil
 	}
-	*s = Set{p: unsafe.Pointer(unsafe.SliceData(is)), n: uint32(len(is)), c: uint32(cap(is))}
+	return (*Set)(unsafe.Pointer(unsafe.SliceData(is)))
 }
 
-func (s *Set) setTable(t *setDict) {
-	*s = Set{p: unsafe.Pointer(t), n: setHTMark, c: setHTMark}
+// setOfTable is the Set whose allocation is t.
+func setOfTable(t *setDict) *Set {
+	t.hdr.hdr = setHTMark
+	return &t.hdr
 }
 
 // NewSet returns an empty set (intset encoded), for building results and
 // loading snapshots.
-func NewSet() *Set { return &Set{} }
+func NewSet() *Set { return nil }
 
-func newSetObj() collection { return &Set{} }
+func newSetObj() collection { return (*Set)(nil) }
 
 // Encoding is EncIntset or EncHashtable.
 func (s *Set) Encoding() Encoding {
-	if s.n == setHTMark {
+	if s != nil && s.hdr == setHTMark {
 		return EncHashtable
 	}
 	return EncIntset
@@ -86,13 +86,10 @@ func (s *Set) Len() int {
 }
 
 func (s *Set) cloneValue() collection {
-	c := &Set{}
 	if t := s.table(); t != nil {
-		c.setTable(t.clone())
-	} else {
-		c.setIntset(s.intset().clone())
+		return setOfTable(t.clone())
 	}
-	return c
+	return setOfIntset(s.intset().clone())
 }
 
 // Contains reports whether m is a member.
@@ -122,32 +119,33 @@ func (s *Set) At(i int, buf []byte) []byte {
 	return strconv.AppendInt(buf[:0], s.intset().get(i), 10)
 }
 
-// Add inserts m, converting the encoding when Redis would: a non-integer
-// member, or more than maxInts integers. It reports whether m was absent.
-func (s *Set) Add(m []byte, maxInts int) bool {
+// add inserts m, converting the encoding when Redis would: a non-integer
+// member, or more than maxInts integers. It returns the set (moved when its
+// intset was reallocated) and whether m was absent.
+func (s *Set) add(m []byte, maxInts int) (*Set, bool) {
 	if t := s.table(); t != nil {
-		return t.add(m)
+		return s, t.add(m)
 	}
 	v, ok := ParseInt(m)
 	is := s.intset()
-	if !ok || len(is)+8 > intsetMaxBytes {
+	if !ok || is.len() >= intsetMaxCount {
 		if ok && is.contains(v) {
-			return false
+			return s, false
 		}
-		s.convert(is.len() + 1)
+		s = s.convert(is.len() + 1)
 		s.table().push(m, setMemberHash(m))
-		return true
+		return s, true
 	}
 	is, added := is.insert(v)
-	s.setIntset(is)
+	s = setOfIntset(is)
 	if added && is.len() > maxInts {
-		s.convert(is.len())
+		s = s.convert(is.len())
 	}
-	return added
+	return s, added
 }
 
 // convert turns an intset into a hashtable sized for n members.
-func (s *Set) convert(n int) {
+func (s *Set) convert(n int) *Set {
 	t := newSetDict(n)
 	is := s.intset()
 	var buf [20]byte
@@ -155,31 +153,30 @@ func (s *Set) convert(n int) {
 		m := strconv.AppendInt(buf[:0], is.get(i), 10)
 		t.push(m, setMemberHash(m))
 	}
-	s.setTable(t)
+	return setOfTable(t)
 }
 
 // remove deletes m, reporting whether it was present.
-func (s *Set) remove(m []byte) bool {
+func (s *Set) remove(m []byte) (*Set, bool) {
 	if t := s.table(); t != nil {
-		return t.remove(m)
+		return s, t.remove(m)
 	}
 	v, ok := ParseInt(m)
 	if !ok {
-		return false
+		return s, false
 	}
 	is, removed := s.intset().remove(v)
-	s.setIntset(is)
-	return removed
+	return setOfIntset(is), removed
 }
 
 // removeAt deletes member i. The rest keep their relative iteration order
 // in an intset; in a hashtable the last member takes position i.
-func (s *Set) removeAt(i int) {
+func (s *Set) removeAt(i int) *Set {
 	if t := s.table(); t != nil {
 		t.removeAt(i)
-		return
+		return s
 	}
-	s.setIntset(s.intset().removeAt(i))
+	return setOfIntset(s.intset().removeAt(i))
 }
 
 // allIntegers reports whether every member is a canonical integer.
@@ -198,14 +195,14 @@ func (s *Set) allIntegers() bool {
 
 // toIntset rebuilds a hashtable of integers as an intset (Redis's SPOP
 // rebuilds the value this way).
-func (s *Set) toIntset() {
+func (s *Set) toIntset() *Set {
 	t := s.table()
 	vals := make([]int64, t.len())
 	for i := range vals {
 		vals[i], _ = ParseInt(t.at(i))
 	}
 	slices.Sort(vals)
-	s.setIntset(buildIntset(vals))
+	return setOfIntset(buildIntset(vals))
 }
 
 // Random returns a uniformly chosen member of a non-empty set (see At for
@@ -286,39 +283,65 @@ func (tx *Tx) GetSet(key []byte) (*Set, error) {
 	return obj.(*Set), nil
 }
 
+// setForWrite returns key's set for changing, creating the key when create
+// is set, and where it lives: the caller stores the changed set back with
+// putSet. found is false when the key is absent and not created.
+func (tx *Tx) setForWrite(key []byte, create bool) (s *Set, at ref, found bool, err error) {
+	var mk func() collection
+	if create {
+		mk = newSetObj
+	}
+	obj, at, _, err := tx.objectForWriteAt(key, TypeSet, mk)
+	if obj == nil || err != nil {
+		return nil, at, false, err
+	}
+	return obj.(*Set), at, true, nil
+}
+
+// putSet stores s, the changed set of the key at (from setForWrite), back
+// under the key: a reallocated intset is a new *Set. Every writer calls it
+// once done and before the key is deleted or another key created.
+func (tx *Tx) putSet(at ref, s *Set) { tx.replaceObject(at, s) }
+
 // SAdd adds members to the set at key, creating it, and returns how many
 // were new.
 func (tx *Tx) SAdd(key []byte, members [][]byte) (int, error) {
-	obj, _, err := tx.objectForWrite(key, TypeSet, newSetObj)
+	s, at, _, err := tx.setForWrite(key, true)
 	if err != nil {
 		return 0, err
 	}
-	s, maxInts := obj.(*Set), tx.maxIntsetEntries()
+	maxInts := tx.maxIntsetEntries()
 	added := 0
 	for _, m := range members {
-		if s.Add(m, maxInts) {
+		var ok bool
+		if s, ok = s.add(m, maxInts); ok {
 			added++
 		}
 	}
+	tx.putSet(at, s)
 	return added, nil
 }
 
 // SRem removes members from the set at key. It returns how many were
 // removed and whether the key was deleted because the set became empty.
 func (tx *Tx) SRem(key []byte, members [][]byte) (removed int, deleted bool, err error) {
-	obj, err := tx.existingForWrite(key, TypeSet)
-	if obj == nil || err != nil {
+	s, at, found, err := tx.setForWrite(key, false)
+	if !found || err != nil {
 		return 0, false, err
 	}
-	s := obj.(*Set)
 	for _, m := range members {
-		if s.remove(m) {
+		var ok bool
+		if s, ok = s.remove(m); ok {
 			removed++
 			if s.Len() == 0 {
-				tx.deleteIfEmpty(key)
-				return removed, true, nil
+				break
 			}
 		}
+	}
+	tx.putSet(at, s)
+	if s.Len() == 0 {
+		tx.deleteIfEmpty(key)
+		return removed, true, nil
 	}
 	return removed, false, nil
 }
@@ -344,27 +367,28 @@ type SMoveResult struct {
 // nothing changes and Moved reports membership, as SMOVE replies.
 func (tx *Tx) SMove(src, dst, m []byte) (SMoveResult, error) {
 	var res SMoveResult
-	srcObj, err := tx.existingForWrite(src, TypeSet)
-	if srcObj == nil || err != nil {
+	s, at, found, err := tx.setForWrite(src, false)
+	if !found || err != nil {
 		return res, err
 	}
 	if _, err := tx.getObject(dst, TypeSet); err != nil {
 		return res, err
 	}
-	s := srcObj.(*Set)
 	if bytes.Equal(src, dst) {
 		res.Moved = s.Contains(m)
 		return res, nil
 	}
-	if !s.remove(m) {
+	s, res.Moved = s.remove(m)
+	if !res.Moved {
 		return res, nil
 	}
-	res.Moved = true
+	tx.putSet(at, s)
 	if s.Len() == 0 {
 		res.SrcDeleted = tx.deleteIfEmpty(src)
 	}
-	dstObj, _, _ := tx.objectForWrite(dst, TypeSet, newSetObj)
-	res.DstAdded = dstObj.(*Set).Add(m, tx.maxIntsetEntries())
+	d, dat, _, _ := tx.setForWrite(dst, true)
+	d, res.DstAdded = d.add(m, tx.maxIntsetEntries())
+	tx.putSet(dat, d)
 	return res, nil
 }
 
@@ -372,15 +396,15 @@ func (tx *Tx) SMove(src, dst, m []byte) (SMoveResult, error) {
 // ok is false when the key is absent. deleted reports that the set became
 // empty and was deleted.
 func (tx *Tx) SPop(key []byte) (m []byte, ok, deleted bool, err error) {
-	obj, err := tx.existingForWrite(key, TypeSet)
-	if obj == nil || err != nil {
+	s, at, found, err := tx.setForWrite(key, false)
+	if !found || err != nil {
 		return nil, false, false, err
 	}
-	s := obj.(*Set)
 	var buf [20]byte
 	i := rand.IntN(s.Len())
 	m = append([]byte(nil), s.At(i, buf[:])...)
-	s.removeAt(i)
+	s = s.removeAt(i)
+	tx.putSet(at, s)
 	if s.Len() == 0 {
 		deleted = tx.deleteIfEmpty(key)
 	}
@@ -396,11 +420,10 @@ const spopRebuildMul = 5
 // Redis replies with them. It returns how many were popped and whether the
 // key was deleted. A missing key pops nothing.
 func (tx *Tx) SPopCount(key []byte, count int64, emit func(m []byte)) (n int, deleted bool, err error) {
-	obj, err := tx.existingForWrite(key, TypeSet)
-	if obj == nil || err != nil {
+	s, at, found, err := tx.setForWrite(key, false)
+	if !found || err != nil {
 		return 0, false, err
 	}
-	s := obj.(*Set)
 	size := s.Len()
 	var buf [20]byte
 	if count >= int64(size) {
@@ -408,9 +431,7 @@ func (tx *Tx) SPopCount(key []byte, count int64, emit func(m []byte)) (n int, de
 		// so a hashtable of few integers comes out as a sorted intset.
 		u := s
 		if s.table() != nil && size <= tx.maxIntsetEntries() && s.allIntegers() {
-			u = &Set{}
-			u.setTable(s.table())
-			u.toIntset()
+			u = s.toIntset()
 		}
 		for i := range size {
 			emit(u.At(i, buf[:]))
@@ -426,11 +447,12 @@ func (tx *Tx) SPopCount(key []byte, count int64, emit func(m []byte)) (n int, de
 		for range count {
 			i := rand.IntN(s.Len())
 			emit(s.At(i, buf[:]))
-			s.removeAt(i)
+			s = s.removeAt(i)
 		}
 		if remaining*spopRebuildMul <= int(count) && s.Len() <= tx.maxIntsetEntries() && s.allIntegers() {
-			s.toIntset()
+			s = s.toIntset()
 		}
+		tx.putSet(at, s)
 		return int(count), false, nil
 	}
 	// An intset: choose the members that stay by a selective walk, reply
@@ -444,7 +466,7 @@ func (tx *Tx) SPopCount(key []byte, count int64, emit func(m []byte)) (n int, de
 		}
 		emit(s.At(i, buf[:]))
 	}
-	s.setIntset(buildIntset(keep))
+	tx.putSet(at, setOfIntset(buildIntset(keep)))
 	return int(count), false, nil
 }
 
@@ -519,7 +541,7 @@ func (tx *Tx) SInterSet(keys [][]byte) (*Set, error) {
 	out := NewSet()
 	maxInts := tx.maxIntsetEntries()
 	err := tx.SInter(keys, func(m []byte) bool {
-		out.Add(m, maxInts)
+		out, _ = out.add(m, maxInts)
 		return true
 	})
 	return out, err
@@ -539,7 +561,7 @@ func (tx *Tx) SUnionSet(keys [][]byte) (*Set, error) {
 			continue
 		}
 		for i := range s.Len() {
-			out.Add(s.At(i, buf[:]), maxInts)
+			out, _ = out.add(s.At(i, buf[:]), maxInts)
 		}
 	}
 	return out, nil
@@ -582,21 +604,21 @@ func (tx *Tx) SDiffSet(keys [][]byte) (*Set, error) {
 				}
 			}
 			if !in {
-				out.Add(m, maxInts)
+				out, _ = out.add(m, maxInts)
 			}
 		}
 		return out, nil
 	}
 	// Algorithm 2: copy the first set, then remove every member of the others.
 	for i := range first.Len() {
-		out.Add(first.At(i, buf[:]), maxInts)
+		out, _ = out.add(first.At(i, buf[:]), maxInts)
 	}
 	for _, s := range sets[1:] {
 		if s == nil {
 			continue
 		}
 		for i := range s.Len() {
-			out.remove(s.At(i, buf[:]))
+			out, _ = out.remove(s.At(i, buf[:]))
 		}
 		if out.Len() == 0 {
 			break

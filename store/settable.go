@@ -21,6 +21,7 @@ import (
 // call exactly. New members get the top positions, which a running scan
 // may or may not see, as Redis allows.
 type setDict struct {
+	hdr     Set // setHTMark: a *Set pointing here is this table (set.go)
 	idx     index
 	ents    []uint64 // offset<<setEntLenBits | length, or a big-member index
 	arena   []byte

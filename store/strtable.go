@@ -26,6 +26,7 @@ import (
 // Slices returned by get/field/value alias the arena: valid until the next
 // change to the table.
 type strTable struct {
+	hdr   Hash // hashBig: a *Hash pointing here is this table (hash.go)
 	idx   index
 	ents  []strEnt
 	free  []uint32 // min-heap of free positions; those >= len(ents) are stale
@@ -137,7 +138,7 @@ func (t *strTable) del(field []byte) bool {
 	*e = strEnt{flen: strFree}
 	t.freePos(pos)
 	if t.idx.n == 0 {
-		*t = strTable{}
+		*t = strTable{hdr: t.hdr}
 		return true
 	}
 	t.maybeCompact()
