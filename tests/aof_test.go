@@ -375,3 +375,49 @@ func TestAOF_RewriteReplies(t *testing.T) {
 		})
 	}
 }
+
+// The AOF is rewritten on its own once it has grown past
+// auto-aof-rewrite-min-size by auto-aof-rewrite-percentage over the size
+// after the last rewrite, and the data survives a restart from the new base.
+func TestAOF_AutomaticRewrite(t *testing.T) {
+	dir := t.TempDir()
+	args := aofArgs("yes", "--auto-aof-rewrite-min-size", "64kb", "--auto-aof-rewrite-percentage", "100")
+	p, err := startProc(emberBin, dir, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := dialRaw(t, p.Addr)
+	info := func(field string) int64 {
+		r, _ := c.Do("INFO", "persistence")
+		n, _ := strconv.ParseInt(rawInfoField(r, field), 10, 64)
+		return n
+	}
+	// 2000 overwrites of 100 keys: about 250 KB of log for 12 KB of data.
+	for i := range 2000 {
+		if r, err := c.Do("SET", fmt.Sprintf("k%d", i%100), strings.Repeat("v", 100)+strconv.Itoa(i)); err != nil || r != "+OK\r\n" {
+			t.Fatalf("SET: %q %v", r, err)
+		}
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for info("aof_base_size") == 0 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	waitRewrite(t, p.Addr)
+	base, cur := info("aof_base_size"), info("aof_current_size")
+	if base == 0 || base > 64<<10 || cur > 64<<10 {
+		t.Fatalf("no automatic rewrite: aof_base_size=%d aof_current_size=%d", base, cur)
+	}
+	if log := p.Log(); !strings.Contains(log, "Starting automatic rewriting of AOF on") {
+		t.Errorf("no log line for the automatic rewrite:\n%s", log)
+	}
+	want, _ := c.Do("DEBUG", "DIGEST")
+	p.Stop()
+	p, err = startProc(emberBin, dir, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Stop()
+	if got, _ := dialRaw(t, p.Addr).Do("DEBUG", "DIGEST"); got != want {
+		t.Fatalf("digest after restart %q, want %q", got, want)
+	}
+}
