@@ -67,13 +67,13 @@ const (
 type paramFlag uint16
 
 const (
-	flagImmutable paramFlag = 1 << iota // only settable at start-up
-	flagProtected                       // CONFIG SET needs enable-protected-configs
-	flagNoEffect                        // accepted for compatibility, means nothing in Ember
-	flagSensitive                       // value redacted in logs
-	flagHidden                          // not matched by CONFIG GET patterns
-	flagMultiArg                        // takes several arguments (save, bind, ...)
-	flagDenyLoading                     // CONFIG SET refused while loading (DENY_LOADING_CONFIG)
+	flagImmutable   paramFlag = 1 << iota // only settable at start-up
+	flagProtected                         // CONFIG SET needs enable-protected-configs
+	flagNoEffect                          // accepted for compatibility, means nothing in Ember
+	flagSensitive                         // value redacted in logs
+	flagHidden                            // not matched by CONFIG GET patterns
+	flagMultiArg                          // takes several arguments (save, bind, ...)
+	flagDenyLoading                       // CONFIG SET refused while loading (DENY_LOADING_CONFIG)
 )
 
 type enumItem struct {
@@ -676,7 +676,7 @@ type SetError struct {
 	Unknown bool   // no such parameter
 	Name    string // the parameter the error relates to
 	Msg     string
-	Loading bool   // a parameter that cannot change while loading
+	Loading bool // a parameter that cannot change while loading
 }
 
 func (e *SetError) Error() string {
