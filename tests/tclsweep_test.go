@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"os/exec"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -75,4 +76,71 @@ func dialQuiet(addr string) (*rawConn, error) {
 		return nil, err
 	}
 	return &rawConn{c: c, rd: bufio.NewReader(c)}, nil
+}
+
+// unit/info "errorstats: blocking commands": a blocked command whose wait
+// ends with an error (CLIENT UNBLOCK ERROR, a WRONGTYPE when served) or by
+// CLIENT UNBLOCK counts as a failed call; a timeout does not. Compared with
+// redis-server.
+func TestTclSweep_BlockedCommandFailedCalls(t *testing.T) {
+	scenario := func(addr string) string {
+		admin := dialRaw(t, addr)
+		mustDo(t, admin, "+OK\r\n", "CONFIG", "RESETSTAT")
+		block := func(args ...string) (*rawConn, string) {
+			rc := dialRaw(t, addr)
+			id, err := rc.Do("CLIENT", "ID")
+			if err != nil {
+				t.Fatal(err)
+			}
+			sendBlocking(t, admin, rc, args...)
+			return rc, strings.TrimSuffix(strings.TrimPrefix(id, ":"), "\r\n")
+		}
+		var out []string
+		rc, id := block("BLPOP", "l1", "0")
+		mustDo(t, admin, ":1\r\n", "CLIENT", "UNBLOCK", id, "ERROR")
+		expectReply(t, rc, "-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n")
+		rc, id = block("BRPOP", "l1", "0")
+		mustDo(t, admin, ":1\r\n", "CLIENT", "UNBLOCK", id)
+		expectReply(t, rc, "*-1\r\n")
+		rc, _ = block("BLMOVE", "l2", "dst", "LEFT", "LEFT", "0")
+		mustDo(t, admin, "+OK\r\n", "SET", "dst", "x")
+		mustDo(t, admin, ":1\r\n", "LPUSH", "l2", "a")
+		expectReply(t, rc, "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n")
+		rc, _ = block("BZPOPMIN", "z", "0.01")
+		expectReply(t, rc, "*-1\r\n")
+		info, err := admin.Do("INFO", "commandstats")
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(info, "\r\n")
+		sort.Strings(lines) // Redis lists them in its hash table's order
+		for _, line := range lines {
+			for _, cmd := range []string{"blpop", "brpop", "blmove", "bzpopmin", "lpush", "client|unblock"} {
+				if strings.HasPrefix(line, "cmdstat_"+cmd+":") {
+					// calls=N,usec=..,usec_per_call=..,rejected_calls=N,failed_calls=N
+					f := strings.Split(line, ",")
+					out = append(out, f[0]+","+f[3]+","+f[4])
+				}
+			}
+		}
+		errs, err := admin.Do("INFO", "errorstats")
+		if err != nil {
+			t.Fatal(err)
+		}
+		stats, err := admin.Do("INFO", "stats")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range strings.Split(stats, "\r\n") {
+			if strings.HasPrefix(line, "total_error_replies:") {
+				out = append(out, line)
+			}
+		}
+		return strings.Join(out, "\n") + "\n" + errs[strings.Index(errs, "\r\n")+2:]
+	}
+	want := scenario(startRedis(t).Addr)
+	got := scenario(startEmber(t, "--save", "").Addr)
+	if got != want {
+		t.Errorf("redis:\n%s\nember:\n%s", want, got)
+	}
 }
