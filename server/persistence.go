@@ -94,8 +94,10 @@ func (s *Server) lockAll() *store.Tx {
 func (s *Server) saveLocked(tx *store.Tx, pending int64) error {
 	dirty := s.dirty() + pending
 	path := s.rdbPath()
+	opts := s.saveOptions()
+	opts.KeyDelay = time.Duration(s.cfg.GetInt("rdb-key-save-delay")) * time.Microsecond
 	err := persistence.WriteFileAtomic(path, fmt.Sprintf("temp-%d.rdb", os.Getpid()), func(w io.Writer) error {
-		_, err := persistence.SaveLocked(tx, w, s.saveOptions())
+		_, err := persistence.SaveLocked(tx, w, opts)
 		return err
 	})
 	if err != nil {

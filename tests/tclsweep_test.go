@@ -4,10 +4,13 @@ import (
 	"bufio"
 	"fmt"
 	"net"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -142,5 +145,49 @@ func TestTclSweep_BlockedCommandFailedCalls(t *testing.T) {
 	got := scenario(startEmber(t, "--save", "").Addr)
 	if got != want {
 		t.Errorf("redis:\n%s\nember:\n%s", want, got)
+	}
+}
+
+// unit/shutdown "Temp rdb will be deleted in signal handle": the save
+// before exiting honours rdb-key-save-delay, and a second SIGINT while it
+// runs exits at once, removing the temporary file.
+func TestTclSweep_SecondSIGINTDuringShutdownSave(t *testing.T) {
+	p := startEmber(t, "--save", "900 1")
+	c := dialRaw(t, p.Addr)
+	for i := range 20 {
+		mustDo(t, c, "+OK\r\n", "SET", strconv.Itoa(i), strconv.Itoa(i))
+	}
+	mustDo(t, c, "+OK\r\n", "CONFIG", "SET", "rdb-key-save-delay", "100000")
+	pid := p.cmd.Process.Pid
+	temp := filepath.Join(p.Dir, fmt.Sprintf("temp-%d.rdb", pid))
+	if err := p.cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the temporary file", func() bool { _, err := os.Stat(temp); return err == nil })
+	if err := p.cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-p.done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("still running after the second SIGINT")
+	}
+	if code := p.cmd.ProcessState.ExitCode(); code != 1 {
+		t.Errorf("exit code %d, want 1", code)
+	}
+	if _, err := os.Stat(temp); err == nil {
+		t.Error("the temporary file is still there")
+	}
+	if !strings.Contains(p.Log(), "You insist... exiting now.") {
+		t.Errorf("log:\n%s", p.Log())
+	}
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); !cond(); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
 	}
 }
