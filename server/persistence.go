@@ -151,6 +151,7 @@ func (s *Server) startBgsave() error {
 		// clients the larger part.
 		opts.MaxCPU = 0.5
 	}
+	begin := time.Now()
 	snap, err := persistence.BeginSnapshot(s.store, opts)
 	s.rdb.mu.Lock()
 	defer s.rdb.mu.Unlock()
@@ -160,6 +161,7 @@ func (s *Server) startBgsave() error {
 		s.log.Warnf("Can't save in background: %v", err)
 		return err
 	}
+	s.stats.forked(begin)
 	bg.snap = snap
 	s.rdb.bg = bg
 	s.log.Noticef("Background saving started by pid %d", os.Getpid())

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -189,5 +190,55 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
+	}
+}
+
+// unit/multi "MULTI with BGREWRITEAOF": every background save or rewrite
+// counts in total_forks (the test waits for it to grow), as Redis counts
+// its forks; CONFIG RESETSTAT clears it. Compared with redis-server.
+func TestTclSweep_TotalForks(t *testing.T) {
+	scenario := func(addr string) []string {
+		c := dialRaw(t, addr)
+		field := func(name string) string {
+			info, err := c.Do("INFO")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, line := range strings.Split(info, "\r\n") {
+				if v, ok := strings.CutPrefix(line, name+":"); ok {
+					return v
+				}
+			}
+			t.Fatalf("no %s in INFO", name)
+			return ""
+		}
+		idle := func() {
+			waitFor(t, "background work to end", func() bool {
+				return field("rdb_bgsave_in_progress") == "0" && field("aof_rewrite_in_progress") == "0" &&
+					field("aof_rewrite_scheduled") == "0"
+			})
+		}
+		var out []string
+		out = append(out, field("total_forks"))
+		mustDo(t, c, "+Background saving started\r\n", "BGSAVE")
+		idle()
+		out = append(out, field("total_forks"))
+		mustDo(t, c, "+Background append only file rewriting started\r\n", "BGREWRITEAOF")
+		idle()
+		out = append(out, field("total_forks"))
+		mustDo(t, c, "+OK\r\n", "MULTI")
+		mustDo(t, c, "+QUEUED\r\n", "SET", "foo", "bar")
+		mustDo(t, c, "+QUEUED\r\n", "BGREWRITEAOF")
+		mustDo(t, c, "*2\r\n+OK\r\n+Background append only file rewriting scheduled\r\n", "EXEC")
+		idle()
+		out = append(out, field("total_forks"))
+		mustDo(t, c, "+OK\r\n", "CONFIG", "RESETSTAT")
+		out = append(out, field("total_forks"), field("latest_fork_usec"))
+		return out
+	}
+	want := scenario(startRedis(t).Addr)
+	got := scenario(startEmber(t, "--save", "", "--appendonly", "no").Addr)
+	if !slices.Equal(got, want) {
+		t.Errorf("total_forks: redis %v, ember %v", want, got)
 	}
 }
