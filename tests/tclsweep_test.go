@@ -242,3 +242,60 @@ func TestTclSweep_TotalForks(t *testing.T) {
 		t.Errorf("total_forks: redis %v, ember %v", want, got)
 	}
 }
+
+// unit/pause "Test both active and passive expires are skipped during
+// client pause": while clients are paused, expired keys read as absent but
+// are not deleted (nor evicted); after CLIENT UNPAUSE a read deletes them.
+// Compared with redis-server.
+func TestTclSweep_NoExpiryWhilePaused(t *testing.T) {
+	scenario := func(addr string) []string {
+		c := dialRaw(t, addr)
+		var out []string
+		do := func(args ...string) {
+			r, err := c.Do(args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, r)
+		}
+		do("CONFIG", "RESETSTAT")
+		do("MULTI")
+		do("SET", "foo{t}", "bar", "PX", "10")
+		do("SET", "bar{t}", "foo", "PX", "10")
+		do("CLIENT", "PAUSE", "50000", "WRITE")
+		do("EXEC")
+		time.Sleep(150 * time.Millisecond)
+		do("GET", "foo{t}")
+		do("EXISTS", "foo{t}", "bar{t}")
+		do("TTL", "bar{t}")
+		do("SCAN", "0")
+		do("MULTI")
+		do("GET", "foo{t}")
+		do("TYPE", "bar{t}")
+		do("EXEC")
+		do("DBSIZE")
+		do("INFO", "stats")
+		out[len(out)-1] = infoLineOf(out[len(out)-1], "expired_keys")
+		do("CLIENT", "UNPAUSE")
+		do("GET", "foo{t}")
+		do("GET", "bar{t}")
+		do("DBSIZE")
+		do("INFO", "stats")
+		out[len(out)-1] = infoLineOf(out[len(out)-1], "expired_keys")
+		return out
+	}
+	want := scenario(startRedis(t).Addr)
+	got := scenario(startEmber(t, "--save", "").Addr)
+	if !slices.Equal(got, want) {
+		t.Errorf("redis %q\nember %q", want, got)
+	}
+}
+
+func infoLineOf(info, name string) string {
+	for _, line := range strings.Split(info, "\r\n") {
+		if strings.HasPrefix(line, name+":") {
+			return line
+		}
+	}
+	return "no " + name
+}
