@@ -182,12 +182,34 @@ func (s *Server) OnSignal(name string) {
 		os.Exit(1)
 	}
 	s.life.mu.Unlock()
+	if s.rdb.loading.Load() {
+		// Redis shuts down from its loading loop, without saving.
+		s.log.Warnf("Received shutdown signal during loading, scheduling shutdown.")
+		s.exitWhileLoading()
+		return
+	}
 	s.log.Warnf("Received %s scheduling shutdown...", name)
 	flags := s.signalFlags(param)
 	s.life.mu.Lock()
 	s.life.asap = true
 	s.life.asapFlags = flags
 	s.life.mu.Unlock()
+}
+
+// exitWhileLoading ends the process during start-up loading, as Redis's
+// prepareForShutdown(SHUTDOWN_NOSAVE) from whileBlockedCron: nothing was
+// changed yet, so there is nothing to save or flush.
+func (s *Server) exitWhileLoading() {
+	s.log.Warnf("User requested shutdown...")
+	s.life.mu.Lock()
+	pf := s.life.pidFile
+	s.life.mu.Unlock()
+	if pf != "" {
+		s.log.Noticef("Removing the pid file.")
+		os.Remove(pf)
+	}
+	s.log.Warnf("Redis is now ready to exit, bye bye...")
+	os.Exit(0)
 }
 
 // cronShutdown starts a shutdown a signal scheduled. It runs the shutdown

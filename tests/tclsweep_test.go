@@ -353,3 +353,65 @@ func TestTclSweep_RedirectTargetGoneAfterQuit(t *testing.T) {
 		t.Errorf("redis %q\nember %q", want, got)
 	}
 }
+
+// unit/introspection and integration/rdb stop a server that is still
+// loading with SIGTERM: Redis shuts down at once without saving; Ember read
+// signals only once loading was over.
+func TestTclSweep_SIGTERMWhileLoading(t *testing.T) {
+	dir := t.TempDir()
+	p, err := startProc(emberBin, dir, "--save", "", "--enable-debug-command", "yes")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := dialRaw(t, p.Addr)
+	mustDo(t, c, "+OK\r\n", "DEBUG", "POPULATE", "5000")
+	mustDo(t, c, "+OK\r\n", "SAVE")
+	p.Stop()
+	port, err := freePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var log syncBuffer
+	// 5000 keys at 2 ms each: ten seconds of loading; save points that
+	// would write the half-loaded dataset if the shutdown saved.
+	cmd := exec.Command(emberBin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--dir", dir,
+		"--save", "900 1", "--key-load-delay", "2000", "--pidfile", filepath.Join(dir, "ember.pid"))
+	cmd.Stdout, cmd.Stderr = &log, &log
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	defer func() { _ = cmd.Process.Kill() }()
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	waitFor(t, "the server to answer LOADING", func() bool {
+		rc, err := dialQuiet(addr)
+		if err != nil {
+			return false
+		}
+		defer rc.c.Close()
+		r, _ := rc.Do("PING")
+		return strings.HasPrefix(r, "-LOADING")
+	})
+	before, _ := os.Stat(filepath.Join(dir, "dump.rdb"))
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("exit: %v", err)
+		}
+	case <-time.After(3 * time.Second):
+		t.Fatalf("still running 3 s after SIGTERM while loading; log:\n%s", log.String())
+	}
+	if !strings.Contains(log.String(), "Received shutdown signal during loading, scheduling shutdown.") {
+		t.Errorf("log:\n%s", log.String())
+	}
+	if _, err := os.Stat(filepath.Join(dir, "ember.pid")); err == nil {
+		t.Error("pid file left behind")
+	}
+	if after, _ := os.Stat(filepath.Join(dir, "dump.rdb")); before == nil || after == nil || !after.ModTime().Equal(before.ModTime()) || after.Size() != before.Size() {
+		t.Error("the dump file changed: the shutdown saved")
+	}
+}
