@@ -156,6 +156,9 @@ func SaveLocked(tx *store.Tx, w io.Writer, o SaveOptions) (SaveStats, error) {
 			buf = enc(buf[:0], e)
 			wr.Raw(buf)
 			st.Keys++
+			if o.KeyDelay > 0 {
+				time.Sleep(o.KeyDelay) // rdb-key-save-delay applies to SAVE too
+			}
 		})
 		if wr.Err() != nil {
 			break

@@ -122,6 +122,7 @@ func (s *Server) startRewrite() error {
 	}
 	// At the snapshot's instant (every shard locked), the effects after it
 	// start going to a new incr file.
+	begin := time.Now()
 	snap, err := s.beginBaseSnapshot(preamble, rw.abort.Load, func() error {
 		a.mu.Lock()
 		defer a.mu.Unlock()
@@ -135,6 +136,7 @@ func (s *Server) startRewrite() error {
 		s.log.Warnf("Can't rewrite append only file in background: %v", err)
 		return fail(err)
 	}
+	s.stats.forked(begin)
 	a.mu.Lock()
 	a.rw = rw
 	a.scheduled = false

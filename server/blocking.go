@@ -63,6 +63,8 @@ type waiter struct {
 	state   atomic.Int32 // waitBlocked until someone ends the wait
 	outcome waitOutcome
 	reply   []byte        // outcome waitServed: the reply, in proto
+	failed  bool          // outcome waitServed: the reply is an error
+	cmd     *Command      // the blocked command, for its statistics
 	done    chan struct{} // closed once outcome is set
 	nodes   []*waitNode
 }
@@ -81,9 +83,12 @@ type waitOutcome int32
 const (
 	waitBlocked waitOutcome = iota
 	waitServed
-	waitTimeout      // timeout or CLIENT UNBLOCK TIMEOUT: the timeout reply
+	waitTimeout      // timeout: the timeout reply
 	waitUnblockError // CLIENT UNBLOCK ERROR
-	waitClosed       // the connection went away
+	// CLIENT UNBLOCK [TIMEOUT]: the timeout reply, but counted as a failed
+	// call as Redis's updateStatsOnUnblock(target, 0, 0, 1) does.
+	waitUnblockTimeout
+	waitClosed // the connection went away
 )
 
 // errUnblocked is CLIENT UNBLOCK ... ERROR's reply to the blocked client.
@@ -146,6 +151,7 @@ func (c *Client) denyBlocking() bool { return c.inExec || c.prop.loader }
 func (c *Client) block(w *waiter) {
 	s := c.srv
 	w.c = c
+	w.cmd = c.cmd
 	w.db = c.db
 	w.proto = c.w.proto
 	w.drop = c.replyMode == replyOff || c.replyMode == replySkipThis
@@ -368,7 +374,12 @@ func (c *Client) serveAs(w *waiter, key []byte) (reply []byte) {
 		reply = c.w.b
 		c.db, c.w, c.cmd = db, out, cmd
 	}()
+	errs := c.errCount
 	w.serve(c, w, key)
+	// The error is the waiter's (its failed_calls), not the serving
+	// command's.
+	w.failed = c.errCount != errs
+	c.errCount = errs
 	return
 }
 
@@ -433,10 +444,13 @@ func (c *Client) waitUnblocked(lim *limits) bool {
 			c.waitFor(w.waitLog, w.waitPos)
 		}
 		c.w.Raw(w.reply)
-	case waitTimeout:
+	case waitTimeout, waitUnblockTimeout:
 		c.w.NullArray()
 	case waitUnblockError:
 		c.Error(errUnblocked)
+	}
+	if w.failed || w.outcome == waitUnblockError || w.outcome == waitUnblockTimeout {
+		c.srv.cmdStats.failedLater(w.cmd)
 	}
 	if w.drop {
 		c.w.b = c.w.b[:mark]
@@ -461,7 +475,7 @@ func (s *Server) unblockClientByID(id int64, withError bool) bool {
 	if w == nil {
 		return false
 	}
-	o := waitTimeout
+	o := waitUnblockTimeout
 	if withError {
 		o = waitUnblockError
 	}

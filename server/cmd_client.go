@@ -150,6 +150,12 @@ func cmdClientUnblock(c *Client, args [][]byte) {
 		return
 	}
 	if c.srv.unblockClient(id, withError) {
+		if withError {
+			// Redis sends the target its error while CLIENT UNBLOCK runs,
+			// and call() counts any error reply during a command as that
+			// command failing.
+			c.errCount++
+		}
 		c.w.Int(1)
 	} else {
 		c.w.Int(0)

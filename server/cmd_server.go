@@ -107,7 +107,9 @@ func cmdConfigSet(c *Client, args [][]byte) {
 	for i := 2; i+1 < len(args); i += 2 {
 		pairs = append(pairs, [2]string{string(args[i]), string(args[i+1])})
 	}
-	if err := c.srv.configSetBy(c, func() error { return c.srv.cfg.Set(pairs, c.allowProtected("enable-protected-configs")) }); err != nil {
+	if err := c.srv.configSetBy(c, func() error {
+		return c.srv.cfg.SetLoading(pairs, c.allowProtected("enable-protected-configs"), c.srv.rdb.loading.Load())
+	}); err != nil {
 		c.Error(err.Error())
 		return
 	}

@@ -142,6 +142,15 @@ func (cs *cmdStatsTable) called(cmd *Command, usec int64, failed, track bool) {
 	}
 }
 
+// failedLater records that a call of cmd already counted failed after
+// all: a blocked command whose wait ended with an error or by CLIENT
+// UNBLOCK.
+func (cs *cmdStatsTable) failedLater(cmd *Command) {
+	if ct := cs.counter(cmd); ct != nil {
+		ct.failed.Add(1)
+	}
+}
+
 // rejected records a call refused before it ran (arity, authentication).
 func (cs *cmdStatsTable) rejected(cmd *Command) {
 	if ct := cs.counter(cmd); ct != nil {

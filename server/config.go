@@ -67,12 +67,13 @@ const (
 type paramFlag uint16
 
 const (
-	flagImmutable paramFlag = 1 << iota // only settable at start-up
-	flagProtected                       // CONFIG SET needs enable-protected-configs
-	flagNoEffect                        // accepted for compatibility, means nothing in Ember
-	flagSensitive                       // value redacted in logs
-	flagHidden                          // not matched by CONFIG GET patterns
-	flagMultiArg                        // takes several arguments (save, bind, ...)
+	flagImmutable   paramFlag = 1 << iota // only settable at start-up
+	flagProtected                         // CONFIG SET needs enable-protected-configs
+	flagNoEffect                          // accepted for compatibility, means nothing in Ember
+	flagSensitive                         // value redacted in logs
+	flagHidden                            // not matched by CONFIG GET patterns
+	flagMultiArg                          // takes several arguments (save, bind, ...)
+	flagDenyLoading                       // CONFIG SET refused while loading (DENY_LOADING_CONFIG)
 )
 
 type enumItem struct {
@@ -675,9 +676,13 @@ type SetError struct {
 	Unknown bool   // no such parameter
 	Name    string // the parameter the error relates to
 	Msg     string
+	Loading bool // a parameter that cannot change while loading
 }
 
 func (e *SetError) Error() string {
+	if e.Loading {
+		return "LOADING Redis is loading the dataset in memory"
+	}
 	if e.Unknown {
 		return fmt.Sprintf("ERR Unknown option or number of arguments for CONFIG SET - '%s'", e.Name)
 	}
@@ -692,6 +697,12 @@ func (e *SetError) Error() string {
 // old values are restored. protectedOK allows parameters flagged protected
 // (enable-protected-configs).
 func (cfg *Config) Set(pairs [][2]string, protectedOK bool) error {
+	return cfg.SetLoading(pairs, protectedOK, false)
+}
+
+// SetLoading is Set while the dataset may be loading: parameters flagged
+// flagDenyLoading are then refused with LOADING.
+func (cfg *Config) SetLoading(pairs [][2]string, protectedOK, loading bool) error {
 	cfg.mu.Lock()
 	defer cfg.mu.Unlock()
 	var unknown string
@@ -714,6 +725,9 @@ func (cfg *Config) Set(pairs [][2]string, protectedOK bool) error {
 			continue
 		case p.flags&flagProtected != 0 && !protectedOK:
 			firstErr = &SetError{Name: kv[0], Msg: "can't set protected config"}
+			continue
+		case loading && p.flags&flagDenyLoading != 0:
+			firstErr = &SetError{Name: kv[0], Loading: true}
 			continue
 		}
 		// Redis registers an alias as a parameter of its own, so only the

@@ -126,7 +126,7 @@ func configParams() []*param {
 		boolP("activedefrag", "", noe, false),
 		boolP("syslog-enabled", "", imm|noe, false),
 		boolP("cluster-enabled", "", imm|noe, false),
-		boolP("appendonly", "", 0, false),
+		boolP("appendonly", "", flagDenyLoading, false),
 		boolP("cluster-allow-reads-when-down", "", noe, false),
 		boolP("cluster-allow-pubsubshard-when-down", "", noe, true),
 		boolP("crash-log-enabled", "", noe, true),
@@ -168,7 +168,7 @@ func configParams() []*param {
 		// Enum configs.
 		enumP("supervised", "", imm|noe, enumSupervised, 0),
 		enumP("syslog-facility", "", imm|noe, enumSyslogFacility, 128),
-		enumP("repl-diskless-load", "", noe, enumReplDisklessLd, 0),
+		enumP("repl-diskless-load", "", noe|flagDenyLoading, enumReplDisklessLd, 0),
 		enumP("loglevel", "", 0, enumLoglevel, 2),
 		enumP("maxmemory-policy", "", 0, enumMaxmemoryPolicy, 8),
 		enumP("appendfsync", "", 0, enumAppendfsync, 2),
@@ -288,7 +288,7 @@ func configParams() []*param {
 		stringP("tls-ciphersuites", "", 0, true, "", nil),
 
 		// Special configs.
-		specialP("dir", "", prot, ".", setDir, rewriteDir),
+		specialP("dir", "", prot|flagDenyLoading, ".", setDir, rewriteDir),
 		specialP("save", "", mul, "3600 1 300 100 60 10000", setSave, rewriteSave),
 		specialP("client-output-buffer-limit", "", mul, "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", setObufLimit, rewriteObufLimit),
 		specialP("oom-score-adj-values", "", noe|mul, "0 200 800", setOOMValues, rewriteOOMValues),

@@ -83,6 +83,12 @@ func (s *Server) serveConn(nc net.Conn) {
 				c.leaveCommand() // the reply is there: invalidations held back follow it
 			}
 			if c.closeAfter || c.killed.Load() {
+				// Gone for every other client before its last reply can
+				// be read (Redis frees it in the same loop iteration that
+				// writes the reply): a redirect target that QUIT is
+				// already missing for the next invalidation.
+				s.clientGone(c)
+				s.clients.remove(c)
 				c.flush()
 				c.out.drain()
 				return

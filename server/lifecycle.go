@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -25,6 +26,7 @@ type lifecycle struct {
 	exited       chan struct{} // closed once Shutdown has finished
 	asap         bool          // a signal asked for a shutdown the cron has not run yet
 	asapFlags    int
+	sigShutdown  bool // the shutdown a signal scheduled is running
 	cronPaused   bool // DEBUG PAUSE-CRON
 }
 
@@ -171,12 +173,43 @@ func (s *Server) OnSignal(name string) {
 	if name == "SIGINT" {
 		param = "shutdown-on-sigint"
 	}
+	s.life.mu.Lock()
+	if name == "SIGINT" && (s.life.asap || s.life.sigShutdown) {
+		// A second Ctrl+C: quit now, without waiting for the save.
+		s.life.mu.Unlock()
+		s.log.Warnf("You insist... exiting now.")
+		os.Remove(filepath.Join(filepath.Dir(s.rdbPath()), fmt.Sprintf("temp-%d.rdb", os.Getpid())))
+		os.Exit(1)
+	}
+	s.life.mu.Unlock()
+	if s.rdb.loading.Load() {
+		// Redis shuts down from its loading loop, without saving.
+		s.log.Warnf("Received shutdown signal during loading, scheduling shutdown.")
+		s.exitWhileLoading()
+		return
+	}
 	s.log.Warnf("Received %s scheduling shutdown...", name)
 	flags := s.signalFlags(param)
 	s.life.mu.Lock()
 	s.life.asap = true
 	s.life.asapFlags = flags
 	s.life.mu.Unlock()
+}
+
+// exitWhileLoading ends the process during start-up loading, as Redis's
+// prepareForShutdown(SHUTDOWN_NOSAVE) from whileBlockedCron: nothing was
+// changed yet, so there is nothing to save or flush.
+func (s *Server) exitWhileLoading() {
+	s.log.Warnf("User requested shutdown...")
+	s.life.mu.Lock()
+	pf := s.life.pidFile
+	s.life.mu.Unlock()
+	if pf != "" {
+		s.log.Noticef("Removing the pid file.")
+		os.Remove(pf)
+	}
+	s.log.Warnf("Redis is now ready to exit, bye bye...")
+	os.Exit(0)
 }
 
 // cronShutdown starts a shutdown a signal scheduled. It runs the shutdown
@@ -188,9 +221,16 @@ func (s *Server) cronShutdown() {
 		return
 	}
 	s.life.asap = false
+	s.life.sigShutdown = true
 	flags := s.life.asapFlags
 	s.life.mu.Unlock()
-	go func() { _ = s.ShutdownWith(flags) }()
+	go func() {
+		if s.ShutdownWith(flags) != nil {
+			s.life.mu.Lock()
+			s.life.sigShutdown = false
+			s.life.mu.Unlock()
+		}
+	}()
 }
 
 // abortShutdown cancels a scheduled shutdown (SHUTDOWN ABORT).

@@ -145,6 +145,11 @@ func (s *Server) performEvictions() int {
 	if mm <= 0 || s.usedMemory() <= mm {
 		return evictOK
 	}
+	if s.clientsPaused() {
+		// The dataset stays as it is while clients are paused
+		// (isSafeToPerformEvictions).
+		return evictOK
+	}
 	if s.store.Policy() == store.NoEviction {
 		return evictFail
 	}
@@ -193,7 +198,7 @@ func (s *Server) startEviction() {
 				// A pass that ran out of time just now may have found us
 				// still running: look again before leaving.
 				mm := s.memst.maxmemory.Load()
-				if mm <= 0 || s.usedMemory() <= mm || s.store.Policy() == store.NoEviction || !s.memst.running.CompareAndSwap(false, true) {
+				if mm <= 0 || s.usedMemory() <= mm || s.store.Policy() == store.NoEviction || s.clientsPaused() || !s.memst.running.CompareAndSwap(false, true) {
 					return
 				}
 			}
@@ -205,7 +210,7 @@ func (s *Server) startEviction() {
 // evictionPass is one time-bounded pass of the background eviction.
 func (s *Server) evictionPass() int {
 	mm := s.memst.maxmemory.Load()
-	if mm <= 0 || s.usedMemory() <= mm {
+	if mm <= 0 || s.usedMemory() <= mm || s.clientsPaused() {
 		return evictOK
 	}
 	limit := max(evictionTimeLimit(s.memst.tenacity.Load()), 100*time.Microsecond)

@@ -131,6 +131,14 @@ func readKeys(cmd *Command, args [][]byte, dst []int) []int {
 // notePreCommand runs before a command's handler, under its locks, while
 // keymiss or new-key events are enabled.
 func (c *Client) notePreCommand(cmd *Command, args [][]byte) {
+	// While clients are paused keys expire only logically. Set per
+	// command (a transaction's commands share one Tx): only commands that
+	// do not write keep them, so nothing creates a key over an expired one.
+	keep := false
+	if c.srv.intro.pause.typ.Load() != pauseOff && !cmd.Has(FlagWrite) {
+		keep = c.srv.clientsPaused()
+	}
+	c.tx.SetKeepExpired(keep)
 	flags := int(c.srv.notifyFlags.Load())
 	c.absent = c.absent[:0]
 	c.expiredReads = c.expiredReads[:0]

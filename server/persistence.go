@@ -94,8 +94,10 @@ func (s *Server) lockAll() *store.Tx {
 func (s *Server) saveLocked(tx *store.Tx, pending int64) error {
 	dirty := s.dirty() + pending
 	path := s.rdbPath()
+	opts := s.saveOptions()
+	opts.KeyDelay = time.Duration(s.cfg.GetInt("rdb-key-save-delay")) * time.Microsecond
 	err := persistence.WriteFileAtomic(path, fmt.Sprintf("temp-%d.rdb", os.Getpid()), func(w io.Writer) error {
-		_, err := persistence.SaveLocked(tx, w, s.saveOptions())
+		_, err := persistence.SaveLocked(tx, w, opts)
 		return err
 	})
 	if err != nil {
@@ -149,6 +151,7 @@ func (s *Server) startBgsave() error {
 		// clients the larger part.
 		opts.MaxCPU = 0.5
 	}
+	begin := time.Now()
 	snap, err := persistence.BeginSnapshot(s.store, opts)
 	s.rdb.mu.Lock()
 	defer s.rdb.mu.Unlock()
@@ -158,6 +161,7 @@ func (s *Server) startBgsave() error {
 		s.log.Warnf("Can't save in background: %v", err)
 		return err
 	}
+	s.stats.forked(begin)
 	bg.snap = snap
 	s.rdb.bg = bg
 	s.log.Noticef("Background saving started by pid %d", os.Getpid())

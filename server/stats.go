@@ -41,6 +41,18 @@ type stats struct {
 	lastSave    atomic.Int64 // unix seconds of the last successful save
 	lastBgsave  atomic.Bool  // last background save failed
 	dirtyAtSave atomic.Int64 // changes counted at the last save
+
+	// Background saves and rewrites started (Redis's forks): total_forks,
+	// and latest_fork_usec, the time taking the snapshot took.
+	forks    atomic.Int64
+	forkUsec atomic.Int64
+}
+
+// forked records a background save or rewrite that started at begin, its
+// snapshot taken now.
+func (st *stats) forked(begin time.Time) {
+	st.forks.Add(1)
+	st.forkUsec.Store(time.Since(begin).Microseconds())
 }
 
 const metricSampleCount = 16
@@ -154,6 +166,8 @@ func (s *Server) resetStats() {
 	st.netOutput.Store(0)
 	st.unexpectedErrs.Store(0)
 	st.totalErrors.Store(0)
+	st.forks.Store(0)
+	st.forkUsec.Store(0)
 	st.errMu.Lock()
 	st.errors = map[string]int64{}
 	st.errMu.Unlock()

@@ -71,3 +71,9 @@ func (s *Store) expireKeyspace(sh *shard, db int, now int64) int {
 	}
 	return deleted
 }
+
+// SetKeepExpired, when keep is set, makes the rest of the running command,
+// which must not write, see expired keys as absent without deleting them:
+// while clients are paused Redis keeps the dataset as it is
+// (expireIfNeeded). Begin clears it.
+func (tx *Tx) SetKeepExpired(keep bool) { tx.keepExp = keep }

@@ -256,7 +256,12 @@ func (tx *Tx) Restore(key []byte, v Value, expire int64, replace bool) bool {
 // in milliseconds, or the LFU counter when lfu is set), as RESTORE's
 // IDLETIME and FREQ and a file's IDLE and FREQ fields do.
 func (tx *Tx) SetAccess(key []byte, idleMs int64, freq int, lfu bool) {
+	// Setting the access field is no access: an LFU counter left as it
+	// is (IDLETIME under an LFU policy) stays as for a new key.
+	saved := tx.noTouch
+	tx.noTouch = true
 	r, ok := tx.find(tx.db, key)
+	tx.noTouch = saved
 	if !ok {
 		return
 	}
@@ -278,7 +283,8 @@ var NoAccess = LoadAccess{IdleMs: -1, Freq: -1}
 func (a LoadAccess) apply(m *meta, nowMs int64) {
 	if a.LFU {
 		if a.Freq >= 0 {
-			m.lru = uint32(a.Freq)
+			// The counter's decrement time is now, as objectSetLRUOrLFU.
+			m.lru = lfuMinutes(nowMs)<<8 | uint32(a.Freq)&0xFF
 		}
 		return
 	}

@@ -323,6 +323,9 @@ func (tx *Tx) ForEachKey(fn func(key []byte, typ Type) bool) {
 
 // expireHandle deletes the expired key at handle h of ks (database db).
 func (tx *Tx) expireHandle(db int, ks *keyspace, h uint32) {
+	if tx.keepExp {
+		return
+	}
 	key := ks.key(h)
 	_, pos, _ := ks.lookup(key, uint32(tx.hash(key)))
 	tx.expireKey(db, ks, h, pos)

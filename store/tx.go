@@ -23,6 +23,7 @@ type Tx struct {
 	pending []uint16 // shards requested but not yet locked
 	all     bool
 	noTouch bool   // lookups leave access times alone (NoTouch)
+	keepExp bool   // expired keys read as absent but stay (KeepExpired)
 	lru     uint32 // access field given to keys created now: clock or LFU
 	access  access // how lookups update the access field (memory.go)
 	acct    txAcct // what changed size under this Tx, settled by Unlock
@@ -72,6 +73,7 @@ func (tx *Tx) BeginAt(db int, now int64) {
 	}
 	tx.Dirty = 0
 	tx.noTouch = false
+	tx.keepExp = false
 	tx.beginAccess()
 }
 
@@ -201,7 +203,9 @@ func (tx *Tx) find(db int, key []byte) (ref, bool) {
 		return ref{}, false
 	}
 	if e := ks.metas[h].expire; e != 0 && e <= tx.now {
-		tx.expireKey(db, ks, h, pos)
+		if !tx.keepExp {
+			tx.expireKey(db, ks, h, pos)
+		}
 		return ref{}, false
 	}
 	if !tx.noTouch {

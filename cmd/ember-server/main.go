@@ -69,18 +69,18 @@ func run(argv []string) int {
 			defer func() { pprof.StopCPUProfile(); f.Close() }()
 		}
 	}
-	srv.Serve()
-	for {
-		select {
-		case s := <-sig:
+	// Signals are handled while the dataset loads too (Serve returns
+	// once it is loaded).
+	go func() {
+		for s := range sig {
 			name := "SIGTERM"
 			if s == syscall.SIGINT {
 				name = "SIGINT"
 			}
 			srv.OnSignal(name)
-		case <-srv.Done():
-			code := srv.ExitCode()
-			return code
 		}
-	}
+	}()
+	srv.Serve()
+	<-srv.Done()
+	return srv.ExitCode()
 }
