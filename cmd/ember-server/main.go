@@ -62,7 +62,7 @@ func run(argv []string) int {
 		srv.Logger().Warnf("%v", err)
 		return 1
 	}
-	startGovernor()
+	server.StartGovernor()
 	if path := os.Getenv("EMBER_CPUPROFILE"); path != "" {
 		// Profiling for developers: a CPU profile of the whole run.
 		if f, err := os.Create(path); err == nil && pprof.StartCPUProfile(f) == nil {

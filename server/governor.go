@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"bytes"
@@ -84,9 +84,9 @@ func (g *governor) step(now time.Time) int {
 	return g.cur
 }
 
-// startGovernor runs the governor for the life of the process, where it
+// StartGovernor runs the governor for the life of the process, where it
 // can read the machine's load (Linux) and the user did not fix GOMAXPROCS.
-func startGovernor() {
+func StartGovernor() {
 	if os.Getenv("GOMAXPROCS") != "" || runtime.NumCPU() < 2 {
 		return
 	}
