@@ -6,6 +6,7 @@ import (
 	"runtime/debug"
 	"runtime/metrics"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -42,6 +43,12 @@ type memoryState struct {
 	logFactor atomic.Int64
 	decayTime atomic.Int64
 	running   atomic.Bool // background eviction under way (isEvictionProcRunning)
+
+	// Client memory and eviction (clientmem.go).
+	clients        atomic.Int64 // every client's memory
+	clientsSetting atomic.Int64 // maxmemory-clients: bytes, or -percent of maxmemory
+	clientLimit    atomic.Int64 // the limit in bytes, 0 for none
+	clientEvictMu  sync.Mutex
 
 	runtimeBase  int64 // runtime memory at start-up, for the memory limit
 	defaultLimit int64 // the memory limit before Ember set one (GOMEMLIMIT)
@@ -91,11 +98,13 @@ func (s *Server) initMemory() {
 		n, _ := strconv.ParseUint(v, 10, 64)
 		mm := int64(min(n, math.MaxInt64))
 		m.maxmemory.Store(mm)
+		s.updateClientEvictionLimit()
 		s.tuneRuntime(mm)
 		if mm > 0 && s.usedMemory() > mm {
 			s.startEviction() // as Redis's updateMaxmemory
 		}
 	})
+	s.watchClientEviction()
 	s.store.SyncPolicy()
 }
 
@@ -122,9 +131,11 @@ func (s *Server) tuneRuntime(mm int64) {
 	debug.SetMemoryLimit(limit)
 }
 
-// usedMemory is used_memory: the dataset's running total plus the
-// server's start-up footprint.
-func (s *Server) usedMemory() int64 { return s.startupMemory + s.store.UsedMemory() }
+// usedMemory is used_memory: the dataset's running total, the clients'
+// buffers and the server's start-up footprint.
+func (s *Server) usedMemory() int64 {
+	return s.startupMemory + s.store.UsedMemory() + s.clientsMemory()
+}
 
 // evictionTimeLimit converts maxmemory-eviction-tenacity to the time one
 // eviction pass may take (evictionTimeLimitUs).
@@ -274,6 +285,7 @@ func (s *Server) afterConfigSet(c *Client) {
 		return
 	}
 	s.store.SyncPolicy()
+	s.evictClients()
 	s.performEvictions()
 }
 
@@ -283,6 +295,7 @@ func (s *Server) memoryCron() {
 	if mm := s.memst.maxmemory.Load(); mm > 0 {
 		s.tuneRuntime(mm)
 	}
+	s.evictClients()
 	s.trackPeakMemory()
 }
 

@@ -80,10 +80,9 @@ func (p *reqReader) buffered() int { return p.w - p.r }
 // capacity is the size of the read buffer.
 func (p *reqReader) capacity() int { return cap(p.buf) }
 
-// fill reads more input from rd, making room first. The buffer grows by
-// doubling, never past what the pending request is known to need, so a
-// bulk announced large costs memory only as its bytes arrive.
-func (p *reqReader) fill(rd io.Reader, lim *limits) error {
+// reclaim rewinds an empty buffer, replacing one grown for a large request
+// with a fresh one of the usual size.
+func (p *reqReader) reclaim() {
 	if p.r == p.w {
 		p.r, p.w, p.scan = 0, 0, 0
 		if cap(p.buf) > keepBufSize {
@@ -93,6 +92,13 @@ func (p *reqReader) fill(rd io.Reader, lim *limits) error {
 	if p.buf == nil {
 		p.buf = make([]byte, readBufSize)
 	}
+}
+
+// fill reads more input from rd, making room first. The buffer grows by
+// doubling, never past what the pending request is known to need, so a
+// bulk announced large costs memory only as its bytes arrive.
+func (p *reqReader) fill(rd io.Reader, lim *limits) error {
+	p.reclaim()
 	if p.w == len(p.buf) {
 		if p.r > 0 {
 			n := copy(p.buf, p.buf[p.r:p.w])
