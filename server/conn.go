@@ -82,7 +82,6 @@ func (s *Server) serveConn(nc net.Conn) {
 			}
 			c.qbuf.Store(int64(c.rd.buffered()))
 			c.execute(args)
-			c.noteMem()
 			if c.blocked.Load() != nil {
 				if !c.waitUnblocked(&lim) {
 					return
@@ -104,6 +103,7 @@ func (s *Server) serveConn(nc net.Conn) {
 			if !c.checkOwnOutputLimit() {
 				return
 			}
+			c.noteMem() // after the limits: a client closed by them no longer counts
 			if c.w.Len() > flushThreshold {
 				if c.holdsReplies() {
 					c.commit()
@@ -113,7 +113,7 @@ func (s *Server) serveConn(nc net.Conn) {
 			}
 			s.readLimits(c, &lim)
 		}
-		c.qbuf.Store(int64(c.rd.buffered()))
+		c.qbuf.Store(int64(c.rd.unparsed()))
 		if !c.flush() {
 			return
 		}
