@@ -150,12 +150,36 @@ func (p *reqReader) next(lim *limits) ([][]byte, error) {
 // look past a NUL byte.
 func (p *reqReader) line(from int) (cr int, ok bool) {
 	b := p.buf[from:p.w]
-	i := bytes.IndexByte(b, '\r')
-	if i < 0 || from+i+1 >= p.w || bytes.IndexByte(b[:i], 0) >= 0 {
+	// Headers ("*3", "$5") are a few bytes: one plain pass looking for both
+	// '\r' and NUL costs less than two IndexByte calls. Longer lines (only
+	// malformed or hostile ones) take the vectorised path.
+	for i := 0; i < len(b) && i < shortHeader; i++ {
+		switch b[i] {
+		case '\r':
+			if from+i+1 >= p.w {
+				return -1, false
+			}
+			return from + i, true
+		case 0:
+			return -1, false
+		}
+	}
+	if len(b) <= shortHeader {
+		return -1, false
+	}
+	i := bytes.IndexByte(b[shortHeader:], '\r')
+	if i < 0 {
+		return -1, false
+	}
+	i += shortHeader
+	if from+i+1 >= p.w || bytes.IndexByte(b[shortHeader:i], 0) >= 0 {
 		return -1, false
 	}
 	return from + i, true
 }
+
+// shortHeader is how far line scans byte by byte.
+const shortHeader = 32
 
 func (p *reqReader) nextMultibulk(lim *limits) ([][]byte, error) {
 	if p.pending < 0 {
