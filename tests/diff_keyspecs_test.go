@@ -3,9 +3,13 @@ package tests
 import (
 	"bufio"
 	"bytes"
+	"context"
+	"fmt"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Key specs and command tips: COMMAND INFO for every command and
@@ -248,4 +252,33 @@ func TestDiffKeySpecsGetKeys(t *testing.T) {
 	resp2 := append(diffCase{"getkeys"}, keyspecsGetKeysCases...)
 	resp3 := append(diffCase{"getkeys RESP3", "!HELLO 3"}, keyspecsGetKeysCases...)
 	runDiff(t, []diffCase{resp2, resp3})
+}
+
+// go-redis parses COMMAND into per-command routing policies (from the
+// request_policy/response_policy tips) and other tips: every command Ember
+// implements parses as Redis's does.
+func TestDiffKeySpecsGoRedisPolicies(t *testing.T) {
+	ember, redis := sharedServers(t)
+	for _, proto := range []int{3, 2} {
+		t.Run(fmt.Sprintf("resp%d", proto), func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			got, err := newGoRedis(t, ember.Addr, proto).Command(ctx).Result()
+			if err != nil {
+				t.Fatalf("ember COMMAND: %v", err)
+			}
+			want, err := newGoRedis(t, redis.Addr, proto).Command(ctx).Result()
+			if err != nil {
+				t.Fatalf("redis COMMAND: %v", err)
+			}
+			for name, g := range got {
+				if w := want[name]; !reflect.DeepEqual(g, w) {
+					t.Errorf("%s:\n  redis: %+v %+v\n  ember: %+v %+v", name, w, w.CommandPolicy, g, g.CommandPolicy)
+				}
+			}
+			if p := got["keys"].CommandPolicy; p == nil || fmt.Sprint(p.Request) != "all_shards" || len(p.Tips) == 0 {
+				t.Errorf("KEYS policy: %+v", p)
+			}
+		})
+	}
 }
