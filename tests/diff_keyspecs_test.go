@@ -191,6 +191,9 @@ var keyspecsGetKeysCases = []string{
 	"COMMAND GETKEYSANDFLAGS zunion 3 a b", "COMMAND GETKEYSANDFLAGS zunion -1 a", "COMMAND GETKEYSANDFLAGS object encoding",
 	"COMMAND GETKEYSANDFLAGS zunionstore d 4294967297 a", "COMMAND GETKEYSANDFLAGS zunionstore d 4294967295 a",
 	"COMMAND GETKEYSANDFLAGS zunionstore d 01 a", "COMMAND GETKEYSANDFLAGS zunionstore d ' 1' a",
+	"COMMAND GETKEYS object", "COMMAND GETKEYS client list", "COMMAND GETKEYS memory usage", "COMMAND GETKEYS config",
+	"COMMAND GETKEYS object nosuch k", "COMMAND GETKEYSANDFLAGS set k v \"get\\x00x\"", "COMMAND GETKEYS publish c m",
+	"COMMAND GETKEYS getkeys x", "COMMAND GETKEYS command getkeys get k", "COMMAND GETKEYS flushall",
 	// Strings and keyspace.
 	"COMMAND GETKEYS set k v", "COMMAND GETKEYSANDFLAGS set k v", "COMMAND GETKEYSANDFLAGS set k v GET",
 	"COMMAND GETKEYSANDFLAGS set k v NX get EX 10", "COMMAND GETKEYSANDFLAGS set k v getx",
