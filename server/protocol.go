@@ -126,9 +126,16 @@ func (p *reqReader) fill(rd io.Reader, lim *limits) error {
 			p.buf = nb
 		}
 	}
-	n, err := rd.Read(p.buf[p.w:])
+	// Read no more than Redis would, so that its buffer sizes follow.
+	prev := p.buffered()
+	_, readlen := p.room(int(p.st.alloc.Load()), prev)
+	end := len(p.buf)
+	if readlen < end-p.w {
+		end = p.w + readlen
+	}
+	n, err := rd.Read(p.buf[p.w:end])
 	if n > 0 {
-		p.account(p.buffered(), n)
+		p.account(prev, n)
 		p.w += n
 		return nil
 	}

@@ -27,6 +27,9 @@ const (
 	sdsMaxPrealloc  = 1024 * 1024 // SDS_MAX_PREALLOC
 	// qbufIdleSecs: a buffer idle longer loses its free space.
 	qbufIdleSecs = 2
+	// sdsModelMax bounds the modelled allocation (an announced bulk length
+	// can be near MaxInt64).
+	sdsModelMax = 1 << 48
 )
 
 // firstReadAlloc is the allocation of a query buffer after its first read:
@@ -83,7 +86,11 @@ func sdsMakeRoom(alloc, n, addlen int, greedy bool) int {
 	if alloc-n >= addlen {
 		return alloc
 	}
-	newlen := n + addlen
+	// Lengths announced up to proto-max-bulk-len must not overflow.
+	newlen := sdsModelMax
+	if addlen < sdsModelMax-n {
+		newlen = n + addlen
+	}
 	if greedy {
 		if newlen < sdsMaxPrealloc {
 			newlen *= 2
@@ -94,38 +101,37 @@ func sdsMakeRoom(alloc, n, addlen int, greedy bool) int {
 	return sdsAllocFor(newlen)
 }
 
-// account moves the modelled buffer through a read of n bytes into a buffer
-// holding prev, as readQueryFromClient sizes it: exactly the rest of a big
-// argument being read, PROTO_IOBUF_LEN for a small buffer, or greedy growth.
-// Ember may take in one read what Redis takes in several: they are counted
-// one by one.
+// room is readQueryFromClient's sizing of the next read into a buffer
+// holding prev bytes with allocation alloc: exactly the rest of a big
+// argument being read, PROTO_IOBUF_LEN into a small buffer, or as much as
+// greedy growth leaves free. It returns the new allocation and the most the
+// read takes.
+func (p *reqReader) room(alloc, prev int) (newAlloc, readlen int) {
+	readlen = readBufSize
+	switch {
+	case p.bulklen >= bigArgLen:
+		if rem := p.bulklen - prev; rem > -2 {
+			readlen = min(rem, sdsModelMax) + 2
+		}
+		return sdsMakeRoom(alloc, prev, readlen, false), readlen
+	case alloc < readBufSize:
+		return sdsMakeRoom(alloc, prev, readlen, false), readlen
+	}
+	alloc = sdsMakeRoom(alloc, prev, readlen, true)
+	return alloc, alloc - prev
+}
+
+// account records a read of n bytes into a buffer that held prev. The
+// allocation is sized when the bytes are there: the cron may have shrunk it
+// while the connection waited for them.
 func (p *reqReader) account(prev, n int) {
 	st := p.st
 	old := int(st.alloc.Load())
-	alloc := old
-	for n > 0 {
-		readlen := readBufSize
-		switch {
-		case p.bulklen >= bigArgLen:
-			if rem := p.bulklen + 2 - prev; rem > 0 {
-				readlen = rem
-			}
-			alloc = sdsMakeRoom(alloc, prev, readlen, false)
-		case alloc < readBufSize:
-			alloc = sdsMakeRoom(alloc, prev, readlen, false)
-		default:
-			alloc = sdsMakeRoom(alloc, prev, readlen, true)
-			readlen = alloc - prev
-		}
-		m := min(n, readlen)
-		prev += m
-		n -= m
-	}
-	if alloc != old {
+	if alloc, _ := p.room(old, prev); alloc != old {
 		st.alloc.Store(int64(alloc))
 	}
-	if int64(prev) > st.peak.Load() {
-		st.peak.Store(int64(prev))
+	if l := int64(prev + n); l > st.peak.Load() {
+		st.peak.Store(l)
 	}
 }
 
@@ -143,10 +149,10 @@ func (p *reqReader) bulkPending(start, n int) {
 // bigArgHeader: the buffer now begins at the big bulk's data, and has room
 // for all of it, when nothing follows the bulk.
 func (p *reqReader) bigArgHeader(start, n int) {
-	if have := p.w - start; have <= n+2 {
+	if have := p.w - start; have-2 <= n {
 		p.bigTrim = true
 		alloc := int(p.st.alloc.Load())
-		if a := sdsMakeRoom(alloc, have, n+2-have, false); a != alloc {
+		if a := sdsMakeRoom(alloc, have, min(n, sdsModelMax)+2-have, false); a != alloc {
 			p.st.alloc.Store(int64(a))
 		}
 	}
@@ -160,7 +166,7 @@ func (p *reqReader) bulkDone(start, n int) {
 		p.bigArgHeader(start, n)
 	}
 	if p.bigTrim {
-		p.st.alloc.Store(int64(sdsAllocFor(n + 2)))
+		p.st.alloc.Store(int64(sdsAllocFor(min(n, sdsModelMax) + 2)))
 		p.bigTrim = false
 	}
 	if p.bulklen >= 0 {
