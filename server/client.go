@@ -50,7 +50,6 @@ type Client struct {
 
 	mu   sync.Mutex // guards name and libName/libVer
 	name string
-	lib  [2]string // CLIENT SETINFO lib-name, lib-ver
 
 	// Read by other goroutines.
 	lastInteraction atomic.Int64 // unix nanoseconds

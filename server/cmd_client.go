@@ -275,15 +275,15 @@ func (c *Client) appendInfo(b []byte, o *Client, args [][]byte) []byte {
 		flags = append(flags, 'N')
 	}
 	qbuf := o.qbuf.Load()
-	var qfree, argvMem, rbs int64
+	var argvMem, rbs int64
 	user := o.userName()
 	if o == c {
 		reqLen, am := requestLen(args)
 		qbuf += int64(reqLen)
 		argvMem = int64(am)
-		qfree = max(int64(c.rd.capacity())-qbuf, 0)
 		rbs = int64(cap(c.w.b))
 	}
+	qfree := o.queryBufFree(qbuf)
 	omem := o.obuf.Load()
 	events := "r"
 	if omem > 0 {

@@ -4,26 +4,31 @@ import (
 	"bytes"
 	"strings"
 
+	"github.com/ember-kv/ember/store"
 	"github.com/ember-kv/ember/store/glob"
 )
 
+//go:generate sh -c "go run ./internal/gendocs -info > command_info_data.go"
+
 // Introspection: COMMAND and its subcommands, answered from the command
-// table.
+// table and, for the command tips and key specs, from Redis's own
+// (command_info_data.go, generated from redis-server 7.0.15's COMMAND
+// reply). COMMAND GETKEYS and GETKEYSANDFLAGS follow those key specs as
+// Redis's getKeysFromCommandWithSpecs does, falling back to Redis's
+// per-command key functions (getKeysFuncs) when a spec cannot be followed.
+// Ember's own key positions (Command FirstKey/LastKey/Step/Keys), used for
+// locking, are checked against the specs by cmd_command_test.go.
 //
-// Two parts of Redis's reply are approximations, because the table does not
-// carry them:
-//   - tips are always an empty set;
-//   - key specs are derived, not declared. A command with a first key gets
-//     one spec {begin_search: index FirstKey, find_keys: range (LastKey
-//     relative to FirstKey as Redis stores it, or negative from the end),
-//     Step, limit 0}; a command with a Keys func gets, in addition, one
-//     spec whose begin_search and find_keys are "unknown" and whose flags
-//     include "incomplete", which tells clients to ask COMMAND GETKEYS. The
-//     flags of every spec come from the command's flags: RO access for
-//     read-only commands, RW update for writing ones, RO otherwise.
-//
-// Arity, flags, first/last/step and ACL categories are exact (checked
-// against redis-server by tests/command_table_test.go).
+// Arity, flags, first/last/step and ACL categories come from Ember's table
+// (checked against redis-server by tests/command_table_test.go).
+
+// commandInfo is the part of Redis's COMMAND INFO reply that Ember's
+// command table does not carry.
+type commandInfo struct {
+	tips  []string
+	specs []keySpec
+	notes []string // per spec; nil when no spec has notes
+}
 
 func introspectionCommands() []*Command {
 	sub := func(name string, arity int, since, summary, complexity string, h HandlerFunc) *Command {
@@ -101,34 +106,160 @@ func commandGetKeys(c *Client, args [][]byte, withFlags bool) {
 	case cmd == nil || !ok:
 		c.Error(errCommandInvalid)
 		return
-	case !cmd.hasKeys() || cmd.Has(FlagPubSub): // shard channels are not keys
+	case !commandHasKeys(cmd):
 		c.Error(errCommandNoKeys)
 		return
 	case (cmd.Arity > 0 && cmd.Arity != len(argv)) || len(argv) < -cmd.Arity:
 		c.Error(errCommandGetKeysArity)
 		return
 	}
-	var keys []int
-	for _, p := range cmd.keyPositions(argv, nil) {
-		if p > 0 && p < len(argv) {
-			keys = append(keys, p)
+	keys := specKeys(cmd, argv, nil)
+	if len(keys) == 0 {
+		if cmd.Has(FlagNoMandatoryKeys) {
+			c.w.Array(0)
+		} else {
+			c.Error(errCommandGetKeysArgs)
 		}
-	}
-	if len(keys) == 0 && !cmd.Has(FlagNoMandatoryKeys) {
-		c.Error(errCommandGetKeysArgs)
 		return
 	}
 	c.w.Array(len(keys))
-	flags := keySpecFlags(cmd)
-	for _, p := range keys {
+	for _, k := range keys {
 		if withFlags {
 			c.w.Array(2)
-			c.w.Bulk(argv[p])
-			replyStatusSet(c, flags)
+			c.w.Bulk(argv[k.pos])
+			replyKeySpecFlags(c, k.flags)
 		} else {
-			c.w.Bulk(argv[p])
+			c.w.Bulk(argv[k.pos])
 		}
 	}
+}
+
+// commandHasKeys is Redis's doesCommandHaveKeys: a key function, or a key
+// spec that is not NOT_KEY.
+func commandHasKeys(cmd *Command) bool {
+	if getKeysFuncs[cmd.FullName] != nil {
+		return true
+	}
+	ci := redisCommandInfo[cmd.FullName]
+	if ci == nil {
+		return cmd.hasKeys()
+	}
+	for i := range ci.specs {
+		if ci.specs[i].flags&ksNotKey == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// specKeys returns the keys of args (args[0] is the command name) with
+// their flags, as Redis's getKeysFromCommandWithSpecs: from the key specs
+// when there are reliable ones (a spec that is a key, none with variable
+// flags) and they can all be followed, else from the command's key function.
+// A command Redis does not describe gets Ember's own key positions.
+func specKeys(cmd *Command, args [][]byte, dst []keyRef) []keyRef {
+	ci := redisCommandInfo[cmd.FullName]
+	if ci == nil {
+		for _, p := range cmd.keyPositions(args, nil) {
+			if p > 0 && p < len(args) {
+				dst = append(dst, keyRef{pos: p})
+			}
+		}
+		return dst
+	}
+	var all uint16
+	hasKey := false
+	for i := range ci.specs {
+		all |= ci.specs[i].flags
+		hasKey = hasKey || ci.specs[i].flags&ksNotKey == 0
+	}
+	if hasKey && all&ksVariableFlags == 0 {
+		if out, ok := followKeySpecs(ci.specs, args, dst); ok {
+			return out
+		}
+	}
+	if f := getKeysFuncs[cmd.FullName]; f != nil {
+		return f(args, dst[:0])
+	}
+	return dst[:0]
+}
+
+// followKeySpecs is Redis's getKeysUsingKeySpecs: ok is false when a spec
+// is unknown, incomplete or does not fit the arguments.
+func followKeySpecs(specs []keySpec, args [][]byte, dst []keyRef) ([]keyRef, bool) {
+	out := dst[:0]
+	argc := len(args)
+	for i := range specs {
+		sp := &specs[i]
+		if sp.flags&ksNotKey != 0 {
+			continue
+		}
+		first := 0
+		switch sp.bs {
+		case bsIndex:
+			first = sp.bsPos
+		case bsKeyword:
+			start, end := sp.bsPos, argc-1
+			if sp.bsPos <= 0 {
+				start, end = argc+sp.bsPos, 1
+			}
+			for j := start; j != end; {
+				if j >= argc || j < 1 {
+					break
+				}
+				if bytes.EqualFold(cstr(args[j]), []byte(sp.keyword)) {
+					first = j + 1
+					break
+				}
+				if start <= end {
+					j++
+				} else {
+					j--
+				}
+			}
+			if first == 0 {
+				continue // keyword not found
+			}
+		default:
+			return nil, false
+		}
+		var last, step int
+		switch sp.fk {
+		case fkRange:
+			step = sp.fk2
+			switch {
+			case sp.fk1 >= 0:
+				last = first + sp.fk1
+			case sp.fk3 == 0:
+				last = argc + sp.fk1
+			default:
+				last = first + ((argc-first)/sp.fk3 + sp.fk1)
+			}
+		case fkKeynum:
+			step = sp.fk3
+			if sp.fk1 >= argc || first+sp.fk1 >= argc {
+				return nil, false
+			}
+			n, ok := store.ParseInt(args[first+sp.fk1])
+			if !ok || n < 0 {
+				return nil, false
+			}
+			first += sp.fk2
+			last = first + int(int32(n)) - 1 // Redis casts to int
+		default:
+			return nil, false
+		}
+		if last >= argc || last < first || first >= argc {
+			return nil, false
+		}
+		for j := first; j <= last; j += max(step, 1) {
+			out = append(out, keyRef{j, sp.flags})
+		}
+		if sp.flags&ksIncomplete != 0 {
+			return nil, false
+		}
+	}
+	return out, true
 }
 
 // COMMAND LIST [FILTERBY MODULE module-name | ACLCAT category | PATTERN pattern]
@@ -231,7 +362,7 @@ func replyCommandInfo(c *Client, cmd *Command) {
 	c.w.Int(int64(cmd.LastKey))
 	c.w.Int(int64(cmd.Step))
 	replyStatusSet(c, cmd.CategoryList())
-	c.w.Set(0) // tips
+	replyTips(c, cmd)
 	replyKeySpecs(c, cmd)
 	if len(cmd.Sub) == 0 {
 		c.w.Set(0)
@@ -243,73 +374,114 @@ func replyCommandInfo(c *Client, cmd *Command) {
 	}
 }
 
-// replyKeySpecs writes the key specs derived from the command's key
-// positions (see the comment at the top of this file).
-func replyKeySpecs(c *Client, cmd *Command) {
+// keySpecFlagNames are the key spec flags in the order of the ks*
+// constants, as COMMAND INFO names them.
+var keySpecFlagNames = []string{"RO", "RW", "OW", "RM", "access", "update", "insert", "delete", "not_key", "incomplete", "variable_flags"}
+
+// replyKeySpecFlags writes a set of key spec flags (addReplyFlagsForKeyArgs).
+func replyKeySpecFlags(c *Client, flags uint16) {
 	n := 0
-	if cmd.FirstKey > 0 {
-		n++
-	}
-	if cmd.Keys != nil {
-		n++
+	for i := range keySpecFlagNames {
+		if flags&(1<<i) != 0 {
+			n++
+		}
 	}
 	c.w.Set(n)
-	flags := keySpecFlags(cmd)
-	if cmd.FirstKey > 0 {
-		last := cmd.LastKey
-		if last >= 0 {
-			last -= cmd.FirstKey
+	for i, name := range keySpecFlagNames {
+		if flags&(1<<i) != 0 {
+			c.w.Simple(name)
 		}
-		c.w.Map(3)
+	}
+}
+
+// replyTips writes the command tips of cmd.
+func replyTips(c *Client, cmd *Command) {
+	var tips []string
+	if ci := redisCommandInfo[cmd.FullName]; ci != nil {
+		tips = ci.tips
+	}
+	c.w.Set(len(tips))
+	for _, t := range tips {
+		c.w.BulkString(t)
+	}
+}
+
+// replyKeySpecs writes the key specs of cmd (addReplyCommandKeySpecs).
+func replyKeySpecs(c *Client, cmd *Command) {
+	ci := redisCommandInfo[cmd.FullName]
+	if ci == nil {
+		c.w.Set(0)
+		return
+	}
+	c.w.Set(len(ci.specs))
+	for i := range ci.specs {
+		sp := &ci.specs[i]
+		note := ""
+		if ci.notes != nil {
+			note = ci.notes[i]
+		}
+		if note != "" {
+			c.w.Map(4)
+			c.w.BulkString("notes")
+			c.w.BulkString(note)
+		} else {
+			c.w.Map(3)
+		}
 		c.w.BulkString("flags")
-		replyStatusSet(c, flags)
+		replyKeySpecFlags(c, sp.flags)
 		c.w.BulkString("begin_search")
 		c.w.Map(2)
 		c.w.BulkString("type")
-		c.w.BulkString("index")
-		c.w.BulkString("spec")
-		c.w.Map(1)
-		c.w.BulkString("index")
-		c.w.Int(int64(cmd.FirstKey))
+		switch sp.bs {
+		case bsIndex:
+			c.w.BulkString("index")
+			c.w.BulkString("spec")
+			c.w.Map(1)
+			c.w.BulkString("index")
+			c.w.Int(int64(sp.bsPos))
+		case bsKeyword:
+			c.w.BulkString("keyword")
+			c.w.BulkString("spec")
+			c.w.Map(2)
+			c.w.BulkString("keyword")
+			c.w.BulkString(sp.keyword)
+			c.w.BulkString("startfrom")
+			c.w.Int(int64(sp.bsPos))
+		default:
+			c.w.BulkString("unknown")
+			c.w.BulkString("spec")
+			c.w.Map(0)
+		}
 		c.w.BulkString("find_keys")
 		c.w.Map(2)
 		c.w.BulkString("type")
-		c.w.BulkString("range")
-		c.w.BulkString("spec")
-		c.w.Map(3)
-		c.w.BulkString("lastkey")
-		c.w.Int(int64(last))
-		c.w.BulkString("keystep")
-		c.w.Int(int64(cmd.Step))
-		c.w.BulkString("limit")
-		c.w.Int(0)
-	}
-	if cmd.Keys != nil {
-		c.w.Map(3)
-		c.w.BulkString("flags")
-		replyStatusSet(c, append(flags[:len(flags):len(flags)], "incomplete"))
-		for _, part := range []string{"begin_search", "find_keys"} {
-			c.w.BulkString(part)
-			c.w.Map(2)
-			c.w.BulkString("type")
+		switch sp.fk {
+		case fkRange:
+			c.w.BulkString("range")
+			c.w.BulkString("spec")
+			c.w.Map(3)
+			c.w.BulkString("lastkey")
+			c.w.Int(int64(sp.fk1))
+			c.w.BulkString("keystep")
+			c.w.Int(int64(sp.fk2))
+			c.w.BulkString("limit")
+			c.w.Int(int64(sp.fk3))
+		case fkKeynum:
+			c.w.BulkString("keynum")
+			c.w.BulkString("spec")
+			c.w.Map(3)
+			c.w.BulkString("keynumidx")
+			c.w.Int(int64(sp.fk1))
+			c.w.BulkString("firstkey")
+			c.w.Int(int64(sp.fk2))
+			c.w.BulkString("keystep")
+			c.w.Int(int64(sp.fk3))
+		default:
 			c.w.BulkString("unknown")
 			c.w.BulkString("spec")
 			c.w.Map(0)
 		}
 	}
-}
-
-// keySpecFlags approximates a command's key spec flags from its flags.
-func keySpecFlags(cmd *Command) []string {
-	switch {
-	case cmd.Has(FlagPubSub):
-		return []string{"not_key"} // shard channels
-	case cmd.Has(FlagWrite):
-		return []string{"RW", "update"}
-	case cmd.Has(FlagReadonly):
-		return []string{"RO", "access"}
-	}
-	return []string{"RO"}
 }
 
 // replyCommandDocs writes one command's COMMAND DOCS map.

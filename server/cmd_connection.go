@@ -2,7 +2,6 @@ package server
 
 import (
 	"bytes"
-	"strconv"
 
 	"github.com/ember-kv/ember/store"
 )
@@ -214,6 +213,3 @@ func validClientName(name []byte) bool {
 	}
 	return true
 }
-
-// formatInt is strconv.FormatInt for the common base-10 case.
-func formatInt(n int64) string { return strconv.FormatInt(n, 10) }

@@ -48,12 +48,11 @@ type rdbState struct {
 
 // bgSave is a background save in progress.
 type bgSave struct {
-	snap    *persistence.Snapshot
-	start   time.Time
-	dirty   int64 // changes counted when it started (dirty_before_bgsave)
-	abort   atomic.Bool
-	done    chan struct{}
-	keysTot int
+	snap  *persistence.Snapshot
+	start time.Time
+	dirty int64 // changes counted when it started (dirty_before_bgsave)
+	abort atomic.Bool
+	done  chan struct{}
 }
 
 // rdbPath is the dump file's path (dir + dbfilename).

@@ -51,21 +51,10 @@ func (c *Client) propagateAs(args ...[]byte) {
 	c.prop.ownSet = true
 }
 
-// propagateAsStrings is propagateAs with string arguments.
-func (c *Client) propagateAsStrings(args ...string) {
-	c.prop.own = stringArgs(args)
-	c.prop.ownSet = true
-}
-
 // alsoPropagate adds an effect in the client's database, logged before the
 // command's own effect (Redis's alsoPropagate). args are copied.
 func (c *Client) alsoPropagate(args ...[]byte) {
 	c.alsoPropagateDB(c.db, copyArgs(args))
-}
-
-// alsoPropagateStrings is alsoPropagate with string arguments.
-func (c *Client) alsoPropagateStrings(args ...string) {
-	c.alsoPropagateDB(c.db, stringArgs(args))
 }
 
 // alsoPropagateDB adds an effect in database db; args are kept as given.
@@ -202,14 +191,6 @@ func copyArgs(args [][]byte) [][]byte {
 	for i, a := range args {
 		buf = append(buf, a...)
 		out[i] = buf[len(buf)-len(a) : len(buf) : len(buf)]
-	}
-	return out
-}
-
-func stringArgs(args []string) [][]byte {
-	out := make([][]byte, len(args))
-	for i, a := range args {
-		out[i] = []byte(a)
 	}
 	return out
 }

@@ -66,16 +66,29 @@ type reqReader struct {
 	count   int  // multibulk: number of arguments announced
 	stuck   bool // inline: a NUL precedes the newline, the line never ends
 
+	// What Redis would still hold of a pending request (querybuf.go): it
+	// starts at mark (Redis's qb_pos) when mark is past r. A bulk whose
+	// header is read is bulklen long (-1: none); bigTrim says a big one
+	// starts Redis's buffer.
+	mark    int
+	bulklen int
+	bigTrim bool
+	st      *queryBufState
+
 	args    [][]byte
 	scratch []byte // inline arguments after unquoting
 }
 
 func newReqReader() reqReader {
-	return reqReader{pending: -1}
+	st := &queryBufState{}
+	st.bulklen.Store(-1)
+	return reqReader{pending: -1, bulklen: -1, st: st}
 }
 
-// buffered is the number of unread bytes (qbuf in CLIENT LIST).
-func (p *reqReader) buffered() int { return p.w - p.r }
+// buffered is the number of bytes Redis would hold in its query buffer
+// (qbuf in CLIENT LIST): the unread ones, less the arguments of a pending
+// request already parsed.
+func (p *reqReader) buffered() int { return p.w - max(p.r, p.mark) }
 
 // unparsed is what Redis would hold in its query buffer (qbuf in CLIENT
 // LIST) while a request is incomplete: Redis moves each complete header and
@@ -98,13 +111,14 @@ func (p *reqReader) capacity() int { return cap(p.buf) }
 // with a fresh one of the usual size.
 func (p *reqReader) reclaim() {
 	if p.r == p.w {
-		p.r, p.w, p.scan = 0, 0, 0
+		p.r, p.w, p.scan, p.mark = 0, 0, 0, 0
 		if cap(p.buf) > keepBufSize {
 			p.buf = nil // release a buffer grown for one large request
 		}
 	}
 	if p.buf == nil {
-		p.buf = make([]byte, readBufSize)
+		// Redis's first read allocates room for PROTO_IOBUF_LEN.
+		p.buf = make([]byte, firstReadAlloc)
 	}
 }
 
@@ -117,6 +131,7 @@ func (p *reqReader) fill(rd io.Reader, lim *limits) error {
 		if p.r > 0 {
 			n := copy(p.buf, p.buf[p.r:p.w])
 			p.scan -= p.r
+			p.mark -= p.r
 			p.r, p.w = 0, n
 		} else {
 			if int64(p.w) >= lim.maxQueryBuf {
@@ -131,9 +146,17 @@ func (p *reqReader) fill(rd io.Reader, lim *limits) error {
 			p.buf = nb
 		}
 	}
-	n, err := rd.Read(p.buf[p.w:])
-	p.w += n
+	// Read no more than Redis would, so that its buffer sizes follow.
+	prev := p.buffered()
+	_, readlen := p.room(int(p.st.alloc.Load()), prev)
+	end := len(p.buf)
+	if readlen < end-p.w {
+		end = p.w + readlen
+	}
+	n, err := rd.Read(p.buf[p.w:end])
 	if n > 0 {
+		p.account(prev, n)
+		p.w += n
 		return nil
 	}
 	if err == nil {
@@ -170,12 +193,36 @@ func (p *reqReader) next(lim *limits) ([][]byte, error) {
 // look past a NUL byte.
 func (p *reqReader) line(from int) (cr int, ok bool) {
 	b := p.buf[from:p.w]
-	i := bytes.IndexByte(b, '\r')
-	if i < 0 || from+i+1 >= p.w || bytes.IndexByte(b[:i], 0) >= 0 {
+	// Headers ("*3", "$5") are a few bytes: one plain pass looking for both
+	// '\r' and NUL costs less than two IndexByte calls. Longer lines (only
+	// malformed or hostile ones) take the vectorised path.
+	for i := 0; i < len(b) && i < shortHeader; i++ {
+		switch b[i] {
+		case '\r':
+			if from+i+1 >= p.w {
+				return -1, false
+			}
+			return from + i, true
+		case 0:
+			return -1, false
+		}
+	}
+	if len(b) <= shortHeader {
+		return -1, false
+	}
+	i := bytes.IndexByte(b[shortHeader:], '\r')
+	if i < 0 {
+		return -1, false
+	}
+	i += shortHeader
+	if from+i+1 >= p.w || bytes.IndexByte(b[shortHeader:i], 0) >= 0 {
 		return -1, false
 	}
 	return from + i, true
 }
+
+// shortHeader is how far line scans byte by byte.
+const shortHeader = 32
 
 func (p *reqReader) nextMultibulk(lim *limits) ([][]byte, error) {
 	if p.pending < 0 {
@@ -209,6 +256,7 @@ func (p *reqReader) nextMultibulk(lim *limits) ([][]byte, error) {
 			if p.w-p.scan > inlineMaxSize {
 				return nil, &protoError{errProtoBulkTooBig}
 			}
+			p.mark = p.scan // Redis has taken the arguments before
 			return nil, nil
 		}
 		if ch := p.buf[p.scan]; ch != '$' {
@@ -223,12 +271,19 @@ func (p *reqReader) nextMultibulk(lim *limits) ([][]byte, error) {
 		}
 		start := cr + 2
 		if int64(p.w-start)-2 < n {
+			if p.bulklen < 0 {
+				p.bulkPending(start, int(n))
+			}
+			p.mark = start
 			// n may be as large as proto-max-bulk-len allows: saturate.
 			p.want = math.MaxInt
 			if head := int64(start - p.r + 2); n <= math.MaxInt64-head {
 				p.want = int(head + n)
 			}
 			return nil, nil
+		}
+		if p.bulklen >= 0 || n >= bigArgLen {
+			p.bulkDone(start, int(n))
 		}
 		end := start + int(n)
 		p.buf[cr+1], p.buf[end], p.buf[end+1] = '\n', '\r', '\n'

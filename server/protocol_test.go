@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/rand/v2"
 	"net"
 	"strconv"
 	"strings"
@@ -382,6 +383,42 @@ func TestReply_Encodings(t *testing.T) {
 			if got := string(r.Bytes()); got != want {
 				t.Errorf("%s in RESP%d: %q, want %q", tc.name, proto, got, want)
 			}
+		}
+	}
+}
+
+// line agrees with the plain definition (the first '\r' with a byte after
+// it, and no NUL before it) around the short-header boundary.
+func TestReqReaderLine(t *testing.T) {
+	ref := func(b []byte, from, w int) (int, bool) {
+		i := bytes.IndexByte(b[from:w], '\r')
+		if i < 0 || from+i+1 >= w || bytes.IndexByte(b[from:from+i], 0) >= 0 {
+			return -1, false
+		}
+		return from + i, true
+	}
+	rng := rand.New(rand.NewPCG(7, 7))
+	alphabet := []byte{'$', '1', '\r', '\n', 0, 'x'}
+	for range 20000 {
+		n := rng.IntN(80)
+		b := make([]byte, n)
+		sparse := 10 + rng.IntN(2)*90 // special bytes often, or rarely (long lines)
+		for i := range b {
+			if rng.IntN(sparse) == 0 {
+				b[i] = alphabet[rng.IntN(len(alphabet))]
+			} else {
+				b[i] = '7'
+			}
+		}
+		from := 0
+		if n > 0 {
+			from = rng.IntN(n)
+		}
+		p := &reqReader{buf: b, w: n}
+		gotCR, gotOK := p.line(from)
+		wantCR, wantOK := ref(b, from, n)
+		if gotCR != wantCR || gotOK != wantOK {
+			t.Fatalf("line(%q, from %d) = %d %v, want %d %v", b, from, gotCR, gotOK, wantCR, wantOK)
 		}
 	}
 }

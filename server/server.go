@@ -282,6 +282,7 @@ func (s *Server) cron() {
 			s.intro.latency.addSampleIfNeeded("expire-cycle", time.Since(start).Milliseconds())
 		}
 		s.introspectionCron(time.Now())
+		s.cronQueryBuffers(time.Now())
 		s.cronAOF()
 		if now := time.Now(); now.Sub(lastSample) >= 100*time.Millisecond {
 			s.sampleMetrics(now)

@@ -108,7 +108,6 @@ var fuzzRenames = map[string]string{
 type panicLog struct {
 	mu     sync.Mutex
 	panics []string
-	tail   bytes.Buffer
 }
 
 func (l *panicLog) Write(p []byte) (int, error) {

@@ -182,6 +182,7 @@ func decryptPEMKey(data []byte, pass string) ([]byte, error) {
 	if block == nil || !x509.IsEncryptedPEMBlock(block) { //nolint:staticcheck
 		return data, nil
 	}
+	//lint:ignore SA1019 as above: Redis's tls-key-file-pass reads such keys
 	der, err := x509.DecryptPEMBlock(block, []byte(pass)) //nolint:staticcheck
 	if err != nil {
 		return nil, err

@@ -240,8 +240,7 @@ func (tx *Tx) transfer(src ref, dstDB int, dst []byte) {
 // the rename happened (false only when nx and dst exists). A missing src is
 // ErrNoSuchKey. The expiry moves with the value.
 func (tx *Tx) Rename(src, dst []byte, nx bool) (bool, error) {
-	r, ok := tx.find(tx.db, src)
-	if !ok {
+	if _, ok := tx.find(tx.db, src); !ok {
 		return false, ErrNoSuchKey
 	}
 	if string(src) == string(dst) {
@@ -250,7 +249,7 @@ func (tx *Tx) Rename(src, dst []byte, nx bool) (bool, error) {
 	if _, exists := tx.find(tx.db, dst); exists && nx {
 		return false, nil
 	}
-	r, _ = tx.find(tx.db, src) // dst's lookup may have moved src's arena
+	r, _ := tx.find(tx.db, src) // dst's lookup may have moved src's arena
 	tx.transfer(r, tx.db, dst)
 	return true, nil
 }

@@ -90,8 +90,5 @@ func (ix *index) resize(size int) {
 	}
 }
 
-// reset empties the index and releases its memory.
-func (ix *index) reset() { *ix = index{} }
-
 // bytes is the memory the index holds.
 func (ix *index) bytes() int { return len(ix.slots) * 8 }

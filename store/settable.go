@@ -225,12 +225,3 @@ func (t *setDict) clone() *setDict {
 	}
 	return c
 }
-
-// bytes estimates the memory the table holds.
-func (t *setDict) bytes() int {
-	n := t.idx.bytes() + cap(t.ents)*8 + cap(t.arena) + cap(t.big)*24 + cap(t.bigFree)*4
-	for _, b := range t.big {
-		n += cap(b)
-	}
-	return n
-}

@@ -214,21 +214,6 @@ func (tx *Tx) find(db int, key []byte) (ref, bool) {
 	return ref{ks, h}, true
 }
 
-// findOrCreate returns key's entry, creating an empty one of type typ when
-// absent. created reports which; an existing key of another type is
-// ErrWrongType.
-func (tx *Tx) findOrCreate(key []byte, typ Type) (r ref, created bool, err error) {
-	if r, ok := tx.find(tx.db, key); ok {
-		if r.meta().typ != typ {
-			return ref{}, false, ErrWrongType
-		}
-		return r, false, nil
-	}
-	ks, hash := tx.keyspace(tx.db, key)
-	h := ks.create(key, hash, typ)
-	return ref{ks: ks, h: h}, true, nil
-}
-
 // expireKey deletes an expired key and tells the observer.
 func (tx *Tx) expireKey(db int, ks *keyspace, h, pos uint32) {
 	if tx.OnExpire != nil {

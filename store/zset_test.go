@@ -133,7 +133,7 @@ func TestZSet_AppendScoreString(t *testing.T) {
 		lp, double string
 	}{
 		{1, "1", "1"},
-		{-0.0, "0", "0"},
+		{0, "0", "0"},
 		{math.Copysign(0, -1), "-0", "-0"},
 		{2.5, "2.5", "2.5"},
 		{1e17, "100000000000000000", "1e+17"},

@@ -104,7 +104,7 @@ func aclKeySpecLiteral(t *testing.T, cmd string, raw []any) string {
 	m := pairs(raw)
 	var flags []string
 	for _, f := range m["flags"].([]any) {
-		flags = append(flags, "ks"+strings.ReplaceAll(strings.Title(strings.ToLower(strings.ReplaceAll(f.(string), "_", " "))), " ", ""))
+		flags = append(flags, "ks"+strings.ReplaceAll(titleWords(strings.ToLower(strings.ReplaceAll(f.(string), "_", " "))), " ", ""))
 	}
 	fl := "0"
 	if len(flags) > 0 {
@@ -137,4 +137,16 @@ func aclKeySpecLiteral(t *testing.T, cmd string, raw []any) string {
 		t.Fatalf("%s: find_keys type %v", cmd, fk["type"])
 	}
 	return fmt.Sprintf("{%s, %s, %s}", fl, bsLit, fkLit)
+}
+
+// titleWords upper-cases the first letter of each space-separated word
+// (ASCII key-spec flag names only).
+func titleWords(s string) string {
+	b := []byte(s)
+	for i := range b {
+		if (i == 0 || b[i-1] == ' ') && b[i] >= 'a' && b[i] <= 'z' {
+			b[i] -= 'a' - 'A'
+		}
+	}
+	return string(b)
 }

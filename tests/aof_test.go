@@ -407,9 +407,7 @@ func TestAOF_AutomaticRewrite(t *testing.T) {
 	if base == 0 || base > 64<<10 || cur > 64<<10 {
 		t.Fatalf("no automatic rewrite: aof_base_size=%d aof_current_size=%d", base, cur)
 	}
-	if log := p.Log(); !strings.Contains(log, "Starting automatic rewriting of AOF on") {
-		t.Errorf("no log line for the automatic rewrite:\n%s", log)
-	}
+	waitLog(t, p, "Starting automatic rewriting of AOF on")
 	want, _ := c.Do("DEBUG", "DIGEST")
 	p.Stop()
 	p, err = startProc(emberBin, dir, args...)

@@ -14,8 +14,7 @@ import (
 // running Ember with COMMAND, so commands added by any family are covered)
 // must exist in redis-server 7.0.15 and describe itself identically: name,
 // arity, flags, first/last/step and ACL categories. Tips and key specs are
-// not compared (Ember derives approximate key specs; see
-// server/cmd_command.go).
+// compared byte for byte by tests/diff_keyspecs_test.go.
 
 // readValue parses one RESP2/RESP3 value: strings, int64, nil, []any for
 // arrays, sets and maps (maps flattened), errors as error values.

@@ -44,7 +44,7 @@ func main() {
 	var o options
 	flag.StringVar(&o.ember, "ember", "bin/ember-server", "ember-server binary")
 	flag.StringVar(&o.redis, "redis", "redis-server", "redis-server binary")
-	flag.StringVar(&o.tests, "tests", "set,get,incr,lpush,rpop,sadd,hset,zadd,lrange_100,mset", "redis-benchmark tests (-t)")
+	flag.StringVar(&o.tests, "tests", defaultTests, "redis-benchmark tests (-t)")
 	flag.StringVar(&o.pipelines, "P", "1,16", "pipeline depths to run")
 	flag.IntVar(&o.requests, "n", 1000000, "requests per run (-n); -P 1 runs use a fifth")
 	flag.IntVar(&o.clients, "c", 50, "parallel clients (-c; scale and bgsave: Go client connections)")
@@ -159,3 +159,6 @@ func machine() string {
 	}
 	return fmt.Sprintf("%s, %d cores, %s/%s, %s; %s", cpu, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version(), rv)
 }
+
+// defaultTests are the redis-benchmark tests the throughput mode runs.
+const defaultTests = "set,get,incr,lpush,rpop,sadd,spop,hset,zadd,zpopmin,lrange_100,mset"

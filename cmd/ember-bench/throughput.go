@@ -234,8 +234,8 @@ func ratio(a, b float64) float64 {
 }
 
 // prepare puts in place what a test reads, after a FLUSHALL, so that no
-// test measures misses: GET reads keys that exist, RPOP/LPOP pop from a
-// list as long as the run.
+// test measures misses: GET reads keys that exist, RPOP/LPOP, SPOP and
+// ZPOPMIN pop from a list, set or sorted set as long as the run.
 func prepare(s *server, o options, test string, c config, keyspace int) error {
 	s.flush()
 	switch strings.ToLower(test) {
@@ -245,11 +245,27 @@ func prepare(s *server, o options, test string, c config, keyspace int) error {
 		}
 		return s.do("SET", "key:__rand_int__", "xxx")
 	case "rpop", "lpop":
-		args := []string{"-h", "127.0.0.1", "-p", strconv.Itoa(s.port), "-t", "lpush", "-q",
-			"-n", strconv.Itoa(requestsFor(o, c)), "-c", "20", "-P", "64"}
-		if out, err := child("redis-benchmark", args...).CombinedOutput(); err != nil {
-			return fmt.Errorf("redis-benchmark %s: %v: %s", strings.Join(args, " "), err, out)
-		}
+		return fillWith(s, "lpush", requestsFor(o, c), 0)
+	case "spop":
+		// SADD myset element:__rand_int__ over a wide range: about as many
+		// distinct members as the run pops.
+		return fillWith(s, "sadd", requestsFor(o, c), 1<<40)
+	case "zpopmin":
+		return fillWith(s, "zadd", requestsFor(o, c), 1<<40)
+	}
+	return nil
+}
+
+// fillWith runs redis-benchmark's own test (lpush, sadd, zadd) n times
+// against s, with random integers below keyspace (none when 0).
+func fillWith(s *server, test string, n, keyspace int) error {
+	args := []string{"-h", "127.0.0.1", "-p", strconv.Itoa(s.port), "-t", test, "-q",
+		"-n", strconv.Itoa(n), "-c", "20", "-P", "64"}
+	if keyspace > 0 {
+		args = append(args, "-r", strconv.Itoa(keyspace))
+	}
+	if out, err := child("redis-benchmark", args...).CombinedOutput(); err != nil {
+		return fmt.Errorf("redis-benchmark %s: %v: %s", strings.Join(args, " "), err, out)
 	}
 	return nil
 }

@@ -77,7 +77,6 @@ type Log struct {
 	syncMu   sync.Mutex // held by background fsyncs and file switches
 	lastSync atomic.Int64
 	fsyncs   atomic.Int64 // fsync calls, for tests and INFO
-	delayed  atomic.Int64
 
 	// OnFatal is called (once per failure, outside the lock) when a write
 	// or fsync fails under appendfsync always: Redis exits then.

@@ -5,6 +5,11 @@
 //
 //	go run ./server/internal/gendocs -addr 127.0.0.1:6379 > server/command_docs_data.go
 //
+// With -info it writes server/command_info_data.go instead: the command
+// tips and key specs of every command, from Redis's COMMAND reply.
+//
+//	go run ./server/internal/gendocs -info > server/command_info_data.go
+//
 // With no -addr it starts redis-server from PATH on a free port.
 package main
 
@@ -26,6 +31,7 @@ import (
 
 func main() {
 	addr := flag.String("addr", "", "address of a Redis 7.0 server (default: start redis-server)")
+	info := flag.Bool("info", false, "write server/command_info_data.go (tips and key specs from COMMAND) instead")
 	flag.Parse()
 	if *addr == "" {
 		stop, a, err := startRedis()
@@ -42,7 +48,11 @@ func main() {
 	defer conn.Close()
 	rd := bufio.NewReader(conn)
 	version := ""
-	for _, cmd := range [][]string{{"HELLO", "3"}, {"COMMAND", "DOCS"}} {
+	second := []string{"COMMAND", "DOCS"}
+	if *info {
+		second = []string{"COMMAND"}
+	}
+	for _, cmd := range [][]string{{"HELLO", "3"}, second} {
 		fmt.Fprintf(conn, "*%d\r\n", len(cmd))
 		for _, a := range cmd {
 			fmt.Fprintf(conn, "$%d\r\n%s\r\n", len(a), a)
@@ -55,7 +65,12 @@ func main() {
 			version = str(field(v.(pairs), "version"))
 			continue
 		}
-		out, err := render(v.(pairs), version)
+		var out []byte
+		if *info {
+			out, err = renderInfo(v.([]any), version)
+		} else {
+			out, err = render(v.(pairs), version)
+		}
 		if err != nil {
 			log.Fatal(err)
 		}
