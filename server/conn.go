@@ -113,7 +113,7 @@ func (s *Server) serveConn(nc net.Conn) {
 			}
 			s.readLimits(c, &lim)
 		}
-		c.qbuf.Store(int64(c.rd.unparsed()))
+		c.qbuf.Store(int64(c.rd.buffered()))
 		if !c.flush() {
 			return
 		}

@@ -90,20 +90,6 @@ func newReqReader() reqReader {
 // request already parsed.
 func (p *reqReader) buffered() int { return p.w - max(p.r, p.mark) }
 
-// unparsed is what Redis would hold in its query buffer (qbuf in CLIENT
-// LIST) while a request is incomplete: Redis moves each complete header and
-// argument of a multibulk request out of its buffer as it arrives.
-func (p *reqReader) unparsed() int {
-	if p.pending <= 0 || p.scan <= p.r {
-		return p.w - p.r
-	}
-	from := p.scan
-	if cr, ok := p.line(from); ok {
-		from = cr + 2 // the bulk's header is parsed: its data is what remains
-	}
-	return max(p.w-from, 0)
-}
-
 // capacity is the size of the read buffer.
 func (p *reqReader) capacity() int { return cap(p.buf) }
 
