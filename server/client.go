@@ -66,6 +66,11 @@ type Client struct {
 	errCount int          // error replies sent, to count failed calls
 	noEvict  atomic.Bool  // CLIENT NO-EVICT
 
+	// Client memory (clientmem.go): the client's own part as last
+	// published, for the connection's goroutine and for everyone.
+	memOwn   int64
+	memInPub atomic.Int64
+
 	out output // the write side (conn.go)
 
 	// Pub/Sub, client-side caching, MONITOR and reply bookkeeping

@@ -293,17 +293,24 @@ func (c *Client) appendInfo(b []byte, o *Client, args [][]byte) []byte {
 	if lc := o.lastCmd.Load(); lc != nil {
 		cmd = lc.FullName
 	}
-	totMem := qbuf + qfree + argvMem + rbs + omem
+	totMem := o.memUsage()
+	var multiMem int
+	if o == c {
+		totMem = c.memIn() + argvMem + omem
+		if c.multi != nil {
+			multiMem = c.multi.argvBytes
+		}
+	}
 	redir := int64(-1)
 	if tf&trackFlagOn != 0 {
 		redir = o.track.redirectID.Load()
 	}
-	b = fmt.Appendf(b, "id=%d addr=%s laddr=%s fd=%d name=%s age=%d idle=%d flags=%s db=%d sub=%d psub=%d ssub=%d multi=%d qbuf=%d qbuf-free=%d argv-mem=%d multi-mem=0 rbs=%d rbp=%d obl=0 oll=0 omem=%d tot-mem=%d events=%s cmd=%s user=%s redir=%d resp=%d",
+	b = fmt.Appendf(b, "id=%d addr=%s laddr=%s fd=%d name=%s age=%d idle=%d flags=%s db=%d sub=%d psub=%d ssub=%d multi=%d qbuf=%d qbuf-free=%d argv-mem=%d multi-mem=%d rbs=%d rbp=%d obl=0 oll=0 omem=%d tot-mem=%d events=%s cmd=%s user=%s redir=%d resp=%d",
 		o.id, o.addr, o.laddr, connFD(o.conn), o.Name(),
 		int64(now.Sub(o.created)/time.Second),
 		(now.UnixNano()-o.lastInteraction.Load())/int64(time.Second),
 		flags, o.curDB.Load(), o.subs.nsub.Load(), o.subs.npsub.Load(), o.subs.nssub.Load(), multi,
-		qbuf, qfree, argvMem, rbs, rbs, omem, totMem, events, cmd, user, redir, o.protoVer.Load())
+		qbuf, qfree, argvMem, multiMem, rbs, rbs, omem, totMem, events, cmd, user, redir, o.protoVer.Load())
 	return b
 }
 

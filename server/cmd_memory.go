@@ -88,7 +88,8 @@ func (s *Server) memoryOverhead() memOverhead {
 	o.total = s.usedMemory()
 	o.peak = s.trackPeakMemory()
 	o.startup = s.startupMemory
-	o.overheadTotal = o.startup
+	o.clients = s.clientsMemory()
+	o.overheadTotal = o.startup + o.clients
 	for db := 0; db < s.store.Databases(); db++ {
 		d := s.store.DBMemory(db)
 		if d.Keys == 0 {

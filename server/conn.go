@@ -47,7 +47,14 @@ func (s *Server) serveConn(nc net.Conn) {
 			armed = false
 		}
 		c.shrinkReplies()
-		if err := c.rd.fill(nc, &lim); err != nil {
+		c.rd.reclaim()
+		c.noteMem()
+		err := c.rd.fill(nc, &lim)
+		c.noteMem()
+		if err == nil && s.evictClientsBefore(c) {
+			return // evicted for its query buffer (maxmemory-clients)
+		}
+		if err != nil {
 			if errors.Is(err, errQueryBufLimit) {
 				s.log.Warnf("Closing client that reached max query buffer length: id=%d addr=%s (qbuf initial bytes: %q)", c.id, c.addr, c.rd.buf[:min(64, c.rd.w)])
 			} else if errors.Is(err, os.ErrDeadlineExceeded) {
@@ -96,6 +103,7 @@ func (s *Server) serveConn(nc net.Conn) {
 			if !c.checkOwnOutputLimit() {
 				return
 			}
+			c.noteMem() // after the limits: a client closed by them no longer counts
 			if c.w.Len() > flushThreshold {
 				if c.holdsReplies() {
 					c.commit()
@@ -219,6 +227,7 @@ func (c *Client) push(hdr, body []byte) {
 	o.queue.Append(body)
 	c.noteObuf()
 	if c.overOutputLimit(int64(o.queue.Len()+o.inflight), time.Now()) {
+		c.uncountMemLocked()
 		o.closing = true
 		o.queue.Reset()
 		o.mu.Unlock()
@@ -231,10 +240,6 @@ func (c *Client) push(hdr, body []byte) {
 	}
 	o.mu.Unlock()
 }
-
-// noteObuf publishes the queued output size (omem in CLIENT LIST). Call with
-// out.mu held.
-func (c *Client) noteObuf() { c.obuf.Store(int64(c.out.queue.Len() + c.out.inflight)) }
 
 // resetReplies empties the reply buffer. It keeps its capacity while the
 // connection works through a batch (a pipeline of large replies reuses one
@@ -266,6 +271,7 @@ func (c *Client) writeLoop() {
 		}
 		o.inflight = o.queue.Len()
 		chunks := o.queue.Take()
+		c.noteObuf()
 		o.mu.Unlock()
 		err := writeChunks(o.conn, chunks, &scratch)
 		releaseChunks(chunks)
@@ -299,6 +305,11 @@ type output struct {
 	closing  bool     // over its output buffer limit: nothing more is sent
 
 	softSince time.Time // when usage first went over the soft limit
+
+	// Client memory (clientmem.go): the output counted in the clients'
+	// total, and whether the client has left the total.
+	obufCounted int64
+	memGone     bool
 
 	// Client-side caching (tracking.go): while the client runs a command,
 	// invalidations for it wait here and follow its reply.

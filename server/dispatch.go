@@ -46,6 +46,8 @@ func (c *Client) execute(args [][]byte) {
 		c.reject(ErrNoMulti)
 		s.cmdStats.rejected(cmd)
 	case c.aclDenied(cmd, args):
+	case s.evictClientsBefore(c):
+		// Evicted itself (maxmemory-clients): the command is dropped.
 	case s.rejectOOM(c, cmd):
 		c.cmd = cmd
 		c.refuseOOM(cmd)

@@ -273,7 +273,8 @@ func (s *Server) infoMemory(b *strings.Builder) {
 	used := uint64(s.usedMemory())
 	peak := uint64(s.trackPeakMemory())
 	startup := uint64(s.startupMemory)
-	overhead := startup + uint64(s.store.OverheadMemory())
+	clients := uint64(s.clientsMemory())
+	overhead := startup + uint64(s.store.OverheadMemory()) + clients
 	dataset := used - min(used, overhead)
 	maxmem := uint64(s.memst.maxmemory.Load())
 	sysmem := totalSystemMemory()
@@ -322,7 +323,7 @@ func (s *Server) infoMemory(b *strings.Builder) {
 	infoLine(b, "mem_replication_backlog", 0)
 	infoLine(b, "mem_total_replication_buffers", 0)
 	infoLine(b, "mem_clients_slaves", 0)
-	infoLine(b, "mem_clients_normal", 0)
+	infoLine(b, "mem_clients_normal", clients)
 	infoLine(b, "mem_cluster_links", 0)
 	infoLine(b, "mem_aof_buffer", s.aofBufferBytes())
 	infoLine(b, "mem_allocator", "go-"+runtime.Version())

@@ -6,6 +6,7 @@ import (
 	"runtime/debug"
 	"runtime/metrics"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -42,6 +43,13 @@ type memoryState struct {
 	logFactor atomic.Int64
 	decayTime atomic.Int64
 	running   atomic.Bool // background eviction under way (isEvictionProcRunning)
+
+	// Client memory and eviction (clientmem.go).
+	clients        atomic.Int64 // every client's memory
+	clientsSetting atomic.Int64 // maxmemory-clients: bytes, or -percent of maxmemory
+	clientLimit    atomic.Int64 // the limit in bytes, 0 for none
+	clientEvictMu  sync.Mutex
+	passMu         sync.Mutex // one key eviction pass at a time: each frees what was over at its start
 
 	runtimeBase  int64 // runtime memory at start-up, for the memory limit
 	defaultLimit int64 // the memory limit before Ember set one (GOMEMLIMIT)
@@ -91,11 +99,13 @@ func (s *Server) initMemory() {
 		n, _ := strconv.ParseUint(v, 10, 64)
 		mm := int64(min(n, math.MaxInt64))
 		m.maxmemory.Store(mm)
+		s.updateClientEvictionLimit()
 		s.tuneRuntime(mm)
-		if mm > 0 && s.usedMemory() > mm {
-			s.startEviction() // as Redis's updateMaxmemory
-		}
+		// Evicting down to a lowered limit (updateMaxmemory) is
+		// afterConfigSet's: one pass, not two at once, so that the
+		// second does not chase the invalidations the first one sent.
 	})
+	s.watchClientEviction()
 	s.store.SyncPolicy()
 }
 
@@ -122,9 +132,11 @@ func (s *Server) tuneRuntime(mm int64) {
 	debug.SetMemoryLimit(limit)
 }
 
-// usedMemory is used_memory: the dataset's running total plus the
-// server's start-up footprint.
-func (s *Server) usedMemory() int64 { return s.startupMemory + s.store.UsedMemory() }
+// usedMemory is used_memory: the dataset's running total, the clients'
+// buffers and the server's start-up footprint.
+func (s *Server) usedMemory() int64 {
+	return s.startupMemory + s.store.UsedMemory() + s.clientsMemory()
+}
 
 // evictionTimeLimit converts maxmemory-eviction-tenacity to the time one
 // eviction pass may take (evictionTimeLimitUs).
@@ -142,7 +154,8 @@ func evictionTimeLimit(tenacity int64) time.Duration {
 // at most the tenacity's time; then the rest is left to a background pass.
 func (s *Server) performEvictions() int {
 	mm := s.memst.maxmemory.Load()
-	if mm <= 0 || s.usedMemory() <= mm {
+	used := s.usedMemory()
+	if mm <= 0 || used <= mm {
 		return evictOK
 	}
 	if s.clientsPaused() {
@@ -153,9 +166,15 @@ func (s *Server) performEvictions() int {
 	if s.store.Policy() == store.NoEviction {
 		return evictFail
 	}
+	s.memst.passMu.Lock()
+	defer s.memst.passMu.Unlock()
+	if used = s.usedMemory(); used <= mm {
+		return evictOK // another pass got there meanwhile
+	}
 	limit := evictionTimeLimit(s.memst.tenacity.Load())
 	start := time.Now()
-	for freed := 1; s.usedMemory() > mm; freed++ {
+	target := s.evictionTarget(used, mm)
+	for freed := 1; s.store.UsedMemory() > target; freed++ {
 		if !s.store.EvictOne(s.keyEvicted) {
 			return evictFail
 		}
@@ -168,6 +187,16 @@ func (s *Server) performEvictions() int {
 		return evictRunning
 	}
 	return evictOK
+}
+
+// evictionTarget is the dataset size one eviction pass evicts down to:
+// what used memory is over maxmemory is computed once, at the start, and
+// only what deleting keys frees counts against it (performEvictions's
+// mem_tofree and mem_freed). Client output growing meanwhile (invalidation
+// messages of the evicted keys to clients that do not read) waits for the
+// next pass, so that it cannot feed the loop until the dataset is gone.
+func (s *Server) evictionTarget(used, mm int64) int64 {
+	return s.store.UsedMemory() - (used - mm)
 }
 
 // keyEvicted reports an evicted key: stats, WATCH, keyspace event. It runs
@@ -197,8 +226,11 @@ func (s *Server) startEviction() {
 				s.memst.running.Store(false)
 				// A pass that ran out of time just now may have found us
 				// still running: look again before leaving.
+				// Clients' output alone (invalidations of the keys just
+				// evicted, on their way to the sockets) does not keep
+				// the loop going: the next command looks again.
 				mm := s.memst.maxmemory.Load()
-				if mm <= 0 || s.usedMemory() <= mm || s.store.Policy() == store.NoEviction || s.clientsPaused() || !s.memst.running.CompareAndSwap(false, true) {
+				if mm <= 0 || s.usedMemory()-s.clientsMemory() <= mm || s.store.Policy() == store.NoEviction || s.clientsPaused() || !s.memst.running.CompareAndSwap(false, true) {
 					return
 				}
 			}
@@ -210,12 +242,19 @@ func (s *Server) startEviction() {
 // evictionPass is one time-bounded pass of the background eviction.
 func (s *Server) evictionPass() int {
 	mm := s.memst.maxmemory.Load()
-	if mm <= 0 || s.usedMemory() <= mm || s.clientsPaused() {
+	used := s.usedMemory()
+	if mm <= 0 || used <= mm || s.clientsPaused() {
+		return evictOK
+	}
+	s.memst.passMu.Lock()
+	defer s.memst.passMu.Unlock()
+	if used = s.usedMemory(); used <= mm {
 		return evictOK
 	}
 	limit := max(evictionTimeLimit(s.memst.tenacity.Load()), 100*time.Microsecond)
 	start := time.Now()
-	for freed := 1; s.usedMemory() > mm; freed++ {
+	target := s.evictionTarget(used, mm)
+	for freed := 1; s.store.UsedMemory() > target; freed++ {
 		if !s.store.EvictOne(s.keyEvicted) {
 			return evictFail
 		}
@@ -271,9 +310,13 @@ func (c *Client) refuseOOM(cmd *Command) {
 // goes; the background pass continues).
 func (s *Server) afterConfigSet(c *Client) {
 	if c.tx.Locked() {
+		if mm := s.memst.maxmemory.Load(); mm > 0 && s.usedMemory() > mm {
+			s.startEviction() // waits for the shards the caller holds
+		}
 		return
 	}
 	s.store.SyncPolicy()
+	s.evictClients()
 	s.performEvictions()
 }
 
@@ -283,6 +326,7 @@ func (s *Server) memoryCron() {
 	if mm := s.memst.maxmemory.Load(); mm > 0 {
 		s.tuneRuntime(mm)
 	}
+	s.evictClients()
 	s.trackPeakMemory()
 }
 

@@ -22,6 +22,8 @@ import (
 type multiState struct {
 	cmds    []queuedCmd
 	aborted bool // a command was rejected while queueing: EXEC answers EXECABORT
+
+	argvBytes int // what the queued arguments cost (client memory)
 }
 
 type queuedCmd struct {
@@ -99,6 +101,7 @@ func (c *Client) queue(cmd *Command, args [][]byte) {
 		cp[i] = buf[len(buf)-len(a) : len(buf) : len(buf)]
 	}
 	c.multi.cmds = append(c.multi.cmds, queuedCmd{cmd: cmd, args: cp})
+	c.multi.argvBytes += size + len(args)*argvEntryMem
 	c.w.Simple("QUEUED")
 }
 

@@ -132,6 +132,7 @@ func (c *Client) checkOwnOutputLimit() bool {
 	used := int64(pendingReplyUsage(c.w.Len()) + o.queue.Len() + o.inflight)
 	over := !o.closing && c.overOutputLimit(used, time.Now())
 	if over {
+		c.uncountMemLocked() // its output is dropped: it no longer counts
 		c.noteObufWith(used)
 		o.closing = true
 		o.queue.Reset()
@@ -163,6 +164,7 @@ func (s *Server) cronOutputLimits(now time.Time) {
 		o.mu.Lock()
 		over := !o.closing && c.overOutputLimit(int64(o.queue.Len()+o.inflight), now)
 		if over {
+			c.uncountMemLocked()
 			o.closing = true
 			o.queue.Reset()
 		}

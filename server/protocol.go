@@ -93,10 +93,9 @@ func (p *reqReader) buffered() int { return p.w - max(p.r, p.mark) }
 // capacity is the size of the read buffer.
 func (p *reqReader) capacity() int { return cap(p.buf) }
 
-// fill reads more input from rd, making room first. The buffer grows by
-// doubling, never past what the pending request is known to need, so a
-// bulk announced large costs memory only as its bytes arrive.
-func (p *reqReader) fill(rd io.Reader, lim *limits) error {
+// reclaim rewinds an empty buffer, replacing one grown for a large request
+// with a fresh one of the usual size.
+func (p *reqReader) reclaim() {
 	if p.r == p.w {
 		p.r, p.w, p.scan, p.mark = 0, 0, 0, 0
 		if cap(p.buf) > keepBufSize {
@@ -107,6 +106,13 @@ func (p *reqReader) fill(rd io.Reader, lim *limits) error {
 		// Redis's first read allocates room for PROTO_IOBUF_LEN.
 		p.buf = make([]byte, firstReadAlloc)
 	}
+}
+
+// fill reads more input from rd, making room first. The buffer grows by
+// doubling, never past what the pending request is known to need, so a
+// bulk announced large costs memory only as its bytes arrive.
+func (p *reqReader) fill(rd io.Reader, lim *limits) error {
+	p.reclaim()
 	if p.w == len(p.buf) {
 		if p.r > 0 {
 			n := copy(p.buf, p.buf[p.r:p.w])

@@ -352,6 +352,7 @@ func (s *Server) newClient(nc net.Conn) *Client {
 func (s *Server) removeClient(c *Client) {
 	c.flushStats()
 	c.Kill()
+	c.uncountMem()
 	s.clientGone(c)
 	c.discardTransaction()
 	s.clients.remove(c)
