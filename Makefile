@@ -18,7 +18,7 @@ run: build
 # light soak tests; then all of it again under the race detector (the
 # end-to-end tests then start a race-built ember-server and fail on any race
 # it reports). Tests that need redis-server/redis-cli skip with a reason when
-# absent. About 5 minutes on 2 cores.
+# absent. About 8-9 minutes on 2 cores.
 test:
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
