@@ -229,7 +229,11 @@ func (s *Server) Serve() {
 	s.log.Noticef("Ready to accept connections")
 }
 
-func (s *Server) acceptLoop(ln net.Listener) {
+func (s *Server) acceptLoop(ln net.Listener) { s.acceptWith(ln, nil) }
+
+// acceptWith accepts connections on ln until the server stops and serves
+// each one, through wrap when it is set (TLS).
+func (s *Server) acceptWith(ln net.Listener, wrap func(net.Conn) net.Conn) {
 	defer s.wg.Done()
 	for {
 		nc, err := ln.Accept()
@@ -254,6 +258,9 @@ func (s *Server) acceptLoop(ln net.Listener) {
 			}
 		}
 		s.stats.connections.Add(1)
+		if wrap != nil {
+			nc = wrap(nc)
+		}
 		go s.serveConn(nc)
 	}
 }

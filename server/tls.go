@@ -21,7 +21,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"time"
 )
 
 // TLS with Go's crypto/tls, configured by Redis's tls-* parameters: a
@@ -466,33 +465,8 @@ func (s *Server) closeTLS() {
 // through a TLS server connection; the handshake happens on the first read
 // or write, on the connection's own goroutine.
 func (s *Server) tlsAcceptLoop(ln net.Listener) {
-	defer s.wg.Done()
 	base := &tls.Config{GetConfigForClient: s.tlsServerConfig}
-	for {
-		nc, err := ln.Accept()
-		if err != nil {
-			select {
-			case <-s.done:
-				return
-			default:
-			}
-			if errors.Is(err, net.ErrClosed) {
-				return
-			}
-			s.log.Warnf("Accepting client connection: %v", err)
-			time.Sleep(10 * time.Millisecond)
-			continue
-		}
-		if tc, ok := nc.(*net.TCPConn); ok {
-			_ = tc.SetNoDelay(true)
-			if ka := s.cfg.GetInt("tcp-keepalive"); ka > 0 {
-				_ = tc.SetKeepAlive(true)
-				_ = tc.SetKeepAlivePeriod(time.Duration(ka) * time.Second)
-			}
-		}
-		s.stats.connections.Add(1)
-		go s.serveConn(tls.Server(nc, base))
-	}
+	s.acceptWith(ln, func(nc net.Conn) net.Conn { return tls.Server(nc, base) })
 }
 
 // TLSAddr returns the TLS listener's address (nil without one).
