@@ -2,8 +2,6 @@ package server
 
 import (
 	"bytes"
-
-	"github.com/ember-kv/ember/store"
 )
 
 // Key and channel extraction for the ACL, as Redis 7.0's
@@ -82,82 +80,12 @@ func (ac *aclCommand) extractKeys(args [][]byte, dst []keyRef) []keyRef {
 	return dst[:0]
 }
 
-// keysFromSpecs is Redis's getKeysUsingKeySpecs; ok is false when a spec
-// cannot be followed (the caller then uses the command's key function).
+// keysFromSpecs follows the command's key specs for the ACL as COMMAND
+// GETKEYS does (Redis uses getKeysUsingKeySpecs for both); ok is false when
+// a spec cannot be followed (the caller then uses the command's key
+// function).
 func keysFromSpecs(ac *aclCommand, args [][]byte, dst []keyRef) ([]keyRef, bool) {
-	out := dst[:0]
-	argc := len(args)
-	for i := range ac.specs {
-		sp := &ac.specs[i]
-		if sp.flags&ksNotKey != 0 {
-			continue
-		}
-		first := 0
-		switch sp.bs {
-		case bsIndex:
-			first = sp.bsPos
-		case bsKeyword:
-			start, end := sp.bsPos, argc-1
-			if sp.bsPos <= 0 {
-				start, end = argc+sp.bsPos, 1
-			}
-			for j := start; j != end; {
-				if j >= argc || j < 1 {
-					break
-				}
-				if bytes.EqualFold(args[j], []byte(sp.keyword)) {
-					first = j + 1
-					break
-				}
-				if start <= end {
-					j++
-				} else {
-					j--
-				}
-			}
-			if first == 0 {
-				continue
-			}
-		default:
-			return nil, false
-		}
-		var last, step int
-		switch sp.fk {
-		case fkRange:
-			step = sp.fk2
-			switch {
-			case sp.fk1 >= 0:
-				last = first + sp.fk1
-			case sp.fk3 == 0:
-				last = argc + sp.fk1
-			default:
-				last = first + ((argc-first)/sp.fk3 + sp.fk1)
-			}
-		case fkKeynum:
-			step = sp.fk3
-			if sp.fk1 >= argc || first+sp.fk1 >= argc {
-				return nil, false
-			}
-			n, ok := store.ParseInt(args[first+sp.fk1])
-			if !ok || n < 0 || n > int64(argc) {
-				return nil, false
-			}
-			first += sp.fk2
-			last = first + int(n) - 1
-		default:
-			return nil, false
-		}
-		if last >= argc || last < first || first >= argc {
-			return nil, false
-		}
-		for j := first; j <= last; j += max(step, 1) {
-			out = append(out, keyRef{j, sp.flags})
-		}
-		if sp.flags&ksIncomplete != 0 {
-			return nil, false
-		}
-	}
-	return out, true
+	return followKeySpecs(ac.specs, args, dst)
 }
 
 // getKeysFuncs are Redis's getkeys_proc functions that matter to the ACL:
