@@ -173,7 +173,7 @@ func TestAOF_Interop(t *testing.T) {
 					dialRaw(t, r.Addr).Do("RPUSH", "l", "after")
 				}
 				want := digestAndTTLs(t, r.Addr)
-				r.Stop()
+				r.Shutdown()
 				e, err := startProc(emberBin, dir, aofArgs(preamble)...)
 				if err != nil {
 					t.Fatal(err)

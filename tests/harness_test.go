@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -157,6 +158,22 @@ func (p *proc) Stop() {
 	select {
 	case <-p.done:
 	case <-time.After(10 * time.Second):
+	}
+}
+
+// Shutdown stops the process the way an operator does (SIGTERM), so it
+// writes out what it holds; it is killed if it takes more than 10 s.
+// redis-server needs this before another server reads its AOF: with
+// appendfsync everysec it may reply to a write it postponed while a
+// background fsync was running, and only a clean exit writes that out.
+func (p *proc) Shutdown() {
+	if p.cmd.Process != nil {
+		_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	}
+	select {
+	case <-p.done:
+	case <-time.After(10 * time.Second):
+		p.Stop()
 	}
 }
 
