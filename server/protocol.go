@@ -7,7 +7,6 @@ import (
 	"math"
 
 	"github.com/ember-kv/ember/store"
-	"github.com/tidwall/redcon"
 )
 
 // Request parsing, following processMultibulkBuffer and processInlineBuffer
@@ -22,16 +21,16 @@ import (
 // two bytes after a header's '\r' and after a bulk's data are skipped
 // without being looked at.
 //
-// Once a RESP request has passed these checks, redcon's parser
-// (ReadNextCommand) slices it into arguments without copying. redcon
-// trusts its input (a huge or negative length makes it index out of range)
-// and insists on CRLF where Redis skips two bytes, so it only ever sees
-// checked requests, with the skipped bytes rewritten to CRLF in place.
+// The checks locate every argument, so the arguments are sliced out of the
+// read buffer as they are checked, without copying and without a second
+// pass (redcon's ReadNextCommand would parse the request again, and it
+// trusts lengths and insists on CRLF where Redis skips two bytes).
 
 const (
 	readBufSize   = 16 * 1024 // Redis's PROTO_IOBUF_LEN
 	inlineMaxSize = 64 * 1024 // Redis's PROTO_INLINE_MAX_SIZE
 	keepBufSize   = 64 * 1024 // larger idle read buffers are released
+	keepArgs      = 1024      // longer argument lists are released too
 	// Before authentication Redis accepts at most this much.
 	unauthMaxArgs = 10
 	unauthMaxBulk = 16 * 1024
@@ -63,7 +62,6 @@ type reqReader struct {
 	pending int  // multibulk: bulks left to read; -1 before the header
 	scan    int  // offset in buf checked so far
 	want    int  // bytes from r the request is known to need, for growing
-	count   int  // multibulk: number of arguments announced
 	stuck   bool // inline: a NUL precedes the newline, the line never ends
 
 	// What Redis would still hold of a pending request (querybuf.go): it
@@ -76,6 +74,7 @@ type reqReader struct {
 	st      *queryBufState
 
 	args    [][]byte
+	offs    []int  // multibulk: each checked argument's start, from r
 	scratch []byte // inline arguments after unquoting
 }
 
@@ -101,6 +100,11 @@ func (p *reqReader) reclaim() {
 		if cap(p.buf) > keepBufSize {
 			p.buf = nil // release a buffer grown for one large request
 		}
+	}
+	if cap(p.args) > keepArgs && p.pending < 0 {
+		// Argument lists of a request with very many arguments go too
+		// (not while one is being read: offs holds its progress).
+		p.args, p.offs = nil, nil
 	}
 	if p.buf == nil {
 		// Redis's first read allocates room for PROTO_IOBUF_LEN.
@@ -230,9 +234,8 @@ func (p *reqReader) nextMultibulk(lim *limits) ([][]byte, error) {
 			p.r = cr + 2
 			return [][]byte{}, nil
 		}
-		p.buf[cr+1] = '\n'
 		p.pending = int(n)
-		p.count = int(n)
+		p.offs = p.offs[:0]
 		p.scan = cr + 2
 		p.want = 0
 	}
@@ -271,17 +274,18 @@ func (p *reqReader) nextMultibulk(lim *limits) ([][]byte, error) {
 		if p.bulklen >= 0 || n >= bigArgLen {
 			p.bulkDone(start, int(n))
 		}
-		end := start + int(n)
-		p.buf[cr+1], p.buf[end], p.buf[end+1] = '\n', '\r', '\n'
-		p.scan = end + 2
+		// Offsets from r stay valid when fill moves or grows the buffer.
+		p.offs = append(p.offs, start-p.r, int(n))
+		p.scan = start + int(n) + 2
 		p.pending--
 	}
 	p.pending = -1
 	p.want = 0
-	complete, args, _, leftover, err := redcon.ReadNextCommand(p.buf[p.r:p.scan], p.args[:0])
-	if err != nil || !complete || len(leftover) != 0 || len(args) != p.count {
-		// Cannot happen for a request that passed the checks above.
-		return nil, &protoError{errProtoMultibulkLen}
+	args := p.args[:0]
+	for i := 0; i < len(p.offs); i += 2 {
+		from := p.r + p.offs[i]
+		to := from + p.offs[i+1]
+		args = append(args, p.buf[from:to:to])
 	}
 	p.args = args
 	p.r = p.scan
