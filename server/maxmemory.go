@@ -67,7 +67,7 @@ const (
 // above it, so that a tiny maxmemory cannot leave the collector running
 // back to back.
 const (
-	memoryLimitHeadroom    = 4 // limit = start-up + max(maxmemory, retained) + maxmemory/4
+	memoryLimitHeadroom    = 8 // limit = start-up + max(maxmemory, retained) + maxmemory/8
 	minMemoryLimitHeadroom = 4 << 20
 )
 

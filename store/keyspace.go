@@ -16,11 +16,19 @@ import (
 // gives SCAN its guarantee and lets other structures (expiry sampling,
 // eviction order) refer to keys by a 4-byte handle instead of a copy.
 type keyspace struct {
-	idx      index
-	metas    []meta
-	free     []uint32 // free handles, reused last-in first-out
-	arena    []byte
-	dead     int // arena bytes no longer referenced
+	idx   index
+	metas []meta
+	free  []uint32 // free handles, reused last-in first-out
+	arena []byte
+	dead  int // arena bytes no longer referenced
+	// holes lists the dead regions that held a whole entry (key and inline
+	// value), by size. An entry of exactly that size takes one instead of
+	// growing the arena: a cache whose keys and values have the same sizes
+	// (the usual case under eviction or expiry) then replaces keys without
+	// compacting, which would allocate a new arena each time a few of them
+	// died. Compaction forgets them.
+	holes    map[uint32][]uint32
+	nholes   int // offsets in holes
 	objs     []any
 	freeObjs []uint32
 	volatile []uint32  // handles with an expiry, for active-expiry sampling
@@ -75,7 +83,7 @@ func idleMs(now, then uint32) int64 {
 
 // inlineMax is the largest string value kept in the arena. Larger values get
 // their own allocation so rewriting them never moves neighbours.
-const inlineMax = 64
+const inlineMax = 256
 
 // arenaCompactMin is the dead space below which the arena is never compacted.
 const arenaCompactMin = 4096
@@ -99,15 +107,7 @@ func (ks *keyspace) lookup(key []byte, hash uint32) (handle uint32, pos uint32, 
 // create adds key with an empty value of type typ and returns its handle.
 // The caller guarantees the key is absent.
 func (ks *keyspace) create(key []byte, hash uint32, typ Type) uint32 {
-	var h uint32
-	if n := len(ks.free); n > 0 {
-		h = ks.free[n-1]
-		ks.free = ks.free[:n-1]
-	} else {
-		h = uint32(len(ks.metas))
-		ks.metas = append(growSlack(ks.metas), meta{})
-	}
-	ks.beforeWrite(h)
+	h := ks.newHandle()
 	ks.roomFor(len(key) + inlineMax)
 	off := uint32(len(ks.arena))
 	ks.arena = append(ks.arena, key...)
@@ -117,13 +117,88 @@ func (ks *keyspace) create(key []byte, hash uint32, typ Type) uint32 {
 	return h
 }
 
+// createString adds key with the string value val (at most inlineMax
+// bytes) and returns its handle: create and setString in one step, so that
+// the entry can take a hole of its exact size. The caller guarantees the
+// key is absent.
+func (ks *keyspace) createString(key []byte, hash uint32, val []byte, enc Encoding) uint32 {
+	h := ks.newHandle()
+	off, ok := ks.takeHole(len(key) + len(val))
+	if ok {
+		copy(ks.arena[off:], key)
+		copy(ks.arena[int(off)+len(key):], val)
+	} else {
+		ks.roomFor(len(key) + len(val))
+		off = uint32(len(ks.arena))
+		ks.arena = append(ks.arena, key...)
+		ks.arena = append(ks.arena, val...)
+	}
+	ks.metas[h] = meta{off: off, klen: uint32(len(key)), val: uint32(len(val)), typ: TypeString, enc: enc, inline: true, lru: ks.clock}
+	ks.idx.insert(hash, h)
+	ks.lruCreated(h)
+	return h
+}
+
+// newHandle returns a free handle for a new key.
+func (ks *keyspace) newHandle() uint32 {
+	var h uint32
+	if n := len(ks.free); n > 0 {
+		h = ks.free[n-1]
+		ks.free = ks.free[:n-1]
+	} else {
+		h = uint32(len(ks.metas))
+		ks.metas = append(growSlack(ks.metas), meta{})
+	}
+	ks.beforeWrite(h)
+	return h
+}
+
+// addHole records the dead region [off, off+n) of a whole entry for reuse.
+// Its bytes are already counted in dead.
+func (ks *keyspace) addHole(off, n uint32) {
+	if n == 0 {
+		return
+	}
+	if ks.holes == nil {
+		ks.holes = make(map[uint32][]uint32)
+	}
+	ks.holes[n] = append(ks.holes[n], off)
+	ks.nholes++
+}
+
+// takeHole returns the offset of a dead region of exactly n bytes, which
+// is live again from then on.
+func (ks *keyspace) takeHole(n int) (uint32, bool) {
+	if len(ks.holes) == 0 {
+		return 0, false
+	}
+	offs := ks.holes[uint32(n)]
+	if len(offs) == 0 {
+		return 0, false
+	}
+	off := offs[len(offs)-1]
+	if len(offs) == 1 {
+		delete(ks.holes, uint32(n))
+	} else {
+		ks.holes[uint32(n)] = offs[:len(offs)-1]
+	}
+	ks.dead -= n
+	ks.nholes--
+	return off, true
+}
+
 // remove deletes the key at handle (found at index position pos).
 func (ks *keyspace) remove(h uint32, pos uint32) {
 	ks.beforeWrite(h)
 	m := &ks.metas[h]
 	ks.lruRemoved(h)
+	off, region := m.off, m.klen
+	if m.inline {
+		region += m.val
+	}
 	ks.releaseValue(m)
 	ks.dead += int(m.klen)
+	ks.addHole(off, region)
 	if m.expire != 0 {
 		ks.unvolatile(h)
 	}
@@ -246,13 +321,25 @@ func (ks *keyspace) setString(h uint32, val []byte, enc Encoding) {
 		ks.dead += int(m.val) - len(val)
 		m.val = uint32(len(val))
 	default:
-		// Move key and value to the end of the arena.
-		ks.roomFor(int(m.klen) + len(val))
-		ks.dead += int(m.klen + m.val)
-		off := uint32(len(ks.arena))
-		ks.arena = append(ks.arena, ks.arena[m.off:m.off+m.klen]...)
-		ks.arena = append(ks.arena, val...)
-		m.off = off
+		// Move key and value to a hole of their size or the end of the
+		// arena.
+		off, ok := ks.takeHole(int(m.klen) + len(val))
+		if !ok {
+			ks.roomFor(int(m.klen) + len(val)) // may compact, moving m
+		}
+		oldOff, oldLen := m.off, m.klen+m.val
+		if ok {
+			copy(ks.arena[off:], ks.arena[m.off:m.off+m.klen])
+			copy(ks.arena[off+m.klen:], val)
+			m.off = off
+		} else {
+			off := uint32(len(ks.arena))
+			ks.arena = append(ks.arena, ks.arena[m.off:m.off+m.klen]...)
+			ks.arena = append(ks.arena, val...)
+			m.off = off
+		}
+		ks.dead += int(oldLen)
+		ks.addHole(oldOff, oldLen)
 		m.val = uint32(len(val))
 		ks.maybeCompact()
 	}
@@ -315,6 +402,7 @@ func (ks *keyspace) compact(n int) {
 	}
 	ks.arena = arena
 	ks.dead = 0
+	ks.holes, ks.nholes = nil, 0
 }
 
 // setExpire sets or (with at == 0) clears the expiry of h.

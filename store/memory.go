@@ -196,6 +196,9 @@ const (
 	lruFixedBytes = 192 // the LRU, its list and an empty map
 )
 
+// holeListBytes is an estimate of one hole size's map slot and slice.
+const holeListBytes = 64
+
 // objSlotBytes is an out-of-line value's objs and objMem entries.
 const objSlotBytes = 16 + 8
 
@@ -219,7 +222,8 @@ func (ks *keyspace) datasetBytes() int64 {
 func (ks *keyspace) retainedBytes() int64 {
 	n := allocSize(cap(ks.metas)*metaBytes) + ks.idx.memBytes() +
 		allocSize(cap(ks.free)*4) + allocSize(cap(ks.objs)*16) + allocSize(cap(ks.objMem)*8) +
-		allocSize(cap(ks.freeObjs)*4) + allocSize(cap(ks.volatile)*4) + allocSize(cap(ks.arena)) + ks.objBytes
+		allocSize(cap(ks.freeObjs)*4) + allocSize(cap(ks.volatile)*4) + allocSize(cap(ks.arena)) + ks.objBytes +
+		int64(ks.nholes)*4 + int64(len(ks.holes))*holeListBytes
 	if ks.lru != nil {
 		n += ks.lru.bytes()
 	}
@@ -383,6 +387,9 @@ func (s *Store) auditShard(si int, total, over, ret, keys, vols *int64) error {
 		case ks.acct.listed:
 			return fmt.Errorf("shard %d db %d: left in a settle list", si, db)
 		}
+		if err := ks.auditHoles(); err != nil {
+			return fmt.Errorf("shard %d db %d: %v", si, db, err)
+		}
 		if ks.lru != nil {
 			want := ks.idx.n
 			if ks.lru.volatile {
@@ -500,4 +507,42 @@ func growSlack[T any](s []T) []T {
 		return s
 	}
 	return slices.Grow(s, 8+len(s)/4)
+}
+
+// auditHoles checks that every recorded hole lies in the arena, overlaps no
+// live entry and no other hole, and that holes are counted as dead.
+func (ks *keyspace) auditHoles() error {
+	used := make([]bool, len(ks.arena))
+	for h := range ks.metas {
+		m := &ks.metas[h]
+		if m.typ == TypeNone {
+			continue
+		}
+		n := m.klen
+		if m.inline {
+			n += m.val
+		}
+		for i := m.off; i < m.off+n; i++ {
+			used[i] = true
+		}
+	}
+	total := 0
+	for size, offs := range ks.holes {
+		for _, off := range offs {
+			if int(off)+int(size) > len(ks.arena) {
+				return fmt.Errorf("hole %d+%d past the arena's %d bytes", off, size, len(ks.arena))
+			}
+			for i := off; i < off+size; i++ {
+				if used[i] {
+					return fmt.Errorf("hole %d+%d overlaps a live entry or another hole at %d", off, size, i)
+				}
+				used[i] = true
+			}
+			total += int(size)
+		}
+	}
+	if total > ks.dead {
+		return fmt.Errorf("holes hold %d bytes, dead counts %d", total, ks.dead)
+	}
+	return nil
 }

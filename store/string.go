@@ -92,13 +92,20 @@ func (tx *Tx) SetString(key, val []byte, expireAt int64, keepTTL bool) {
 // produce a specific one (APPEND and SETRANGE give "raw").
 func (tx *Tx) SetStringEnc(key, val []byte, enc Encoding, expireAt int64, keepTTL bool) {
 	r, ok := tx.find(tx.db, key)
-	if !ok {
+	switch {
+	case !ok && len(val) <= inlineMax:
+		ks, hash := tx.keyspace(tx.db, key)
+		r = ref{ks: ks, h: ks.createString(key, hash, val, enc)}
+	case !ok:
 		ks, hash := tx.keyspace(tx.db, key)
 		r = ref{ks: ks, h: ks.create(key, hash, TypeString)}
-	} else if r.meta().typ != TypeString {
-		r.ks.releaseValue(r.meta())
+		r.ks.setString(r.h, val, enc)
+	default:
+		if r.meta().typ != TypeString {
+			r.ks.releaseValue(r.meta())
+		}
+		r.ks.setString(r.h, val, enc)
 	}
-	r.ks.setString(r.h, val, enc)
 	if !keepTTL {
 		r.ks.setExpire(r.h, expireAt)
 	}
