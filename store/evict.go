@@ -175,10 +175,23 @@ func (s *Store) SyncPolicy() {
 
 // lruList is a keyspace's recency order: handles, least recently used at
 // the back.
+//
+// A handle freed by a deletion keeps its entry, moved to the front, for the
+// key that reuses the handle (handles are reused last-in first-out): under
+// eviction every new key replaces an evicted one, and reusing the entry
+// spares golang-lru an allocation and a map insertion and deletion per
+// key, and the collector the garbage. At most lruSpareMax entries per list,
+// and no more than a sixteenth of it, are kept so (they count as memory
+// until reused); one that ages to the back while its handle is still free
+// is dropped by the victim search.
 type lruList struct {
 	l        *simplelru.LRU[uint32, struct{}]
 	volatile bool // tracks only keys with an expiry (volatile-lru)
+	spare    int  // entries of free handles
 }
+
+// lruSpareMax bounds the entries a list keeps for free handles.
+const lruSpareMax = 64
 
 func newLRUList(volatile bool) *lruList {
 	l, _ := simplelru.NewLRU[uint32, struct{}](math.MaxInt, nil)
@@ -214,14 +227,27 @@ func (ks *keyspace) buildLRU(volatile bool) {
 
 func (ks *keyspace) lruCreated(h uint32) {
 	if ks.lru != nil && !ks.lru.volatile {
-		ks.lru.l.Add(h, struct{}{})
+		l := ks.lru
+		if l.spare > 0 && l.l.Contains(h) {
+			l.spare-- // the handle's entry was kept: Add moves it to the front
+		}
+		l.l.Add(h, struct{}{})
 	}
 }
 
+// lruRemoved is called as the key at h is deleted and h freed.
 func (ks *keyspace) lruRemoved(h uint32) {
-	if ks.lru != nil {
-		ks.lru.l.Remove(h)
+	l := ks.lru
+	if l == nil {
+		return
 	}
+	if !l.volatile && l.spare < lruSpareMax && l.spare*16 < l.l.Len() {
+		if _, ok := l.l.Get(h); ok {
+			l.spare++
+		}
+		return
+	}
+	l.l.Remove(h)
 }
 
 func (ks *keyspace) lruVolatile(h uint32, on bool) {
@@ -356,7 +382,8 @@ func (s *Store) EvictOne(fn func(db int, key []byte)) bool {
 		} else {
 			s.publishHint(sh, p)
 		}
-		_, pos, _ := ks.lookup(key, uint32(s.hash(key)))
+		// The slot holding h: matched by handle, not by key bytes.
+		pos, _, _ := ks.idx.find(uint32(s.hash(key)), func(id uint32) bool { return id == h })
 		ks.remove(h, pos)
 		d := s.settleKeyspace(ks)
 		fn(db, key)
@@ -518,6 +545,12 @@ func lruOldest(sh *shard, volatile bool) (db int, h uint32, ok bool) {
 			continue
 		}
 		tail, _, found := ks.lru.l.GetOldest()
+		for found && ks.lru.spare > 0 && ks.metas[tail].typ == TypeNone {
+			// A free handle's entry that was not reused in time.
+			ks.lru.l.RemoveOldest()
+			ks.lru.spare--
+			tail, _, found = ks.lru.l.GetOldest()
+		}
 		if !found {
 			continue
 		}

@@ -342,3 +342,40 @@ func TestEvict_Concurrent(t *testing.T) {
 	wg.Wait()
 	audit(t, s, "concurrent run")
 }
+
+// TestLRU_FreedHandlesKeepTheirEntries replaces keys one for one under
+// allkeys-lru, as eviction does: the new key reuses the freed handle and its
+// recency entry, so the churn allocates nothing, and the new key is the
+// most recently used.
+func TestLRU_FreedHandlesKeepTheirEntries(t *testing.T) {
+	s, _, _ := newTestStore(t, 1)
+	s.SetPolicy(AllKeysLRU)
+	tx := lockAll(s, 0)
+	defer tx.Unlock()
+	keys := benchKeys(4096)
+	val := []byte("0123456789")
+	for _, k := range keys[:2048] {
+		tx.SetString(k, val, 0, false)
+	}
+	i := 0
+	churn := func() {
+		tx.Delete(keys[i%4096])
+		tx.SetString(keys[(i+2048)%4096], val, 0, false)
+		i++
+	}
+	for range 4096 {
+		churn() // warm up: arena holes, free lists
+	}
+	if n := testing.AllocsPerRun(2000, churn); n > 0.01 {
+		t.Errorf("%.2f allocations per replaced key", n)
+	}
+	newest := keys[(i+2047)%4096]
+	ks, hash := tx.keyspace(0, newest)
+	h, _, ok := ks.lookup(newest, hash)
+	if front := ks.lru.l.Keys(); !ok || front[len(front)-1] != h {
+		t.Errorf("the newest key is not at the front of the recency list")
+	}
+	tx.Unlock()
+	audit(t, s, "churn")
+	tx.Lock()
+}

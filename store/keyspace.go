@@ -169,7 +169,7 @@ func (ks *keyspace) addHole(off, n uint32) {
 // takeHole returns the offset of a dead region of exactly n bytes, which
 // is live again from then on.
 func (ks *keyspace) takeHole(n int) (uint32, bool) {
-	if len(ks.holes) == 0 {
+	if ks.nholes == 0 {
 		return 0, false
 	}
 	offs := ks.holes[uint32(n)]
@@ -177,11 +177,8 @@ func (ks *keyspace) takeHole(n int) (uint32, bool) {
 		return 0, false
 	}
 	off := offs[len(offs)-1]
-	if len(offs) == 1 {
-		delete(ks.holes, uint32(n))
-	} else {
-		ks.holes[uint32(n)] = offs[:len(offs)-1]
-	}
+	// An emptied list stays, for the next hole of its size.
+	ks.holes[uint32(n)] = offs[:len(offs)-1]
 	ks.dead -= n
 	ks.nholes--
 	return off, true

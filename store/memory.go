@@ -395,8 +395,20 @@ func (s *Store) auditShard(si int, total, over, ret, keys, vols *int64) error {
 			if ks.lru.volatile {
 				want = len(ks.volatile)
 			}
-			if ks.lru.l.Len() != want {
-				return fmt.Errorf("shard %d db %d: recency list holds %d keys, want %d", si, db, ks.lru.l.Len(), want)
+			if ks.lru.l.Len() != want+ks.lru.spare {
+				return fmt.Errorf("shard %d db %d: recency list holds %d keys and %d spare entries, want %d keys", si, db, ks.lru.l.Len(), ks.lru.spare, want)
+			}
+			spare := 0
+			for _, h := range ks.lru.l.Keys() {
+				switch {
+				case ks.metas[h].typ == TypeNone:
+					spare++
+				case ks.lru.volatile && ks.metas[h].expire == 0:
+					return fmt.Errorf("shard %d db %d: volatile recency list holds key %d without expiry", si, db, h)
+				}
+			}
+			if spare != ks.lru.spare || spare > lruSpareMax {
+				return fmt.Errorf("shard %d db %d: %d spare recency entries, counted %d", si, db, spare, ks.lru.spare)
 			}
 		}
 		shUsed += ks.acct.overhead + ks.acct.dataset
