@@ -181,7 +181,7 @@ func (s *Store) SyncPolicy() {
 // eviction every new key replaces an evicted one, and reusing the entry
 // spares golang-lru an allocation and a map insertion and deletion per
 // key, and the collector the garbage. At most lruSpareMax entries per list,
-// and no more than a sixteenth of it, are kept so (they count as memory
+// and no more than an eighth of it, are kept so (they count as memory
 // until reused); one that ages to the back while its handle is still free
 // is dropped by the victim search.
 type lruList struct {
@@ -191,7 +191,7 @@ type lruList struct {
 }
 
 // lruSpareMax bounds the entries a list keeps for free handles.
-const lruSpareMax = 64
+const lruSpareMax = 1024
 
 func newLRUList(volatile bool) *lruList {
 	l, _ := simplelru.NewLRU[uint32, struct{}](math.MaxInt, nil)
@@ -241,7 +241,7 @@ func (ks *keyspace) lruRemoved(h uint32) {
 	if l == nil {
 		return
 	}
-	if !l.volatile && l.spare < lruSpareMax && l.spare*16 < l.l.Len() {
+	if !l.volatile && l.spare < lruSpareMax && l.spare*8 < l.l.Len() {
 		if _, ok := l.l.Get(h); ok {
 			l.spare++
 		}
