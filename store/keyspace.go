@@ -56,6 +56,15 @@ type meta struct {
 	expire int64  // unix milliseconds; 0 means no expiry
 }
 
+// arenaLen is the length of the key's bytes in the arena: the key and an
+// inline value.
+func (m *meta) arenaLen() uint32 {
+	if m.inline {
+		return m.klen + m.val
+	}
+	return m.klen
+}
+
 // meta flags.
 const (
 	// flagPrivateInt marks an integer string that Redis would hold in its own
@@ -189,10 +198,7 @@ func (ks *keyspace) remove(h uint32, pos uint32) {
 	ks.beforeWrite(h)
 	m := &ks.metas[h]
 	ks.lruRemoved(h)
-	off, region := m.off, m.klen
-	if m.inline {
-		region += m.val
-	}
+	off, region := m.off, m.arenaLen()
 	ks.releaseValue(m)
 	ks.dead += int(m.klen)
 	ks.addHole(off, region)
@@ -389,10 +395,7 @@ func (ks *keyspace) compact(n int) {
 		if m.typ == TypeNone {
 			continue
 		}
-		n := m.klen
-		if m.inline {
-			n += m.val
-		}
+		n := m.arenaLen()
 		off := uint32(len(arena))
 		arena = append(arena, ks.arena[m.off:m.off+n]...)
 		m.off = off

@@ -530,11 +530,7 @@ func (ks *keyspace) auditHoles() error {
 		if m.typ == TypeNone {
 			continue
 		}
-		n := m.klen
-		if m.inline {
-			n += m.val
-		}
-		for i := m.off; i < m.off+n; i++ {
+		for i := m.off; i < m.off+m.arenaLen(); i++ {
 			used[i] = true
 		}
 	}
