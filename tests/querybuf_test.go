@@ -131,12 +131,11 @@ func queryBufScenario(t *testing.T, addr string) []string {
 	if _, err := big.ReadReply(); err != nil {
 		t.Fatal(err)
 	}
+	// Nothing more is sent on this connection: a request read after the
+	// cron's next run would set the peak the cron trims the buffer to
+	// (26 bytes for a CLIENT INFO, which it then keeps when idle), so the
+	// outcome would depend on the cron's timing, in Redis as in Ember.
 	out = append(out, waitQbuf(t, ctl, "big", "after a big argument", any))
-	info, err = big.Do("CLIENT", "INFO")
-	if err != nil {
-		t.Fatal(err)
-	}
-	out = append(out, "CLIENT INFO after a big argument: "+regexp.MustCompile(`qbuf=\d+ qbuf-free=\d+`).FindString(info))
 
 	// Half of a big argument: the cron trims the buffer to the bulk's
 	// length, not below.
