@@ -131,6 +131,9 @@ func (c *Client) call(cmd *Command, args [][]byte) {
 	}
 	tx := c.tx
 	tx.BeginAt(c.db, c.now.UnixMilli())
+	if cmd.Has(FlagReadonly) {
+		tx.SetReadOnly()
+	}
 	switch cmd.Lock {
 	case LockKeys:
 		c.keys = cmd.keyPositions(args, c.keys[:0])

@@ -126,8 +126,14 @@ func TestMemory_RandomOps(t *testing.T) {
 			name = "MOVE"
 			tx.Move(key(), 1-tx.DB())
 		case 17:
+			// As the server runs read-only commands: only expiry and a new
+			// recency list are settled.
 			name = "GET"
+			tx.SetReadOnly()
 			_, _, _ = tx.GetString(key())
+			_, _ = tx.GetHash(key())
+			_, _ = tx.GetSet(key())
+			tx.Exists(key())
 		case 18:
 			if r.IntN(10) == 0 {
 				name = "FLUSHDB"
