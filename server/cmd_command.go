@@ -434,11 +434,7 @@ func replyKeySpecs(c *Client, cmd *Command) {
 		c.w.BulkString("type")
 		switch sp.bs {
 		case bsIndex:
-			c.w.BulkString("index")
-			c.w.BulkString("spec")
-			c.w.Map(1)
-			c.w.BulkString("index")
-			c.w.Int(int64(sp.bsPos))
+			replyKeySpecPart(c, "index", []string{"index"}, sp.bsPos)
 		case bsKeyword:
 			c.w.BulkString("keyword")
 			c.w.BulkString("spec")
@@ -448,39 +444,31 @@ func replyKeySpecs(c *Client, cmd *Command) {
 			c.w.BulkString("startfrom")
 			c.w.Int(int64(sp.bsPos))
 		default:
-			c.w.BulkString("unknown")
-			c.w.BulkString("spec")
-			c.w.Map(0)
+			replyKeySpecPart(c, "unknown", nil)
 		}
 		c.w.BulkString("find_keys")
 		c.w.Map(2)
 		c.w.BulkString("type")
 		switch sp.fk {
 		case fkRange:
-			c.w.BulkString("range")
-			c.w.BulkString("spec")
-			c.w.Map(3)
-			c.w.BulkString("lastkey")
-			c.w.Int(int64(sp.fk1))
-			c.w.BulkString("keystep")
-			c.w.Int(int64(sp.fk2))
-			c.w.BulkString("limit")
-			c.w.Int(int64(sp.fk3))
+			replyKeySpecPart(c, "range", []string{"lastkey", "keystep", "limit"}, sp.fk1, sp.fk2, sp.fk3)
 		case fkKeynum:
-			c.w.BulkString("keynum")
-			c.w.BulkString("spec")
-			c.w.Map(3)
-			c.w.BulkString("keynumidx")
-			c.w.Int(int64(sp.fk1))
-			c.w.BulkString("firstkey")
-			c.w.Int(int64(sp.fk2))
-			c.w.BulkString("keystep")
-			c.w.Int(int64(sp.fk3))
+			replyKeySpecPart(c, "keynum", []string{"keynumidx", "firstkey", "keystep"}, sp.fk1, sp.fk2, sp.fk3)
 		default:
-			c.w.BulkString("unknown")
-			c.w.BulkString("spec")
-			c.w.Map(0)
+			replyKeySpecPart(c, "unknown", nil)
 		}
+	}
+}
+
+// replyKeySpecPart writes a begin_search or find_keys part's type name and
+// its spec map, whose fields (names[i]: vals[i]) are integers.
+func replyKeySpecPart(c *Client, typ string, names []string, vals ...int) {
+	c.w.BulkString(typ)
+	c.w.BulkString("spec")
+	c.w.Map(len(names))
+	for i, name := range names {
+		c.w.BulkString(name)
+		c.w.Int(int64(vals[i]))
 	}
 }
 
