@@ -23,14 +23,12 @@ func blockedCount(t *testing.T, c *rawConn) int {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, line := range strings.Split(r, "\r\n") {
-		if v, ok := strings.CutPrefix(line, "blocked_clients:"); ok {
-			n, _ := strconv.Atoi(v)
-			return n
-		}
+	v, ok := infoValue(r, "blocked_clients")
+	if !ok {
+		t.Fatalf("no blocked_clients in INFO: %q", r)
 	}
-	t.Fatalf("no blocked_clients in INFO: %q", r)
-	return 0
+	n, _ := strconv.Atoi(v)
+	return n
 }
 
 // waitBlocked waits until n clients are blocked.

@@ -44,18 +44,15 @@ func cmDo(t *testing.T, r *rawConn, args ...string) string {
 // cmInfo reads an integer field of INFO.
 func cmInfo(t *testing.T, r *rawConn, field string) int64 {
 	t.Helper()
-	s := cmDo(t, r, "INFO", "everything")
-	for _, line := range strings.Split(s, "\r\n") {
-		if v, ok := strings.CutPrefix(line, field+":"); ok {
-			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil {
-				t.Fatalf("INFO %s: %q", field, v)
-			}
-			return n
-		}
+	v, ok := infoValue(cmDo(t, r, "INFO", "everything"), field)
+	if !ok {
+		t.Fatalf("INFO has no %s", field)
 	}
-	t.Fatalf("INFO has no %s", field)
-	return 0
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		t.Fatalf("INFO %s: %q", field, v)
+	}
+	return n
 }
 
 // cmClientField reads a field of the CLIENT LIST line of the client named

@@ -177,6 +177,16 @@ func (p *proc) Shutdown() {
 	}
 }
 
+// infoValue finds field in the text of an INFO reply.
+func infoValue(info, field string) (string, bool) {
+	for _, line := range strings.Split(info, "\r\n") {
+		if v, ok := strings.CutPrefix(line, field+":"); ok {
+			return v, true
+		}
+	}
+	return "", false
+}
+
 // Log returns what the server printed.
 func (p *proc) Log() string { return p.log.String() }
 

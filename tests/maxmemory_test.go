@@ -16,15 +16,12 @@ import (
 func memInfo(t *testing.T, c *redis.Client, field string) int64 {
 	t.Helper()
 	for _, sec := range []string{"memory", "stats"} {
-		s := c.Info(context.Background(), sec).Val()
-		for _, line := range strings.Split(s, "\r\n") {
-			if v, ok := strings.CutPrefix(line, field+":"); ok {
-				n, err := strconv.ParseInt(v, 10, 64)
-				if err != nil {
-					t.Fatalf("INFO %s: %q", field, v)
-				}
-				return n
+		if v, ok := infoValue(c.Info(context.Background(), sec).Val(), field); ok {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				t.Fatalf("INFO %s: %q", field, v)
 			}
+			return n
 		}
 	}
 	t.Fatalf("INFO has no %s", field)

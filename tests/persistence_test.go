@@ -385,14 +385,11 @@ func TestSave_ShutdownWithSavePoints(t *testing.T) {
 
 func infoField(t *testing.T, c *redis.Client, name string) string {
 	t.Helper()
-	info := c.Info(context.Background(), "persistence").Val()
-	for _, l := range strings.Split(info, "\r\n") {
-		if v, ok := strings.CutPrefix(l, name+":"); ok {
-			return v
-		}
+	v, ok := infoValue(c.Info(context.Background(), "persistence").Val(), name)
+	if !ok {
+		t.Fatalf("INFO lacks %s", name)
 	}
-	t.Fatalf("INFO lacks %s", name)
-	return ""
+	return v
 }
 
 func TestBgsave_RepliesAndInfo(t *testing.T) {

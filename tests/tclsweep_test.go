@@ -204,13 +204,11 @@ func TestTclSweep_TotalForks(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, line := range strings.Split(info, "\r\n") {
-				if v, ok := strings.CutPrefix(line, name+":"); ok {
-					return v
-				}
+			v, ok := infoValue(info, name)
+			if !ok {
+				t.Fatalf("no %s in INFO", name)
 			}
-			t.Fatalf("no %s in INFO", name)
-			return ""
+			return v
 		}
 		idle := func() {
 			waitFor(t, "background work to end", func() bool {
