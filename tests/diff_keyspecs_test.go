@@ -5,7 +5,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"maps"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -78,30 +80,36 @@ func compareInfoEntry(t *testing.T, label, got, want string) {
 	}
 	gsh, gsubs := respElems(ge[9])
 	wsh, wsubs := respElems(we[9])
-	redisSubs := map[string]string{}
-	for _, s := range wsubs {
-		redisSubs[entryName(s)] = s
-	}
-	for _, s := range gsubs {
-		name := entryName(s)
-		w, ok := redisSubs[name]
-		if !ok {
-			t.Errorf("%s: subcommand %s unknown to Redis", label, name)
-			continue
-		}
-		compareInfoEntry(t, label+" "+name, s, w)
-		delete(redisSubs, name)
-	}
+	missing := compareEntriesByName(t, label, label+": subcommand ", gsubs, wsubs)
 	switch {
-	case len(redisSubs) > 0:
-		var missing []string
-		for n := range redisSubs {
-			missing = append(missing, n)
-		}
+	case len(missing) > 0:
 		t.Logf("%s: subcommands Ember does not implement: %v", label, missing)
 	case gsh != wsh:
 		t.Errorf("%s: subcommands header %q, Redis %q", label, gsh, wsh)
 	}
+}
+
+// compareEntriesByName compares each of Ember's COMMAND INFO entries with
+// Redis's entry of the same name (labelled label and the name; one Redis
+// lacks is reported as unknown, after unknownPrefix) and returns the names
+// only Redis has.
+func compareEntriesByName(t *testing.T, label, unknownPrefix string, got, want []string) (onlyRedis []string) {
+	t.Helper()
+	redis := map[string]string{}
+	for _, w := range want {
+		redis[entryName(w)] = w
+	}
+	for _, g := range got {
+		name := entryName(g)
+		w, ok := redis[name]
+		if !ok {
+			t.Errorf("%s%s unknown to Redis", unknownPrefix, name)
+			continue
+		}
+		compareInfoEntry(t, label+" "+name, g, w)
+		delete(redis, name)
+	}
+	return slices.Sorted(maps.Keys(redis))
 }
 
 // keyspecConns returns connections to Ember and Redis in RESP2 or RESP3.
@@ -166,19 +174,7 @@ func TestDiffKeySpecsCommandAll(t *testing.T) {
 			if err != nil || count != ":"+strconv.Itoa(len(ge))+"\r\n" {
 				t.Errorf("COMMAND has %d entries, COMMAND COUNT %q", len(ge), count)
 			}
-			redis := map[string]string{}
-			for _, w := range we {
-				redis[entryName(w)] = w
-			}
-			for _, g := range ge {
-				name := entryName(g)
-				w, ok := redis[name]
-				if !ok {
-					t.Errorf("COMMAND: %s unknown to Redis", name)
-					continue
-				}
-				compareInfoEntry(t, "COMMAND "+name, g, w)
-			}
+			compareEntriesByName(t, "COMMAND", "COMMAND: ", ge, we)
 		})
 	}
 }
