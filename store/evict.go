@@ -228,8 +228,11 @@ func (ks *keyspace) buildLRU(volatile bool) {
 func (ks *keyspace) lruCreated(h uint32) {
 	if ks.lru != nil && !ks.lru.volatile {
 		l := ks.lru
-		if l.spare > 0 && l.l.Contains(h) {
-			l.spare-- // the handle's entry was kept: Add moves it to the front
+		if l.spare > 0 {
+			if _, ok := l.l.Get(h); ok {
+				l.spare-- // the handle's entry was kept: Get moved it to the front
+				return
+			}
 		}
 		l.l.Add(h, struct{}{})
 	}

@@ -132,20 +132,26 @@ func (ks *keyspace) create(key []byte, hash uint32, typ Type) uint32 {
 // key is absent.
 func (ks *keyspace) createString(key []byte, hash uint32, val []byte, enc Encoding) uint32 {
 	h := ks.newHandle()
-	off, ok := ks.takeHole(len(key) + len(val))
-	if ok {
-		copy(ks.arena[off:], key)
-		copy(ks.arena[int(off)+len(key):], val)
-	} else {
-		ks.roomFor(len(key) + len(val))
-		off = uint32(len(ks.arena))
-		ks.arena = append(ks.arena, key...)
-		ks.arena = append(ks.arena, val...)
-	}
+	off := ks.place(len(key) + len(val))
+	copy(ks.arena[off:], key)
+	copy(ks.arena[int(off)+len(key):], val)
 	ks.metas[h] = meta{off: off, klen: uint32(len(key)), val: uint32(len(val)), typ: TypeString, enc: enc, inline: true, lru: ks.clock}
 	ks.idx.insert(hash, h)
 	ks.lruCreated(h)
 	return h
+}
+
+// place returns the offset of n arena bytes for an entry: a hole of that
+// size, or new bytes at the end of the arena. Making room at the end may
+// compact the arena, moving every entry.
+func (ks *keyspace) place(n int) uint32 {
+	if off, ok := ks.takeHole(n); ok {
+		return off
+	}
+	ks.roomFor(n)
+	off := uint32(len(ks.arena))
+	ks.arena = append(ks.arena, make([]byte, n)...)
+	return off
 }
 
 // newHandle returns a free handle for a new key.
@@ -326,21 +332,11 @@ func (ks *keyspace) setString(h uint32, val []byte, enc Encoding) {
 	default:
 		// Move key and value to a hole of their size or the end of the
 		// arena.
-		off, ok := ks.takeHole(int(m.klen) + len(val))
-		if !ok {
-			ks.roomFor(int(m.klen) + len(val)) // may compact, moving m
-		}
+		off := ks.place(int(m.klen) + len(val)) // may compact, moving m
 		oldOff, oldLen := m.off, m.klen+m.val
-		if ok {
-			copy(ks.arena[off:], ks.arena[m.off:m.off+m.klen])
-			copy(ks.arena[off+m.klen:], val)
-			m.off = off
-		} else {
-			off := uint32(len(ks.arena))
-			ks.arena = append(ks.arena, ks.arena[m.off:m.off+m.klen]...)
-			ks.arena = append(ks.arena, val...)
-			m.off = off
-		}
+		copy(ks.arena[off:], ks.arena[m.off:m.off+m.klen])
+		copy(ks.arena[off+m.klen:], val)
+		m.off = off
 		ks.dead += int(oldLen)
 		ks.addHole(oldOff, oldLen)
 		m.val = uint32(len(val))
