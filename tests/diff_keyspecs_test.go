@@ -1,8 +1,6 @@
 package tests
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"fmt"
 	"maps"
@@ -22,25 +20,6 @@ import (
 // a random seed, so those two lists are compared element by element by
 // name; a container whose subcommands Ember implements only in part is
 // compared on the ones it has (the others are logged).
-
-// respElems splits a raw aggregate reply into its header line and the raw
-// bytes of its top-level elements.
-func respElems(raw string) (string, []string) {
-	rd := bufio.NewReader(strings.NewReader(raw))
-	header, err := rd.ReadString('\n')
-	if err != nil || header == "" || !strings.ContainsRune("*~%", rune(header[0])) {
-		return raw, nil
-	}
-	var elems []string
-	for {
-		var b bytes.Buffer
-		if err := readRESP(rd, &b); err != nil {
-			break
-		}
-		elems = append(elems, b.String())
-	}
-	return header, elems
-}
 
 // bulkText returns the text of a raw bulk string reply.
 func bulkText(raw string) string {

@@ -91,10 +91,19 @@ func firstLine(s string) string {
 // sortedElements canonicalises an aggregate reply: header plus its
 // top-level elements in sorted order.
 func sortedElements(raw string) string {
+	header, elems := respElems(raw)
+	sort.Strings(elems)
+	return header + strings.Join(elems, "")
+}
+
+// respElems splits a raw aggregate reply (array, set, map or push) into its
+// header line and the raw bytes of its top-level elements; anything else
+// comes back whole, with no elements.
+func respElems(raw string) (string, []string) {
 	rd := bufio.NewReader(strings.NewReader(raw))
 	header, err := rd.ReadString('\n')
-	if err != nil || !strings.ContainsRune("*~%>", rune(header[0])) {
-		return raw
+	if err != nil || header == "" || !strings.ContainsRune("*~%>", rune(header[0])) {
+		return raw, nil
 	}
 	var elems []string
 	for {
@@ -104,6 +113,5 @@ func sortedElements(raw string) string {
 		}
 		elems = append(elems, b.String())
 	}
-	sort.Strings(elems)
-	return header + strings.Join(elems, "")
+	return header, elems
 }
