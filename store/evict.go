@@ -513,7 +513,7 @@ func (s *Store) publishHint(sh *shard, p Policy) {
 	var hint uint64
 	switch {
 	case p.LRU():
-		if db, h, ok := lruOldest(sh, p == VolatileLRU); ok {
+		if db, h, ok := s.lruOldest(sh, p == VolatileLRU); ok {
 			hint = uint64(sh.dbs[db].metas[h].lru) + 1
 		}
 	case sh.pool != nil && sh.pool.n > 0:
@@ -528,7 +528,7 @@ func (s *Store) victim(sh *shard, p Policy, now int64) (db int, h uint32, ok boo
 	case AllKeysRandom, VolatileRandom:
 		return s.randomVictim(sh, p)
 	case AllKeysLRU, VolatileLRU:
-		if db, h, ok = lruOldest(sh, p == VolatileLRU); ok {
+		if db, h, ok = s.lruOldest(sh, p == VolatileLRU); ok {
 			return db, h, true
 		}
 	}
@@ -540,7 +540,7 @@ func (s *Store) victim(sh *shard, p Policy, now int64) (db int, h uint32, ok boo
 // policy evicts count (volatile: keys with an expiry), which matters while
 // a policy switch is rebuilding them. The clock wraps after 194 days; a
 // wrapped comparison only picks a slightly worse victim.
-func lruOldest(sh *shard, volatile bool) (db int, h uint32, ok bool) {
+func (s *Store) lruOldest(sh *shard, volatile bool) (db int, h uint32, ok bool) {
 	var oldestClock uint32
 	for i := range sh.dbs {
 		ks := &sh.dbs[i]
@@ -548,11 +548,15 @@ func lruOldest(sh *shard, volatile bool) (db int, h uint32, ok bool) {
 			continue
 		}
 		tail, _, found := ks.lru.l.GetOldest()
-		for found && ks.lru.spare > 0 && ks.metas[tail].typ == TypeNone {
-			// A free handle's entry that was not reused in time.
-			ks.lru.l.RemoveOldest()
-			ks.lru.spare--
-			tail, _, found = ks.lru.l.GetOldest()
+		if found && ks.lru.spare > 0 && ks.metas[tail].typ == TypeNone {
+			// Free handles' entries that were not reused in time: dropped,
+			// and the list's memory counted again.
+			for found && ks.lru.spare > 0 && ks.metas[tail].typ == TypeNone {
+				ks.lru.l.RemoveOldest()
+				ks.lru.spare--
+				tail, _, found = ks.lru.l.GetOldest()
+			}
+			s.applyDelta(s.settleKeyspace(ks))
 		}
 		if !found {
 			continue
