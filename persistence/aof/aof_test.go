@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 func TestManifest_FormatParseRoundTrip(t *testing.T) {
@@ -245,6 +246,32 @@ func TestLog_GroupCommit(t *testing.T) {
 	}
 	if n := l.Fsyncs(); n >= writers*each {
 		t.Errorf("%d fsyncs for %d appends: no group commit", n, writers*each)
+	}
+}
+
+// TestLog_FsyncErrorIsFatal checks that a failing fsync under appendfsync
+// always reaches Wait and OnFatal on both ways of calling it: holding the
+// scheduler slot (after fast fsyncs) and handing it over (after a slow
+// one). A pipe takes the write and refuses the fsync (EINVAL).
+func TestLog_FsyncErrorIsFatal(t *testing.T) {
+	for _, last := range []time.Duration{0, time.Second} {
+		r, w, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		l := NewLog(w, 0, FsyncAlways)
+		var fatal error
+		l.OnFatal = func(err error) { fatal = err }
+		l.syncDur.Store(int64(last))
+		pos := l.Append([]Op{{Args: [][]byte{[]byte("SET"), []byte("k"), []byte("v")}}}, false)
+		if err := l.Wait(pos); err == nil || fatal == nil {
+			t.Errorf("last fsync %v: Wait error %v, OnFatal got %v; want the fsync error in both", last, err, fatal)
+		}
+		if l.Fsyncs() != 1 {
+			t.Errorf("last fsync %v: %d fsyncs, want 1", last, l.Fsyncs())
+		}
+		r.Close()
+		w.Close()
 	}
 }
 
