@@ -292,7 +292,7 @@ func (ks *keyspace) stringValue(h uint32) []byte {
 		s := m.off + m.klen
 		return ks.arena[s : s+m.val : s+m.val]
 	}
-	return *ks.objs[m.val].(*[]byte)
+	return ks.objs[m.val].(*bigString).bytes()
 }
 
 // setString stores val as the string value of h with encoding enc.
@@ -305,14 +305,14 @@ func (ks *keyspace) setString(h uint32, val []byte, enc Encoding) {
 	m.flags &^= flagPrivateInt
 	if len(val) > inlineMax {
 		if !m.inline {
-			if p, ok := ks.objs[m.val].(*[]byte); ok && cap(*p) >= len(val) && cap(*p) <= 2*len(val) {
-				*p = append((*p)[:0], val...)
+			if p, ok := ks.objs[m.val].(*bigString); ok && p.cap >= len(val) && p.cap <= 2*len(val) {
+				p.n = len(val)
+				copy(p.bytes(), val)
 				ks.measureObj(m.val)
 				return
 			}
 		}
-		b := append(make([]byte, 0, len(val)), val...)
-		ks.setObj(h, TypeString, &b)
+		ks.setObj(h, TypeString, bigStringOf(val))
 		return
 	}
 	if !m.inline {
@@ -344,23 +344,23 @@ func (ks *keyspace) setString(h uint32, val []byte, enc Encoding) {
 	}
 }
 
-// setBigString takes ownership of b as the (out-of-line) value of h. Used by
-// commands that grow strings in place (APPEND, SETRANGE, SETBIT) so repeated
-// growth is amortised like Redis's sds.
-func (ks *keyspace) setBigString(h uint32, b []byte, enc Encoding) {
+// setBigString makes p the (out-of-line) value of h. Used by commands that
+// grow strings in place (APPEND, SETRANGE, SETBIT), whose values get spare
+// capacity so repeated growth is amortised like Redis's sds.
+func (ks *keyspace) setBigString(h uint32, p *bigString, enc Encoding) {
 	ks.beforeWrite(h)
 	m := &ks.metas[h]
 	m.enc = enc
 	m.flags &^= flagPrivateInt
 	if !m.inline {
-		if p, ok := ks.objs[m.val].(*[]byte); ok {
-			*p = b
+		if _, ok := ks.objs[m.val].(*bigString); ok {
+			ks.objs[m.val] = p
 			m.typ = TypeString
 			ks.measureObj(m.val)
 			return
 		}
 	}
-	ks.setObj(h, TypeString, &b)
+	ks.setObj(h, TypeString, p)
 }
 
 // maybeCompact rewrites the arena once more than half of it is dead.

@@ -247,8 +247,6 @@ func valueMemory(v any) int64 {
 	switch x := v.(type) {
 	case nil:
 		return 0
-	case *[]byte:
-		return allocSize(int(unsafe.Sizeof(*x))) + allocSize(cap(*x))
 	case memSizer:
 		return x.memBytes()
 	}

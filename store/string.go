@@ -189,27 +189,28 @@ func (ks *keyspace) growString(h uint32, n int) []byte {
 		if len(cur) > 0 {
 			capacity = growCap(n)
 		}
-		b := make([]byte, n, capacity)
-		copy(b, cur)
-		ks.setBigString(h, b, EncRaw)
-		return b
+		p := newBigString(n, capacity)
+		copy(p.bytes(), cur) // before setBigString, which may compact the arena
+		ks.setBigString(h, p, EncRaw)
+		return p.bytes()
 	}
-	p := ks.objs[m.val].(*[]byte)
-	if old := len(*p); n > old {
-		if n <= cap(*p) {
-			*p = (*p)[:n]
-			clear((*p)[old:])
+	p := ks.objs[m.val].(*bigString)
+	if old := p.n; n > old {
+		if n <= p.cap {
+			p.n = n
+			clear(p.bytes()[old:])
 		} else {
-			b := make([]byte, n, growCap(n))
-			copy(b, *p)
-			*p = b
+			q := newBigString(n, growCap(n))
+			copy(q.bytes(), p.bytes())
+			ks.objs[m.val] = q
+			p = q
 		}
 		ks.measureObj(m.val)
 	}
-	return *p
+	return p.bytes()
 }
 
-// setOwned stores b (which the store takes over) as the string value of a
+// setOwned stores a copy of b as the string value of a
 // new or existing key with encoding enc, dropping any expiry: BITOP's result.
 func (tx *Tx) setOwned(key, b []byte, enc Encoding) {
 	if len(b) <= inlineMax {
@@ -223,7 +224,7 @@ func (tx *Tx) setOwned(key, b []byte, enc Encoding) {
 	} else if r.meta().typ != TypeString {
 		r.ks.releaseValue(r.meta())
 	}
-	r.ks.setBigString(r.h, b, enc)
+	r.ks.setBigString(r.h, bigStringOf(b), enc)
 	r.ks.setExpire(r.h, 0)
 }
 
@@ -240,7 +241,7 @@ func (tx *Tx) stringForWrite(key []byte, n int) (val []byte, grown bool, err err
 		ks.metas[h].enc = EncRaw
 		if n > inlineMax {
 			// A new value gets exactly its size, as sdsnewlen does.
-			ks.setBigString(h, make([]byte, n), EncRaw)
+			ks.setBigString(h, newBigString(n, n), EncRaw)
 		}
 		return ks.growString(h, n), true, nil
 	}

@@ -327,3 +327,39 @@ func TestString_GetSetDoNotAllocate(t *testing.T) {
 		t.Fatalf("GET/SET allocated %.1f times per run", n)
 	}
 }
+
+// A string over inlineMax is one heap object, its header and bytes
+// together, charged as that one allocation; growing it in place (APPEND,
+// SETRANGE) keeps the bytes and zero-pads.
+func TestString_BigValueIsOneAllocation(t *testing.T) {
+	now := int64(1000)
+	tx := stringTx(t, &now)
+	key := []byte("page")
+	a, b := bytes.Repeat([]byte("a"), 1000), bytes.Repeat([]byte("b"), 300)
+	// Alternating sizes too far apart for in-place reuse: a new value each time.
+	if n := testing.AllocsPerRun(200, func() {
+		tx.SetString(key, a, 0, false)
+		tx.SetString(key, b, 0, false)
+	}); n != 2 {
+		t.Fatalf("two SETs of new big values allocated %.1f times, want 2", n)
+	}
+	r, ok := tx.find(tx.db, key)
+	if !ok {
+		t.Fatal("key missing")
+	}
+	m := r.meta()
+	if got, want := r.ks.objMem[m.val], allocSize(bigStringHdr+len(b)); got != want {
+		t.Fatalf("value charged %d bytes, want %d (one allocation)", got, want)
+	}
+	val, _, err := tx.stringForWrite(key, 2000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	copy(val[1990:], "tail")
+	got, _, _ := tx.GetString(key)
+	want := append(bytes.Clone(b), make([]byte, 2000-300)...)
+	copy(want[1990:], "tail")
+	if !bytes.Equal(got, want) {
+		t.Fatalf("grown value differs: len %d, want %d", len(got), len(want))
+	}
+}
