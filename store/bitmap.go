@@ -217,7 +217,16 @@ func (tx *Tx) BitOp(op BitOpKind, dst []byte, srcs [][]byte) (n int, deleted boo
 	if maxLen == 0 {
 		return 0, tx.Delete(dst), nil
 	}
-	res := make([]byte, maxLen)
+	// A result too large for the arena is built in the value the store
+	// keeps, so storing it copies nothing.
+	var big *bigString
+	var res []byte
+	if maxLen > inlineMax {
+		big = newBigString(maxLen, maxLen)
+		res = big.bytes()
+	} else {
+		res = make([]byte, maxLen)
+	}
 	copy(res, vals[0])
 	switch op {
 	case BitNot:
@@ -244,7 +253,11 @@ func (tx *Tx) BitOp(op BitOpKind, dst []byte, srcs [][]byte) (n int, deleted boo
 			}
 		}
 	}
-	tx.setOwned(dst, res, EncRaw)
+	if big != nil {
+		tx.setBig(dst, big, EncRaw)
+	} else {
+		tx.SetStringEnc(dst, res, EncRaw, 0, false)
+	}
 	return maxLen, false, nil
 }
 

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"math/rand/v2"
 	"testing"
 )
@@ -252,5 +253,27 @@ func TestBitmap_SetBitGrowth(t *testing.T) {
 	}
 	if at, _ := tx.Expiry([]byte("k")); at != 7000 {
 		t.Fatal("SETBIT dropped the expiry")
+	}
+}
+
+// A BITOP result over inlineMax is computed in the value the store keeps:
+// storing it copies nothing (one allocation for the value, one for the
+// sources' list).
+func TestBitmap_BitOpLargeResultIsNotCopied(t *testing.T) {
+	now := int64(1000)
+	tx := stringTx(t, &now)
+	tx.SetString([]byte("a"), bytes.Repeat([]byte{0x0F}, 1000), 0, false)
+	tx.SetString([]byte("b"), bytes.Repeat([]byte{0xF0}, 600), 0, false)
+	srcs := [][]byte{[]byte("a"), []byte("b")}
+	if n := testing.AllocsPerRun(100, func() {
+		if _, _, err := tx.BitOp(BitOr, []byte("d"), srcs); err != nil {
+			t.Fatal(err)
+		}
+	}); n != 2 {
+		t.Fatalf("BITOP allocated %.1f times, want 2", n)
+	}
+	want := append(bytes.Repeat([]byte{0xFF}, 600), bytes.Repeat([]byte{0x0F}, 400)...)
+	if got, _, _ := tx.GetString([]byte("d")); !bytes.Equal(got, want) {
+		t.Fatalf("BITOP OR result differs (len %d)", len(got))
 	}
 }

@@ -210,13 +210,10 @@ func (ks *keyspace) growString(h uint32, n int) []byte {
 	return p.bytes()
 }
 
-// setOwned stores a copy of b as the string value of a
-// new or existing key with encoding enc, dropping any expiry: BITOP's result.
-func (tx *Tx) setOwned(key, b []byte, enc Encoding) {
-	if len(b) <= inlineMax {
-		tx.SetStringEnc(key, b, enc, 0, false)
-		return
-	}
+// setBig stores p (over inlineMax bytes, which the store takes over) as
+// the string value of a new or existing key with encoding enc, dropping any
+// expiry: BITOP's result.
+func (tx *Tx) setBig(key []byte, p *bigString, enc Encoding) {
 	r, ok := tx.find(tx.db, key)
 	if !ok {
 		ks, hash := tx.keyspace(tx.db, key)
@@ -224,7 +221,7 @@ func (tx *Tx) setOwned(key, b []byte, enc Encoding) {
 	} else if r.meta().typ != TypeString {
 		r.ks.releaseValue(r.meta())
 	}
-	r.ks.setBigString(r.h, bigStringOf(b), enc)
+	r.ks.setBigString(r.h, p, enc)
 	r.ks.setExpire(r.h, 0)
 }
 
