@@ -568,6 +568,15 @@ func (tx *Tx) setObject(key []byte, typ Type, obj collection) {
 	tx.willResize(ref{ks, h})
 }
 
+// dropIfEmpty is deleteIfEmpty for a write that has c, key's collection, at
+// hand: most writes leave it non-empty, and then key is not looked up again.
+func (tx *Tx) dropIfEmpty(key []byte, c collection) bool {
+	if c.Len() > 0 {
+		return false
+	}
+	return tx.deleteIfEmpty(key)
+}
+
 // deleteIfEmpty removes key when its collection has become empty, as Redis
 // does after every removal. It reports whether the key was deleted.
 func (tx *Tx) deleteIfEmpty(key []byte) bool {

@@ -771,7 +771,7 @@ func (tx *Tx) ListPop(key []byte, head bool, count int, fn func(v []byte)) (n in
 		l.Range(l.Len()-n, l.Len()-1, true, fn)
 		l.DeleteRange(l.Len()-n, n)
 	}
-	return n, tx.deleteIfEmpty(key), nil
+	return n, tx.dropIfEmpty(key, l), nil
 }
 
 // ListSet replaces the element at index of key's list: ErrNoSuchKey when
@@ -819,7 +819,7 @@ func (tx *Tx) ListRem(key []byte, count int64, v []byte) (removed int, deleted b
 		count = 0
 	}
 	removed = l.Remove(v, count, fromTail)
-	return removed, tx.deleteIfEmpty(key), nil
+	return removed, tx.dropIfEmpty(key, l), nil
 }
 
 // ListTrim keeps elements start..end (Redis's index rules) of key's list.
@@ -851,7 +851,7 @@ func (tx *Tx) ListTrim(key []byte, start, end int64) (removed int, deleted, exis
 	}
 	l.DeleteRange(0, int(ltrim))
 	l.DeleteRange(l.Len()-int(rtrim), int(rtrim))
-	return int(ltrim + rtrim), tx.deleteIfEmpty(key), true, nil
+	return int(ltrim + rtrim), tx.dropIfEmpty(key, l), true, nil
 }
 
 // ListMove pops one element from the head (or tail) of src and pushes it
@@ -879,5 +879,5 @@ func (tx *Tx) ListMove(src, dst []byte, fromHead, toHead bool) (v []byte, srcDel
 	} else {
 		dl.PushTail(v)
 	}
-	return v, tx.deleteIfEmpty(src), nil
+	return v, tx.dropIfEmpty(src, sl), nil
 }

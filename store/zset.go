@@ -643,7 +643,7 @@ func (tx *Tx) ZAdd(key []byte, flags ZAddFlags, scores []float64, members [][]by
 	if len(members) > 1 {
 		z.trim()
 	}
-	tx.deleteIfEmpty(key)
+	tx.dropIfEmpty(key, z)
 	return res, nil
 }
 
@@ -673,7 +673,7 @@ func (tx *Tx) ZRem(key []byte, members [][]byte) (removed int, deleted bool, err
 			break
 		}
 	}
-	return removed, tx.deleteIfEmpty(key), nil
+	return removed, tx.dropIfEmpty(key, z), nil
 }
 
 // ZRemRangeByRank removes the members of ranks start..end (negative counts
@@ -708,7 +708,7 @@ func (tx *Tx) ZRemRangeByRank(key []byte, start, end int64) (int, bool, error) {
 		z.lp = lpDeleteSpan(z.lp, int(offs[start]), to)
 		z.n -= removed
 	}
-	return removed, tx.deleteIfEmpty(key), nil
+	return removed, tx.dropIfEmpty(key, z), nil
 }
 
 // ZRemRangeByScore removes the members with a score in r.
@@ -741,7 +741,7 @@ func (tx *Tx) zremRange(key []byte, del func(z *ZSet) int) (int, bool, error) {
 		return 0, false, err
 	}
 	removed := del(obj.(*ZSet))
-	return removed, tx.deleteIfEmpty(key), nil
+	return removed, tx.dropIfEmpty(key, obj), nil
 }
 
 // lpDeleteFrom deletes the listpack entries from the cursor on while keep
@@ -810,7 +810,7 @@ func (tx *Tx) ZPop(key []byte, max bool, count int, fn func(member []byte, score
 		}
 		z.n -= count
 	}
-	return count, tx.deleteIfEmpty(key), nil
+	return count, tx.dropIfEmpty(key, z), nil
 }
 
 // ZFirstNonEmpty returns the index of the first of keys that exists (ZMPOP,
