@@ -533,8 +533,11 @@ func (tx *Tx) HSet(key []byte, pairs [][]byte) (int, error) {
 
 // tryConversion is Redis's hashTypeTryConversion: any argument longer than
 // hash-max-listpack-value converts the hash before it is written. Otherwise
-// it reserves room for the arguments when they will stay compact, so that
-// a multi-pair HSET allocates once.
+// it reserves room for the arguments of a multi-pair HSET when they will
+// stay compact, so that it allocates once. A single pair reserves nothing:
+// set grows the listpack only for a new field or a longer value, and an
+// update in place then allocates nothing (a reservation would be
+// allocated and shrunk back by pack on every HSET of an existing field).
 func (w *hashW) tryConversion(args [][]byte, lim hashLimits) {
 	if w.t != nil {
 		return
@@ -551,7 +554,7 @@ func (w *hashW) tryConversion(args [][]byte, lim hashLimits) {
 		w.convert()
 		return
 	}
-	if int64(w.n+len(args)/2) <= lim.entries {
+	if len(args) > 2 && int64(w.n+len(args)/2) <= lim.entries {
 		w.lpGrow(size)
 	}
 }

@@ -625,3 +625,32 @@ func TestHash_Memory(t *testing.T) {
 	}
 	runtime.KeepAlive(s)
 }
+
+// Writing an existing field, member or score again (redis-benchmark's
+// HSET, SADD and ZADD repeat one) allocates nothing: an HSET of one pair
+// reserves no room that pack would give back.
+func TestCollections_RewritesDoNotAllocate(t *testing.T) {
+	now := int64(1000)
+	tx := stringTx(t, &now)
+	field := []byte("element:000000000000")
+	pairs := [][]byte{field, []byte("xxx")}
+	if _, err := tx.HSet([]byte("myhash"), pairs); err != nil {
+		t.Fatal(err)
+	}
+	if n := testing.AllocsPerRun(100, func() { tx.HSet([]byte("myhash"), pairs) }); n != 0 {
+		t.Errorf("HSET of an existing field allocated %.1f times", n)
+	}
+	if n := testing.AllocsPerRun(100, func() { tx.SAdd([]byte("myset"), [][]byte{field}) }); n != 0 {
+		t.Errorf("SADD of an existing member allocated %.1f times", n)
+	}
+	if n := testing.AllocsPerRun(100, func() { tx.ZAdd([]byte("myzset"), 0, []float64{1}, [][]byte{field}) }); n != 0 {
+		t.Errorf("ZADD of an existing member allocated %.1f times", n)
+	}
+	h, err := tx.GetHash([]byte("myhash"))
+	if err != nil || h == nil {
+		t.Fatal("hash missing", err)
+	}
+	if v, _ := h.Get(field); string(v) != "xxx" || h.Len() != 1 {
+		t.Errorf("field = %q in %d fields, want xxx in 1", v, h.Len())
+	}
+}
