@@ -194,3 +194,24 @@ func BenchmarkReplyWrite(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDispatchCollections is redis-benchmark's collection tests as
+// it sends them without -r (one key, one member), 16 per read.
+func BenchmarkDispatchCollections(b *testing.B) {
+	for _, bc := range []struct {
+		name  string
+		setup [][]string
+		req   []string
+	}{
+		{"LPUSH", nil, []string{"LPUSH", "mylist", "xxx"}},
+		{"RPOP", [][]string{{"RPUSH", "mylist", "a", "b", "c"}}, []string{"RPOP", "mylist"}},
+		{"SADD", nil, []string{"SADD", "myset", "element:__rand_int__"}},
+		{"HSET", nil, []string{"HSET", "myhash", "element:__rand_int__", "xxx"}},
+		{"ZADD", nil, []string{"ZADD", "myzset", "0", "element:__rand_int__"}},
+		{"ZPOPMIN", nil, []string{"ZPOPMIN", "myzset"}},
+	} {
+		b.Run(bc.name+"/P16", func(b *testing.B) {
+			benchBatch(b, bc.setup, slices.Repeat([][]string{bc.req}, 16))
+		})
+	}
+}
