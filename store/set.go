@@ -339,11 +339,7 @@ func (tx *Tx) SRem(key []byte, members [][]byte) (removed int, deleted bool, err
 		}
 	}
 	tx.putSet(at, s)
-	if s.Len() == 0 {
-		tx.deleteIfEmpty(key)
-		return removed, true, nil
-	}
-	return removed, false, nil
+	return removed, tx.dropIfEmpty(key, s), nil
 }
 
 // SIsMember reports whether m is in the set at key.
@@ -383,9 +379,7 @@ func (tx *Tx) SMove(src, dst, m []byte) (SMoveResult, error) {
 		return res, nil
 	}
 	tx.putSet(at, s)
-	if s.Len() == 0 {
-		res.SrcDeleted = tx.deleteIfEmpty(src)
-	}
+	res.SrcDeleted = tx.dropIfEmpty(src, s)
 	d, dat, _, _ := tx.setForWrite(dst, true)
 	d, res.DstAdded = d.add(m, tx.maxIntsetEntries())
 	tx.putSet(dat, d)
@@ -405,10 +399,7 @@ func (tx *Tx) SPop(key []byte) (m []byte, ok, deleted bool, err error) {
 	m = append([]byte(nil), s.At(i, buf[:])...)
 	s = s.removeAt(i)
 	tx.putSet(at, s)
-	if s.Len() == 0 {
-		deleted = tx.deleteIfEmpty(key)
-	}
-	return m, true, deleted, nil
+	return m, true, tx.dropIfEmpty(key, s), nil
 }
 
 // spopRebuildMul is Redis's SPOP_MOVE_STRATEGY_MUL: when fewer than
