@@ -348,18 +348,10 @@ func (ks *keyspace) setString(h uint32, val []byte, enc Encoding) {
 // grow strings in place (APPEND, SETRANGE, SETBIT), whose values get spare
 // capacity so repeated growth is amortised like Redis's sds.
 func (ks *keyspace) setBigString(h uint32, p *bigString, enc Encoding) {
-	ks.beforeWrite(h)
+	ks.beforeWrite(h) // before the encoding changes
 	m := &ks.metas[h]
 	m.enc = enc
 	m.flags &^= flagPrivateInt
-	if !m.inline {
-		if _, ok := ks.objs[m.val].(*bigString); ok {
-			ks.objs[m.val] = p
-			m.typ = TypeString
-			ks.measureObj(m.val)
-			return
-		}
-	}
 	ks.setObj(h, TypeString, p)
 }
 
