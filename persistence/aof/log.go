@@ -253,11 +253,7 @@ func (l *Log) flushLocked(sync bool) error {
 	}
 	if err == nil && sync {
 		start := time.Now()
-		if time.Duration(l.syncDur.Load()) < holdSyncMax {
-			err = fdatasyncHoldingP(f)
-		} else {
-			err = fdatasync(f)
-		}
+		err = fdatasync(f, time.Duration(l.syncDur.Load()) < holdSyncMax)
 		l.syncDur.Store(int64(time.Since(start)))
 		l.fsyncs.Add(1)
 		l.lastSync.Store(time.Now().Unix())
@@ -356,7 +352,7 @@ func (l *Log) BackgroundSync() {
 	}
 	f, upto := l.f, l.written
 	l.mu.Unlock()
-	err := fdatasync(f)
+	err := fdatasync(f, false)
 	l.fsyncs.Add(1)
 	l.lastSync.Store(time.Now().Unix())
 	if err == nil {
@@ -469,26 +465,19 @@ func (l *Log) SyncPending() bool {
 // one hands its P over as usual.
 const holdSyncMax = 2 * time.Millisecond
 
-// fdatasyncHoldingP is fdatasync(2) without telling the scheduler that the
-// goroutine blocks (see holdSyncMax).
-func fdatasyncHoldingP(f *os.File) error {
+// fdatasync is fdatasync(2) on f; with holdP it does not tell the scheduler
+// that the goroutine blocks (see holdSyncMax).
+func fdatasync(f *os.File, holdP bool) error {
 	fd := f.Fd()
 	for {
-		_, _, e := unix.RawSyscall(unix.SYS_FDATASYNC, fd, 0, 0)
-		switch e {
-		case 0:
-			return nil
-		case unix.EINTR:
-			continue
-		default:
-			return e
+		var err error
+		if holdP {
+			if _, _, e := unix.RawSyscall(unix.SYS_FDATASYNC, fd, 0, 0); e != 0 {
+				err = e
+			}
+		} else {
+			err = unix.Fdatasync(int(fd))
 		}
-	}
-}
-
-func fdatasync(f *os.File) error {
-	for {
-		err := unix.Fdatasync(int(f.Fd()))
 		if err != unix.EINTR {
 			return err
 		}
