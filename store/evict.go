@@ -548,14 +548,16 @@ func (s *Store) lruOldest(sh *shard, volatile bool) (db int, h uint32, ok bool) 
 			continue
 		}
 		tail, _, found := ks.lru.l.GetOldest()
-		if found && ks.lru.spare > 0 && ks.metas[tail].typ == TypeNone {
-			// Free handles' entries that were not reused in time: dropped,
-			// and the list's memory counted again.
-			for found && ks.lru.spare > 0 && ks.metas[tail].typ == TypeNone {
-				ks.lru.l.RemoveOldest()
-				ks.lru.spare--
-				tail, _, found = ks.lru.l.GetOldest()
-			}
+		// Free handles' entries that were not reused in time are dropped,
+		// and the list's memory is counted again.
+		dropped := false
+		for found && ks.lru.spare > 0 && ks.metas[tail].typ == TypeNone {
+			ks.lru.l.RemoveOldest()
+			ks.lru.spare--
+			tail, _, found = ks.lru.l.GetOldest()
+			dropped = true
+		}
+		if dropped {
 			s.applyDelta(s.settleKeyspace(ks))
 		}
 		if !found {
