@@ -17,7 +17,6 @@ var memoryCases = []diffCase{
 	{"memory subcommands", "MEMORY HELP", "MEMORY PURGE", "MEMORY STATS x", "MEMORY DOCTOR x", "MEMORY PURGE x", "MEMORY HELP x", "MEMORY MALLOC-STATS x",
 		"MEMORY NOSUCH", "MEMORY", "!MEMORY DOCTOR", "!MEMORY MALLOC-STATS", "SET k v", "!MEMORY STATS"},
 	{"memory resp3", "!HELLO 3", "SET k v", "!MEMORY STATS", "!MEMORY DOCTOR", "!MEMORY USAGE k", "MEMORY USAGE nokey"},
-	{"memory usage does not touch", "SET k v", "!MEMORY USAGE k", "OBJECT IDLETIME k"},
 }
 
 func TestDiffMemory(t *testing.T) { runDiff(t, memoryCases) }

@@ -55,7 +55,7 @@ func TestExpire_ActiveReclaimsUntouchedKeys(t *testing.T) {
 	}
 }
 
-// TTL, TYPE, EXISTS and OBJECT leave the access time alone; TOUCH and GET
+// TTL, TYPE, EXISTS, OBJECT and MEMORY USAGE leave the access time alone; TOUCH and GET
 // update it (OBJECT IDLETIME has one-second resolution, so this waits).
 func TestExpire_IdleTime(t *testing.T) {
 	if testing.Short() {
@@ -70,6 +70,7 @@ func TestExpire_IdleTime(t *testing.T) {
 	c.Type(ctx, "a")
 	c.Exists(ctx, "a")
 	c.ObjectEncoding(ctx, "a")
+	c.MemoryUsage(ctx, "a")
 	c.Touch(ctx, "b")
 	if idle := c.ObjectIdleTime(ctx, "a").Val(); idle < 2*time.Second {
 		t.Fatalf("a: idle %v: a no-touch command updated the access time", idle)
