@@ -12,7 +12,7 @@ var updateREADME = flag.Bool("update-readme", false, "rewrite README.md's comman
 
 // groupTitles orders and names the README's command groups.
 var groupTitles = []struct{ group, title string }{
-	{"string", "Strings"}, {"bitmap", "Bitmaps"}, {"generic", "Keys"},
+	{"string", "Strings"}, {"bitmap", "Bitmaps"}, {"hyperloglog", "HyperLogLog"}, {"generic", "Keys"},
 	{"list", "Lists"}, {"hash", "Hashes"}, {"set", "Sets"},
 	{"sorted-set", "Sorted sets"}, {"pubsub", "Pub/Sub"},
 	{"transactions", "Transactions"}, {"connection", "Connection"},

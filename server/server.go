@@ -138,6 +138,7 @@ func commandFamilies() [][]*Command {
 		expireCommands(),
 		stringCommands(),
 		bitmapCommands(),
+		hllCommands(),
 		clientCommands(),
 		introspectionCommands(),
 		listCommands(),

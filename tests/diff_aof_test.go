@@ -42,6 +42,8 @@ var aofCases = []aofCase{
 	{"mset msetnx", "MSET a 1 b 2", "MSETNX c 3 d 4", "MSETNX a 1 e 5"},
 	{"append setrange", "APPEND k ab", "APPEND k cd", "SETRANGE k 1 xyz", "SETRANGE k2 0 ''", "SETRANGE k3 2 x"},
 	{"incr family", "INCR n", "DECR n", "INCRBY n 10", "DECRBY n 3", "INCR s", "SET s abc", "INCR s"},
+	{"hyperloglog", "PFADD h a b c", "PFADD h a", "PFADD h", "PFADD e", "PFCOUNT h", "PFCOUNT h", "PFCOUNT h e", "PFADD h2 x y",
+		"PFMERGE m h h2", "PFMERGE m", "PFDEBUG todense h2", "PFDEBUG todense h2", "PFDEBUG getreg m", "PFDEBUG encoding h", "SET s x", "PFADD s a"},
 	{"incrbyfloat", "INCRBYFLOAT f 1.5", "INCRBYFLOAT f 2e2", "SET g 10 EX 100", "INCRBYFLOAT g 0.1"},
 	{"bitmaps", "SETBIT b 7 1", "SETBIT b 7 1", "BITFIELD bf SET u8 0 200 INCRBY u8 0 100 GET u8 0", "BITFIELD bf GET u8 0", "SET x ab", "SET y cd", "BITOP AND z x y", "BITOP OR z nokey1 nokey2"},
 	// Keyspace.

@@ -23,6 +23,8 @@ var notifyCases = []notifyCase{
 	{"string updates", "KEA", []string{"append", "incr", "incrby", "decr", "decrby", "incrbyfloat", "setrange"}, []string{
 		"SET n 10", "APPEND n 1", "APPEND a2 x", "INCR n", "INCRBY n 5", "DECR n", "DECRBY n 3", "INCRBYFLOAT n 1.5", "INCR notnum", "SET t abc", "INCR t",
 		"SETRANGE t 1 zz", "SETRANGE t2 0 \"\"", "SETRANGE t3 2 x"}},
+	{"hyperloglog", "KEA", []string{"pfadd"}, []string{
+		"PFADD h a b", "PFADD h a", "PFADD h", "PFCOUNT h", "PFADD e", "PFMERGE m h", "PFMERGE m", "PFDEBUG todense m", "SET s x", "PFADD s a"}},
 	{"getdel getex", "KEA", []string{"getdel", "getex"}, []string{
 		"SET g v", "GETEX g", "GETEX g EX 100", "GETEX g PERSIST", "GETEX g PX 100000", "GETDEL g", "GETDEL g", "GETEX nokey EX 10"}},
 	// Expired keys are reported through the store's expiry observer, which
