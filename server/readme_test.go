@@ -14,7 +14,7 @@ var updateREADME = flag.Bool("update-readme", false, "rewrite README.md's comman
 var groupTitles = []struct{ group, title string }{
 	{"string", "Strings"}, {"bitmap", "Bitmaps"}, {"hyperloglog", "HyperLogLog"}, {"generic", "Keys"},
 	{"list", "Lists"}, {"hash", "Hashes"}, {"set", "Sets"},
-	{"sorted-set", "Sorted sets"}, {"pubsub", "Pub/Sub"},
+	{"sorted-set", "Sorted sets"}, {"geo", "Geo"}, {"pubsub", "Pub/Sub"},
 	{"transactions", "Transactions"}, {"connection", "Connection"},
 	{"server", "Server"},
 }

@@ -146,6 +146,7 @@ func commandFamilies() [][]*Command {
 		setCommands(),
 		zsetCommands(),
 		zsetBlockingCommands(),
+		geoCommands(),
 		sortCommands(),
 		aclCommands(),
 		persistenceCommands(),

@@ -301,6 +301,19 @@ func (z *ZSet) RangeByScore(r *ScoreRange, rev bool, offset, limit int, fn func(
 	return n
 }
 
+// ScoresFrom passes the members in r to fn in score order, lowest first,
+// until fn returns false (GEO searches stop once they have COUNT ANY).
+func (z *ZSet) ScoresFrom(r *ScoreRange, fn func(member []byte, score float64) bool) {
+	c := z.cursor()
+	c.seekScore(r, false)
+	for ; c.valid(); c.step(false) {
+		m, s := c.get()
+		if !r.lteMax(s) || !fn(m, s) {
+			return
+		}
+	}
+}
+
 // RangeByLex is RangeByScore for a member range.
 func (z *ZSet) RangeByLex(r *LexRange, rev bool, offset, limit int, fn func(member []byte, score float64)) int {
 	if offset < 0 {

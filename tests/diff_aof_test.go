@@ -44,6 +44,10 @@ var aofCases = []aofCase{
 	{"incr family", "INCR n", "DECR n", "INCRBY n 10", "DECRBY n 3", "INCR s", "SET s abc", "INCR s"},
 	{"hyperloglog", "PFADD h a b c", "PFADD h a", "PFADD h", "PFADD e", "PFCOUNT h", "PFCOUNT h", "PFCOUNT h e", "PFADD h2 x y",
 		"PFMERGE m h h2", "PFMERGE m", "PFDEBUG todense h2", "PFDEBUG todense h2", "PFDEBUG getreg m", "PFDEBUG encoding h", "SET s x", "PFADD s a"},
+	{"geo", "GEOADD g 13.361389 38.115556 Palermo 15.087269 37.502669 Catania", "GEOADD g NX CH 1 1 Palermo 2 2 x", "GEOADD g 200 1 bad",
+		"GEORADIUS g 15 37 200 km STORE d", "GEORADIUS g 15 37 200 km STOREDIST d2 COUNT 1", "GEORADIUS g 15 37 1 m STORE d", "GEORADIUSBYMEMBER g Catania 300 km STORE d3",
+		"GEORADIUSBYMEMBER nokey Catania 300 km STORE d3", "GEOSEARCHSTORE d4 g FROMLONLAT 15 37 BYRADIUS 200 km", "GEOSEARCHSTORE d4 g FROMLONLAT 15 37 BYRADIUS 1 m",
+		"GEOSEARCHSTORE d5 nokey FROMLONLAT 15 37 BYRADIUS 1 m", "GEORADIUS_RO g 15 37 200 km", "GEOSEARCH g FROMLONLAT 15 37 BYRADIUS 200 km"},
 	{"incrbyfloat", "INCRBYFLOAT f 1.5", "INCRBYFLOAT f 2e2", "SET g 10 EX 100", "INCRBYFLOAT g 0.1"},
 	{"bitmaps", "SETBIT b 7 1", "SETBIT b 7 1", "BITFIELD bf SET u8 0 200 INCRBY u8 0 100 GET u8 0", "BITFIELD bf GET u8 0", "SET x ab", "SET y cd", "BITOP AND z x y", "BITOP OR z nokey1 nokey2"},
 	// Keyspace.

@@ -25,6 +25,10 @@ var notifyCases = []notifyCase{
 		"SETRANGE t 1 zz", "SETRANGE t2 0 \"\"", "SETRANGE t3 2 x"}},
 	{"hyperloglog", "KEA", []string{"pfadd"}, []string{
 		"PFADD h a b", "PFADD h a", "PFADD h", "PFCOUNT h", "PFADD e", "PFMERGE m h", "PFMERGE m", "PFDEBUG todense m", "SET s x", "PFADD s a"}},
+	{"geo", "KEA", []string{"zadd", "georadiusstore", "geosearchstore", "del"}, []string{
+		"GEOADD g 13.361389 38.115556 Palermo 15.087269 37.502669 Catania", "GEOADD g 13.361389 38.115556 Palermo", "GEORADIUS g 15 37 200 km STORE d",
+		"GEORADIUS g 15 37 1 m STORE d", "GEOSEARCHSTORE d2 g FROMLONLAT 15 37 BYRADIUS 200 km", "GEOSEARCHSTORE d2 g FROMLONLAT 15 37 BYRADIUS 1 m",
+		"GEORADIUSBYMEMBER g Palermo 1 km STOREDIST d3"}},
 	{"getdel getex", "KEA", []string{"getdel", "getex"}, []string{
 		"SET g v", "GETEX g", "GETEX g EX 100", "GETEX g PERSIST", "GETEX g PX 100000", "GETDEL g", "GETDEL g", "GETEX nokey EX 10"}},
 	// Expired keys are reported through the store's expiry observer, which
