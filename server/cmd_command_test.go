@@ -25,6 +25,9 @@ var keySampleLines = map[string][]string{
 	"blmpop":      {"blmpop 0 1 a LEFT", "blmpop 0 2 a b RIGHT COUNT 2"},
 	"zmpop":       {"zmpop 1 a MIN", "zmpop 2 a b MAX COUNT 2"},
 	"bzmpop":      {"bzmpop 0 1 a MIN", "bzmpop 0 2 a b MAX COUNT 2"},
+	"georadius": {"georadius k 0 0 1 km", "georadius k 0 0 1 km STORE d", "georadius k 0 0 1 km storedist d",
+		"georadius k 0 0 1 km STORE d STOREDIST e", "georadius k 0 0 1 km WITHDIST COUNT 3"},
+	"georadiusbymember": {"georadiusbymember k m 1 km", "georadiusbymember k m 1 km STORE d", "georadiusbymember k m 1 km STOREDIST d ASC"},
 }
 
 // generatedKeySamples returns argument lists of every valid length up to
