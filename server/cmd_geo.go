@@ -246,26 +246,42 @@ func cmdGeoDist(c *Client, args [][]byte) {
 	geoDistanceReply(c, geoDistance(long1, lat1, long2, lat2)/toMeter)
 }
 
+// geoMemberPos is the position of member m of z (nil when the key is
+// absent); ok is false when it is missing or its score decodes to nothing.
+func geoMemberPos(z *store.ZSet, m []byte) (long, lat float64, ok bool) {
+	if z == nil {
+		return 0, 0, false
+	}
+	score, found := z.Score(m)
+	if !found {
+		return 0, 0, false
+	}
+	return geoScoreToLongLat(score)
+}
+
 const geoAlphabet = "0123456789bcdefghjkmnpqrstuvwxyz"
 
-// GEOHASH key [member ...]
-func cmdGeoHash(c *Client, args [][]byte) {
+// geoPerMember replies with an array of one entry per member named in
+// args[2:] (GEOHASH, GEOPOS): found for the ones with a position, missing
+// for the others.
+func geoPerMember(c *Client, args [][]byte, missing func(), found func(long, lat float64)) {
 	z, ok := zsetFor(c, args[1])
 	if !ok {
 		return
 	}
 	c.w.Array(len(args) - 2)
 	for _, m := range args[2:] {
-		var score float64
-		found := false
-		if z != nil {
-			score, found = z.Score(m)
+		if long, lat, ok := geoMemberPos(z, m); ok {
+			found(long, lat)
+		} else {
+			missing()
 		}
-		long, lat, ok := geoScoreToLongLat(score)
-		if !found || !ok {
-			c.w.Null()
-			continue
-		}
+	}
+}
+
+// GEOHASH key [member ...]
+func cmdGeoHash(c *Client, args [][]byte) {
+	geoPerMember(c, args, c.w.Null, func(long, lat float64) {
 		// Re-encoded over the standard latitude range (Ember and Redis
 		// index over Mercator's), so the string is a standard geohash.
 		h, _ := geoEncode(geoRange{-180, 180}, geoRange{-90, 90}, long, lat, 26)
@@ -275,31 +291,16 @@ func cmdGeoHash(c *Client, args [][]byte) {
 		}
 		buf[10] = geoAlphabet[0] // 52 bits fill ten characters; the eleventh is 0
 		c.w.Bulk(buf[:])
-	}
+	})
 }
 
 // GEOPOS key [member ...]
 func cmdGeoPos(c *Client, args [][]byte) {
-	z, ok := zsetFor(c, args[1])
-	if !ok {
-		return
-	}
-	c.w.Array(len(args) - 2)
-	for _, m := range args[2:] {
-		var score float64
-		found := false
-		if z != nil {
-			score, found = z.Score(m)
-		}
-		long, lat, ok := geoScoreToLongLat(score)
-		if !found || !ok {
-			c.w.NullArray()
-			continue
-		}
+	geoPerMember(c, args, c.w.NullArray, func(long, lat float64) {
 		c.w.Array(2)
 		geoCoordReply(c, long)
 		geoCoordReply(c, lat)
-	}
+	})
 }
 
 // The search variants (georadiusGeneric's flags).

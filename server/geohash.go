@@ -136,34 +136,29 @@ func cUint64(f float64) uint64 {
 
 func geoAlign52(h geoCell) uint64 { return h.bits << (52 - uint(h.step)*2) }
 
-// geoMove shifts a cell by d (-1, 0, 1) along longitude (x) or latitude.
+// geoMove shifts a cell by d (-1, 0, 1) along longitude (x, the odd bits)
+// or latitude (the even bits): the other coordinate's bits are set to ones
+// so that the carry or borrow runs through them.
 func geoMove(h geoCell, d int, x bool) geoCell {
 	if d == 0 {
 		return h
 	}
-	xs := h.bits & 0xaaaaaaaaaaaaaaaa
-	ys := h.bits & 0x5555555555555555
-	shift := 64 - uint(h.step)*2
+	const odd, even = 0xaaaaaaaaaaaaaaaa, 0x5555555555555555
+	mine, other := uint64(even), uint64(odd)
 	if x {
-		zz := uint64(0x5555555555555555) >> shift
-		if d > 0 {
-			xs += zz + 1
-		} else {
-			xs |= zz
-			xs -= zz + 1
-		}
-		xs &= 0xaaaaaaaaaaaaaaaa >> shift
-	} else {
-		zz := uint64(0xaaaaaaaaaaaaaaaa) >> shift
-		if d > 0 {
-			ys += zz + 1
-		} else {
-			ys |= zz
-			ys -= zz + 1
-		}
-		ys &= 0x5555555555555555 >> shift
+		mine, other = odd, even
 	}
-	h.bits = xs | ys
+	shift := 64 - uint(h.step)*2
+	v, keep := h.bits&mine, h.bits&other
+	zz := other >> shift
+	if d > 0 {
+		v += zz + 1
+	} else {
+		v |= zz
+		v -= zz + 1
+	}
+	v &= mine >> shift
+	h.bits = v | keep
 	return h
 }
 
