@@ -57,6 +57,12 @@ type waiter struct {
 
 	opts any // the command's parsed options, for serve
 
+	// The slow log entry of a served wait (Redis logs a blocked command
+	// when it is served, not when it blocks): the arguments, copied, and
+	// the time the command took to block and then to be served.
+	slowArgs          [][]byte
+	callDur, serveDur time.Duration
+
 	waitLog *aof.Log // served: the log position the reply waits for
 	waitPos int64
 
@@ -156,6 +162,8 @@ func (c *Client) block(w *waiter) {
 	w.proto = c.w.proto
 	w.drop = c.replyMode == replyOff || c.replyMode == replySkipThis
 	w.done = make(chan struct{})
+	w.slowArgs = copyArgs(c.args)
+	w.callDur = time.Since(c.now)
 	for _, k := range w.keys {
 		shard := s.store.ShardOf(k)
 		m := s.blocking.shards[shard]
@@ -337,7 +345,9 @@ func (c *Client) serveKey(key []byte) {
 			tx.Unlock()
 			continue // timed out, unblocked or gone meanwhile
 		}
+		start := time.Now()
 		reply := c.serveAs(w, key)
+		w.serveDur = time.Since(start)
 		// The serve function declared its effect (alsoPropagate); the
 		// waiter's reply waits for it to be written.
 		c.flushEffects(false)
@@ -436,6 +446,9 @@ func (c *Client) waitUnblocked(lim *limits) bool {
 	c.blocked.Store(nil)
 	if !alive || w.outcome == waitClosed {
 		return false
+	}
+	if (w.outcome == waitServed || w.outcome == waitUnblockError) && !w.cmd.Has(FlagSkipSlowlog) {
+		c.srv.intro.slowlog.push(c, w.cmd, w.slowArgs, w.callDur+w.serveDur)
 	}
 	mark := c.w.Len()
 	switch w.outcome {

@@ -18,7 +18,7 @@ func hllCommands() []*Command {
 	selftest.Lock = LockNone
 	return []*Command{
 		hll("pfadd", -2, "write denyoom fast", "@hyperloglog", 1, 1, "Adds the specified elements to the specified HyperLogLog.", "O(1) to add every element.", cmdPFAdd),
-		hll("pfcount", -2, "readonly", "@hyperloglog", 1, -1, "Return the approximated cardinality of the set(s) observed by the HyperLogLog at key(s).",
+		hll("pfcount", -2, "readonly may_replicate", "@hyperloglog", 1, -1, "Return the approximated cardinality of the set(s) observed by the HyperLogLog at key(s).",
 			"O(1) with a very small average constant time when called with a single key. O(N) with N being the number of keys, and much bigger constant times, when called with multiple keys.", cmdPFCount),
 		hll("pfmerge", -2, "write denyoom", "@hyperloglog", 1, -1, "Merge N different HyperLogLogs into a single one.", "O(N) to merge N HyperLogLogs, but with high constant times.", cmdPFMerge),
 		hll("pfdebug", 3, "write denyoom admin", "@hyperloglog", 2, 2, "Internal commands for debugging HyperLogLog values", "N/A", cmdPFDebug),

@@ -23,7 +23,7 @@ func pubsubCommands() []*Command {
 			Summary: "Listen for messages published to channels matching the given patterns", Complexity: "O(N) where N is the number of patterns the client is already subscribed to.", Handler: cmdPSubscribe},
 		{Name: "punsubscribe", Arity: -1, Flags: "pubsub noscript loading stale", Lock: LockNone, Group: "pubsub", Since: "2.0.0",
 			Summary: "Stop listening for messages posted to channels matching the given patterns", Complexity: "O(N+M) where N is the number of patterns the client is already subscribed and M is the number of total patterns subscribed in the system (by any client).", Handler: cmdPUnsubscribe},
-		{Name: "publish", Arity: 3, Flags: "pubsub loading stale fast", Lock: LockNone, Group: "pubsub", Since: "2.0.0",
+		{Name: "publish", Arity: 3, Flags: "pubsub loading stale fast may_replicate", Lock: LockNone, Group: "pubsub", Since: "2.0.0",
 			Summary: "Post a message to a channel", Complexity: "O(N+M) where N is the number of clients subscribed to the receiving channel and M is the total number of subscribed patterns (by any client).", Handler: cmdPublish},
 		{Name: "pubsub", Arity: -2, Lock: LockNone, Group: "pubsub", Since: "2.8.0",
 			Summary: "A container for Pub/Sub commands", Complexity: "Depends on subcommand.",
@@ -39,7 +39,7 @@ func pubsubCommands() []*Command {
 			Summary: "Listen for messages published to the given shard channels", Complexity: "O(N) where N is the number of shard channels to subscribe to.", Handler: cmdSSubscribe},
 		{Name: "sunsubscribe", Arity: -1, Flags: "pubsub noscript loading stale", FirstKey: 1, LastKey: -1, Step: 1, Lock: LockNone, Group: "pubsub", Since: "7.0.0",
 			Summary: "Stop listening for messages posted to the given shard channels", Complexity: "O(N) where N is the number of clients already subscribed to a shard channel.", Handler: cmdSUnsubscribe},
-		{Name: "spublish", Arity: 3, Flags: "pubsub loading stale fast", FirstKey: 1, LastKey: 1, Step: 1, Lock: LockNone, Group: "pubsub", Since: "7.0.0",
+		{Name: "spublish", Arity: 3, Flags: "pubsub loading stale fast may_replicate", FirstKey: 1, LastKey: 1, Step: 1, Lock: LockNone, Group: "pubsub", Since: "7.0.0",
 			Summary: "Post a message to a shard channel", Complexity: "O(N) where N is the number of clients subscribed to the receiving shard channel.", Handler: cmdSPublish},
 	}
 }

@@ -42,7 +42,10 @@ func diagnosticCommands() []*Command {
 func (c *Client) runHandler(cmd *Command, args [][]byte) {
 	start, errs := time.Now(), c.errCount
 	c.notePreCommand(cmd, args)
+	prevArgs := c.args // EXEC's, around a queued command
+	c.args = args
 	cmd.Handler(c, args)
+	c.args = prevArgs
 	c.notePostCommand()
 	c.rememberKeys(cmd, args)
 	c.monitorCommand(cmd, args)
@@ -67,7 +70,8 @@ func (c *Client) afterCall(cmd *Command, args [][]byte, dur time.Duration, neste
 		}
 		s.intro.latency.addSampleIfNeeded(event, dur.Milliseconds())
 	}
-	if !cmd.Has(FlagSkipSlowlog) {
+	if !cmd.Has(FlagSkipSlowlog) && c.blocked.Load() == nil {
+		// A command that blocked is logged when it is served.
 		s.intro.slowlog.push(c, cmd, args, dur)
 	}
 	if !nested && s.tracking.bcastDue.Load() {

@@ -74,3 +74,43 @@ func TestMonitor_ManyCommands(t *testing.T) {
 		t.Errorf("CLIENT LIST shows no monitor: %q", info)
 	}
 }
+
+// A blocking command is logged in the slow log when it is served, as in
+// Redis (not when it blocks): served by an LPUSH inside a transaction that
+// also resets the log, it is the entry left. A wait that times out is not
+// logged.
+func TestSlowlog_BlockedCommandLoggedWhenServed(t *testing.T) {
+	p := startEmber(t)
+	admin := dialRaw(t, p.Addr)
+	psDo(t, admin, "+OK\r\n", "CONFIG", "SET", "slowlog-log-slower-than", "0")
+	waiter := dialRaw(t, p.Addr)
+	if err := waiter.Send(encode("BLPOP", "l", "0")); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		info, _ := admin.Do("INFO", "clients")
+		if strings.Contains(info, "blocked_clients:1\r\n") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("BLPOP did not block: %q", info)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	psDo(t, admin, "+OK\r\n", "MULTI")
+	psDo(t, admin, "+QUEUED\r\n", "LPUSH", "l", "foo")
+	psDo(t, admin, "+QUEUED\r\n", "SLOWLOG", "RESET")
+	psDo(t, admin, "*2\r\n:1\r\n+OK\r\n", "EXEC")
+	psRead(t, waiter, "*2\r\n$1\r\nl\r\n$3\r\nfoo\r\n")
+	got, err := admin.Do("SLOWLOG", "GET", "1")
+	if err != nil || !strings.Contains(got, "*3\r\n$5\r\nBLPOP\r\n$1\r\nl\r\n$1\r\n0\r\n") {
+		t.Fatalf("latest slow log entry is not the served BLPOP: %q %v", got, err)
+	}
+	psDo(t, admin, "+OK\r\n", "SLOWLOG", "RESET")
+	psDo(t, waiter, "*-1\r\n", "BLPOP", "nothing", "0.05")
+	got, _ = admin.Do("SLOWLOG", "GET")
+	if strings.Contains(got, "nothing") {
+		t.Fatalf("a timed-out BLPOP was logged: %q", got)
+	}
+}

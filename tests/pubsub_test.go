@@ -530,6 +530,40 @@ func TestPubSub_GoRedis(t *testing.T) {
 	}
 }
 
+// Commands that may replicate (PUBLISH, SPUBLISH, PFCOUNT, which can write
+// its cached estimate) are held by CLIENT PAUSE WRITE like writes, as in
+// Redis; plain reads are not.
+func TestClientPause_WriteHoldsMayReplicate(t *testing.T) {
+	p := startEmber(t)
+	admin := dialRaw(t, p.Addr)
+	psDo(t, admin, ":1\r\n", "PFADD", "h", "a")
+	psDo(t, admin, "+OK\r\n", "CLIENT", "PAUSE", "100000", "WRITE")
+	var held []*rawConn
+	for i, cmd := range [][]string{{"PFCOUNT", "h"}, {"PUBLISH", "ch", "m"}, {"SPUBLISH", "ch", "m"}} {
+		c := dialRaw(t, p.Addr)
+		if err := c.Send(encode(cmd...)); err != nil {
+			t.Fatal(err)
+		}
+		held = append(held, c)
+		want := fmt.Sprintf("blocked_clients:%d\r\n", i+1)
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			info, _ := admin.Do("INFO", "clients")
+			if strings.Contains(info, want) {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%v is not held: %q", cmd, info)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	psDo(t, admin, "+OK\r\n", "CLIENT", "UNPAUSE")
+	psRead(t, held[0], ":1\r\n")
+	psRead(t, held[1], ":0\r\n")
+	psRead(t, held[2], ":0\r\n")
+}
+
 // CLIENT PAUSE WRITE holds writes until it ends and lets reads through.
 func TestClientPause_WriteHoldsWrites(t *testing.T) {
 	p := startEmber(t)
