@@ -125,6 +125,7 @@ func (s *Server) watchConfig() {
 	}
 	s.cfg.Watch("loglevel", func(val string) { s.log.SetLevel(levelOf(val)) })
 	s.cfg.Watch("timeout", s.applyIdleTimeout)
+	s.watchOOMScore()
 }
 
 // commandFamilies lists every command family. Each family file returns its

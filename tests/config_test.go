@@ -1,9 +1,11 @@
 package tests
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -96,5 +98,66 @@ func TestConfigFile_IncludeAndStdin(t *testing.T) {
 	raw, _ := c.Do("INFO", "server")
 	if !strings.Contains(raw, "config_file:"+main+"\r\n") {
 		t.Errorf("INFO config_file missing in %q", raw)
+	}
+}
+
+// oom-score-adj sets the server's own /proc/<pid>/oom_score_adj, relative
+// to the score it started with or absolute, and "no" restores that score
+// (Redis's setOOMScoreAdj; Linux only).
+func TestConfig_OOMScoreAdj(t *testing.T) {
+	p := startEmber(t)
+	path := fmt.Sprintf("/proc/%d/oom_score_adj", p.pid())
+	read := func() int {
+		t.Helper()
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Skipf("no %s: %v", path, err)
+		}
+		n, err := strconv.Atoi(strings.TrimSpace(string(b)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	// Start from a known score (raising it needs no privilege).
+	if err := os.WriteFile(path, []byte("9\n"), 0); err != nil {
+		t.Skipf("cannot set %s: %v", path, err)
+	}
+	c := dialRaw(t, p.Addr)
+	psDo(t, c, "+OK\r\n", "CONFIG", "SET", "oom-score-adj-values", "10 20 30")
+	if got := read(); got != 9 {
+		t.Fatalf("values alone changed the score to %d", got)
+	}
+	psDo(t, c, "+OK\r\n", "CONFIG", "SET", "oom-score-adj", "yes")
+	if got := read(); got != 19 {
+		t.Fatalf("relative: score %d, want 9+10", got)
+	}
+	psDo(t, c, "+OK\r\n", "CONFIG", "SET", "oom-score-adj-values", "15 20 30")
+	if got := read(); got != 24 {
+		t.Fatalf("new values: score %d, want 9+15", got)
+	}
+	psDo(t, c, "+OK\r\n", "CONFIG", "SET", "oom-score-adj", "absolute")
+	if got := read(); got != 15 {
+		t.Fatalf("absolute: score %d, want 15", got)
+	}
+	psDo(t, c, "+OK\r\n", "CONFIG", "SET", "oom-score-adj-values", "2000 2000 2000")
+	if got := read(); got != 1000 {
+		t.Fatalf("clamped: score %d, want 1000", got)
+	}
+	psDo(t, c, "+OK\r\n", "CONFIG", "SET", "oom-score-adj", "no")
+	if got := read(); got != 9 {
+		t.Fatalf("no: score %d, want the starting 9", got)
+	}
+}
+
+// Set in the configuration, oom-score-adj applies at start.
+func TestConfig_OOMScoreAdjAtStart(t *testing.T) {
+	p := startEmber(t, "--oom-score-adj", "absolute", "--oom-score-adj-values", "42 100 200")
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/oom_score_adj", p.pid()))
+	if err != nil {
+		t.Skipf("no oom_score_adj: %v", err)
+	}
+	if got := strings.TrimSpace(string(b)); got != "42" {
+		t.Fatalf("oom_score_adj %s at start, want 42", got)
 	}
 }
