@@ -34,7 +34,6 @@ type geoRange struct{ min, max float64 }
 
 // geoArea is the rectangle a cell covers.
 type geoArea struct {
-	hash      geoCell
 	long, lat geoRange
 }
 
@@ -100,7 +99,6 @@ func geoDecode(longR, latR geoRange, h geoCell) (geoArea, bool) {
 	ilong := uint32(sep >> 32)
 	div := float64(uint64(1) << h.step)
 	return geoArea{
-		hash: h,
 		lat: geoRange{
 			latR.min + float64((float64(ilat)/div)*latScale),
 			latR.min + float64((float64(uint64(ilat)+1)/div)*latScale),

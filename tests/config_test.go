@@ -107,18 +107,7 @@ func TestConfigFile_IncludeAndStdin(t *testing.T) {
 func TestConfig_OOMScoreAdj(t *testing.T) {
 	p := startEmber(t)
 	path := fmt.Sprintf("/proc/%d/oom_score_adj", p.pid())
-	read := func() int {
-		t.Helper()
-		b, err := os.ReadFile(path)
-		if err != nil {
-			t.Skipf("no %s: %v", path, err)
-		}
-		n, err := strconv.Atoi(strings.TrimSpace(string(b)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
+	read := func() int { return oomScoreOf(t, p) }
 	// Start from a known score (raising it needs no privilege).
 	if err := os.WriteFile(path, []byte("9\n"), 0); err != nil {
 		t.Skipf("cannot set %s: %v", path, err)
@@ -153,11 +142,21 @@ func TestConfig_OOMScoreAdj(t *testing.T) {
 // Set in the configuration, oom-score-adj applies at start.
 func TestConfig_OOMScoreAdjAtStart(t *testing.T) {
 	p := startEmber(t, "--oom-score-adj", "absolute", "--oom-score-adj-values", "42 100 200")
+	if got := oomScoreOf(t, p); got != 42 {
+		t.Fatalf("oom_score_adj %d at start, want 42", got)
+	}
+}
+
+// oomScoreOf reads p's oom_score_adj, skipping the test without /proc.
+func oomScoreOf(t *testing.T, p *proc) int {
+	t.Helper()
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/oom_score_adj", p.pid()))
 	if err != nil {
 		t.Skipf("no oom_score_adj: %v", err)
 	}
-	if got := strings.TrimSpace(string(b)); got != "42" {
-		t.Fatalf("oom_score_adj %s at start, want 42", got)
+	n, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil {
+		t.Fatal(err)
 	}
+	return n
 }

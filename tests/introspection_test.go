@@ -87,17 +87,7 @@ func TestSlowlog_BlockedCommandLoggedWhenServed(t *testing.T) {
 	if err := waiter.Send(encode("BLPOP", "l", "0")); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		info, _ := admin.Do("INFO", "clients")
-		if strings.Contains(info, "blocked_clients:1\r\n") {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("BLPOP did not block: %q", info)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitBlockedClients(t, admin, 1)
 	psDo(t, admin, "+OK\r\n", "MULTI")
 	psDo(t, admin, "+QUEUED\r\n", "LPUSH", "l", "foo")
 	psDo(t, admin, "+QUEUED\r\n", "SLOWLOG", "RESET")

@@ -434,6 +434,24 @@ func TestTracking_NoStaleValue(t *testing.T) {
 	}
 }
 
+// waitBlockedClients waits (up to 5 s) until INFO says n clients are
+// blocked (waiting in a blocking command or held by CLIENT PAUSE).
+func waitBlockedClients(t *testing.T, c *rawConn, n int) {
+	t.Helper()
+	want := fmt.Sprintf("blocked_clients:%d\r\n", n)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		info, _ := c.Do("INFO", "clients")
+		if strings.Contains(info, want) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("waiting for %d blocked clients: %q", n, info)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 func psDo(t *testing.T, c *rawConn, want string, args ...string) {
 	t.Helper()
 	got, err := c.Do(args...)
@@ -545,18 +563,7 @@ func TestClientPause_WriteHoldsMayReplicate(t *testing.T) {
 			t.Fatal(err)
 		}
 		held = append(held, c)
-		want := fmt.Sprintf("blocked_clients:%d\r\n", i+1)
-		deadline := time.Now().Add(5 * time.Second)
-		for {
-			info, _ := admin.Do("INFO", "clients")
-			if strings.Contains(info, want) {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("%v is not held: %q", cmd, info)
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
+		waitBlockedClients(t, admin, i+1)
 	}
 	psDo(t, admin, "+OK\r\n", "CLIENT", "UNPAUSE")
 	psRead(t, held[0], ":1\r\n")
@@ -576,17 +583,7 @@ func TestClientPause_WriteHoldsWrites(t *testing.T) {
 	r := dialRaw(t, p.Addr)
 	psDo(t, r, "$-1\r\n", "GET", "k")
 	// The write is waiting, and counted as blocked.
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		info, _ := admin.Do("INFO", "clients")
-		if strings.Contains(info, "blocked_clients:1\r\n") {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the write is not held: %q", info)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitBlockedClients(t, admin, 1)
 	psDo(t, r, "$-1\r\n", "GET", "k")
 	psDo(t, admin, "+OK\r\n", "CLIENT", "UNPAUSE")
 	psRead(t, w, "+OK\r\n")
