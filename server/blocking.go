@@ -152,9 +152,10 @@ func newBlockRegistry(shards int) blockRegistry {
 // if it had timed out (inside EXEC; scripts will set it too).
 func (c *Client) denyBlocking() bool { return c.inExec || c.prop.loader }
 
-// block registers c as waiting on w.keys. The keys' shards must be locked
-// in c.tx. The connection's goroutine waits once the command returns.
-func (c *Client) block(w *waiter) {
+// block registers c as waiting on w.keys for the command with args. The
+// keys' shards must be locked in c.tx. The connection's goroutine waits
+// once the command returns.
+func (c *Client) block(args [][]byte, w *waiter) {
 	s := c.srv
 	w.c = c
 	w.cmd = c.cmd
@@ -162,7 +163,7 @@ func (c *Client) block(w *waiter) {
 	w.proto = c.w.proto
 	w.drop = c.replyMode == replyOff || c.replyMode == replySkipThis
 	w.done = make(chan struct{})
-	w.slowArgs = copyArgs(c.args)
+	w.slowArgs = copyArgs(args)
 	w.callDur = time.Since(c.now)
 	for _, k := range w.keys {
 		shard := s.store.ShardOf(k)

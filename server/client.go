@@ -20,10 +20,9 @@ type Client struct {
 	w    Reply
 	tx   *store.Tx
 
-	db   int
-	cmd  *Command  // the command being run
-	args [][]byte  // its arguments, while its handler runs
-	now  time.Time // when the running command started
+	db  int
+	cmd *Command  // the command being run
+	now time.Time // when the running command started
 
 	stats    statBatch // calls not yet added to the shared command counters
 	lastName struct {  // the last plain command looked up, see lookup

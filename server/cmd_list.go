@@ -293,7 +293,7 @@ func lmpopGeneric(c *Client, args [][]byte, numkeysIdx int, blocking bool) {
 	}
 	keys := args[numkeysIdx+1 : whereIdx]
 	if blocking {
-		blockingPop(c, keys, head, args[1], count)
+		blockingPop(c, args, keys, head, args[1], count)
 		return
 	}
 	for _, key := range keys {
@@ -311,12 +311,12 @@ func lmpopGeneric(c *Client, args [][]byte, numkeysIdx int, blocking bool) {
 
 // BLPOP key [key ...] timeout
 func cmdBLPop(c *Client, args [][]byte) {
-	blockingPop(c, args[1:len(args)-1], true, args[len(args)-1], 0)
+	blockingPop(c, args, args[1:len(args)-1], true, args[len(args)-1], 0)
 }
 
 // BRPOP key [key ...] timeout
 func cmdBRPop(c *Client, args [][]byte) {
-	blockingPop(c, args[1:len(args)-1], false, args[len(args)-1], 0)
+	blockingPop(c, args, args[1:len(args)-1], false, args[len(args)-1], 0)
 }
 
 // listBlock is what a client blocked on lists waits to do.
@@ -339,7 +339,7 @@ func sideName(head bool) string {
 
 // blockingPop is BLPOP, BRPOP (count 0) and BLMPOP: pop from the first
 // non-empty list, or block on all of them.
-func blockingPop(c *Client, keys [][]byte, head bool, timeoutArg []byte, count int64) {
+func blockingPop(c *Client, args, keys [][]byte, head bool, timeoutArg []byte, count int64) {
 	deadline, errMsg := parseBlockTimeout(timeoutArg, time.Now())
 	if errMsg != "" {
 		c.Error(errMsg)
@@ -364,7 +364,7 @@ func blockingPop(c *Client, keys [][]byte, head bool, timeoutArg []byte, count i
 		c.w.NullArray()
 		return
 	}
-	c.block(&waiter{kind: blockList, keys: blockKeys(keys), deadline: deadline,
+	c.block(args, &waiter{kind: blockList, keys: blockKeys(keys), deadline: deadline,
 		ready: listReady, serve: serveList, opts: &listBlock{head: head, count: count}})
 }
 
@@ -485,7 +485,7 @@ func blmove(c *Client, args [][]byte, from, to bool, timeoutArg []byte) {
 		c.w.Null()
 		return
 	}
-	c.block(&waiter{kind: blockList, keys: blockKeys(args[1:2]), target: append([]byte(nil), dst...),
+	c.block(args, &waiter{kind: blockList, keys: blockKeys(args[1:2]), target: append([]byte(nil), dst...),
 		deadline: deadline, ready: listReady, serve: serveList, opts: &listBlock{head: from, toHead: to, rpoplpush: len(args) == 4}})
 }
 

@@ -30,12 +30,12 @@ type zsetBlock struct {
 
 // BZPOPMIN key [key ...] timeout
 func cmdBZPopMin(c *Client, args [][]byte) {
-	blockingZPop(c, args[1:len(args)-1], args[len(args)-1], &zsetBlock{count: -1, shape: zpopKeyFlat})
+	blockingZPop(c, args, args[1:len(args)-1], args[len(args)-1], &zsetBlock{count: -1, shape: zpopKeyFlat})
 }
 
 // BZPOPMAX key [key ...] timeout
 func cmdBZPopMax(c *Client, args [][]byte) {
-	blockingZPop(c, args[1:len(args)-1], args[len(args)-1], &zsetBlock{max: true, count: -1, shape: zpopKeyFlat})
+	blockingZPop(c, args, args[1:len(args)-1], args[len(args)-1], &zsetBlock{max: true, count: -1, shape: zpopKeyFlat})
 }
 
 // BZMPOP timeout numkeys key [key ...] MIN | MAX [COUNT count]
@@ -44,12 +44,12 @@ func cmdBZMPop(c *Client, args [][]byte) {
 	if !ok {
 		return
 	}
-	blockingZPop(c, keys, args[1], &zsetBlock{max: max, count: count, shape: zpopKeyNested})
+	blockingZPop(c, args, keys, args[1], &zsetBlock{max: max, count: count, shape: zpopKeyNested})
 }
 
 // blockingZPop pops from the first non-empty sorted set, or blocks on all
 // of the keys. Inside EXEC it answers as a timeout instead of blocking.
-func blockingZPop(c *Client, keys [][]byte, timeoutArg []byte, o *zsetBlock) {
+func blockingZPop(c *Client, args, keys [][]byte, timeoutArg []byte, o *zsetBlock) {
 	deadline, errMsg := parseBlockTimeout(timeoutArg, time.Now())
 	if errMsg != "" {
 		c.Error(errMsg)
@@ -65,7 +65,7 @@ func blockingZPop(c *Client, keys [][]byte, timeoutArg []byte, o *zsetBlock) {
 	case c.denyBlocking():
 		c.w.NullArray()
 	default:
-		c.block(&waiter{kind: blockZSet, keys: blockKeys(keys), deadline: deadline,
+		c.block(args, &waiter{kind: blockZSet, keys: blockKeys(keys), deadline: deadline,
 			ready: zsetReady, serve: serveZSet, opts: o})
 	}
 }

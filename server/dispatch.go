@@ -148,9 +148,7 @@ func (c *Client) call(cmd *Command, args [][]byte) {
 	c.enterCommand()
 	c.notePreCommand(cmd, args)
 	c.prop.direct = cmd.Lock == LockSelf
-	c.args = args // for a blocking command's slow log entry (block)
 	cmd.Handler(c, args)
-	c.args = nil
 	c.noteWrittenKeys(cmd, args)
 	c.commandEffect(args)
 	c.flushEffects(touchesArbitraryKeys(cmd))

@@ -42,10 +42,7 @@ func diagnosticCommands() []*Command {
 func (c *Client) runHandler(cmd *Command, args [][]byte) {
 	start, errs := time.Now(), c.errCount
 	c.notePreCommand(cmd, args)
-	prevArgs := c.args // EXEC's, around a queued command
-	c.args = args
 	cmd.Handler(c, args)
-	c.args = prevArgs
 	c.notePostCommand()
 	c.rememberKeys(cmd, args)
 	c.monitorCommand(cmd, args)
