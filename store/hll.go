@@ -177,31 +177,57 @@ func sparseToDense(v []byte) ([]byte, error) {
 	copy(d, v[:hllHdrSize])
 	d[4] = hllDense
 	regs := d[hllHdrSize:]
-	idx := 0
-	for p := hllHdrSize; p < len(v); {
-		switch b := v[p]; {
-		case isZero(b):
-			idx += zeroLen(b)
-			p++
-		case isXZero(b):
-			idx += xzeroLen(v, p)
-			p += 2
-		default:
-			n, val := valLen(b), valValue(b)
-			if idx+n > hllRegisters {
-				return nil, ErrInvalidHLL
-			}
-			for ; n > 0; n-- {
-				denseSet(regs, idx, val)
-				idx++
-			}
-			p++
-		}
-	}
-	if idx != hllRegisters {
-		return nil, ErrInvalidHLL
+	if err := sparseRegisters(v, func(i int, val uint8) { denseSet(regs, i, val) }); err != nil {
+		return nil, err
 	}
 	return d, nil
+}
+
+// sparseRuns walks the opcodes of sparse value v (header included): fn gets
+// each run's opcode ('z' ZERO, 'Z' XZERO, 'v' VAL), its length and its
+// value (0 for zero runs), and stops the walk by returning false.
+func sparseRuns(v []byte, fn func(op byte, n int, val uint8) bool) {
+	for p := hllHdrSize; p < len(v); {
+		var ok bool
+		switch b := v[p]; {
+		case isZero(b):
+			ok = fn('z', zeroLen(b), 0)
+			p++
+		case isXZero(b):
+			ok = fn('Z', xzeroLen(v, p), 0)
+			p += 2
+		default:
+			ok = fn('v', valLen(b), valValue(b))
+			p++
+		}
+		if !ok {
+			return
+		}
+	}
+}
+
+// sparseRegisters calls set for every register of sparse value v that a
+// VAL run sets. A value whose runs do not cover exactly the registers is
+// ErrInvalidHLL (a VAL run past the end stops the walk, as in Redis).
+func sparseRegisters(v []byte, set func(i int, val uint8)) error {
+	idx, over := 0, false
+	sparseRuns(v, func(op byte, n int, val uint8) bool {
+		if op == 'v' {
+			if idx+n > hllRegisters {
+				over = true
+				return false
+			}
+			for j := idx; j < idx+n; j++ {
+				set(j, val)
+			}
+		}
+		idx += n
+		return true
+	})
+	if over || idx != hllRegisters {
+		return ErrInvalidHLL
+	}
+	return nil
 }
 
 // sparseSet raises register index of a sparse HyperLogLog to count. It
@@ -330,33 +356,11 @@ func hllMergeInto(max *[hllRegisters]uint8, v []byte) error {
 		}
 		return nil
 	}
-	i := 0
-	for p := hllHdrSize; p < len(v); {
-		switch b := v[p]; {
-		case isZero(b):
-			i += zeroLen(b)
-			p++
-		case isXZero(b):
-			i += xzeroLen(v, p)
-			p += 2
-		default:
-			n, val := valLen(b), valValue(b)
-			if i+n > hllRegisters {
-				return ErrInvalidHLL
-			}
-			for ; n > 0; n-- {
-				if val > max[i] {
-					max[i] = val
-				}
-				i++
-			}
-			p++
+	return sparseRegisters(v, func(i int, val uint8) {
+		if val > max[i] {
+			max[i] = val
 		}
-	}
-	if i != hllRegisters {
-		return ErrInvalidHLL
-	}
-	return nil
+	})
 }
 
 // hllHistogram counts the registers of v by value. valid is false for a
@@ -370,25 +374,11 @@ func hllHistogram(v []byte, hist *[64]int) (valid bool) {
 		return true
 	}
 	idx := 0
-	for p := hllHdrSize; p < len(v); {
-		switch b := v[p]; {
-		case isZero(b):
-			n := zeroLen(b)
-			idx += n
-			hist[0] += n
-			p++
-		case isXZero(b):
-			n := xzeroLen(v, p)
-			idx += n
-			hist[0] += n
-			p += 2
-		default:
-			n := valLen(b)
-			idx += n
-			hist[valValue(b)] += n
-			p++
-		}
-	}
+	sparseRuns(v, func(_ byte, n int, val uint8) bool {
+		idx += n
+		hist[val] += n
+		return true
+	})
 	return idx == hllRegisters
 }
 
@@ -642,19 +632,14 @@ func (tx *Tx) PFDebug(sub string, key []byte) (regs []uint8, text string, change
 			return nil, "", false, true, errors.New("HLL encoding is not sparse")
 		}
 		var out []byte
-		for p := hllHdrSize; p < len(v); {
-			switch b := v[p]; {
-			case isZero(b):
-				out = appendDecoded(out, 'z', zeroLen(b), -1)
-				p++
-			case isXZero(b):
-				out = appendDecoded(out, 'Z', xzeroLen(v, p), -1)
-				p += 2
-			default:
-				out = appendDecoded(out, 'v', int(valValue(b)), valLen(b))
-				p++
+		sparseRuns(v, func(op byte, n int, val uint8) bool {
+			if op == 'v' {
+				out = appendDecoded(out, op, int(val), n)
+			} else {
+				out = appendDecoded(out, op, n, -1)
 			}
-		}
+			return true
+		})
 		if len(out) > 0 {
 			out = out[:len(out)-1]
 		}
