@@ -53,17 +53,6 @@ func geoStoreKeys(from int) KeysFunc {
 	}
 }
 
-// cFloat formats f as C's printf("%f").
-func cFloat(f float64) string {
-	switch {
-	case math.IsInf(f, 1):
-		return "inf"
-	case math.IsInf(f, -1):
-		return "-inf"
-	}
-	return strconv.FormatFloat(f, 'f', 6, 64)
-}
-
 // geoLongLat parses a longitude and a latitude (extractLongLatOrReply).
 func geoLongLat(c *Client, a, b []byte) (long, lat float64, ok bool) {
 	long, ok1 := store.ParseScore(a)
@@ -73,7 +62,7 @@ func geoLongLat(c *Client, a, b []byte) (long, lat float64, ok bool) {
 		return 0, 0, false
 	}
 	if long < geoLongMin || long > geoLongMax || lat < geoLatMin || lat > geoLatMax {
-		c.Error("ERR invalid longitude,latitude pair " + cFloat(long) + "," + cFloat(lat))
+		c.Error("ERR invalid longitude,latitude pair " + string(appendCFloat(nil, long, 'f', 6)) + "," + string(appendCFloat(nil, lat, 'f', 6)))
 		return 0, 0, false
 	}
 	return long, lat, true

@@ -4,8 +4,6 @@ import (
 	"crypto/sha1"
 	"encoding/binary"
 	"encoding/hex"
-	"math"
-	"strconv"
 
 	"github.com/ember-kv/ember/store"
 )
@@ -41,17 +39,6 @@ func redisTypeNumber(t store.Type) uint32 {
 	return 0
 }
 
-// formatG17 is C's "%.17g".
-func formatG17(f float64) string {
-	switch {
-	case math.IsInf(f, 1):
-		return "inf"
-	case math.IsInf(f, -1):
-		return "-inf"
-	}
-	return strconv.FormatFloat(f, 'g', 17, 64)
-}
-
 // objectDigest mixes a value (and the presence of an expiry) into d, as
 // xorObjectDigest.
 func objectDigest(d *[20]byte, v *store.ValueView, expire int64) {
@@ -69,7 +56,7 @@ func objectDigest(d *[20]byte, v *store.ValueView, expire int64) {
 		v.Scored(func(m []byte, score float64) {
 			var e [20]byte
 			mixDigest(&e, m)
-			mixDigest(&e, []byte(formatG17(score)))
+			mixDigest(&e, FormatDouble(nil, score))
 			xorDigest(d, e[:])
 		})
 	case store.TypeHash:

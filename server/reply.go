@@ -101,15 +101,7 @@ func (r *Reply) Push(n int) {
 // as a bulk string in RESP2.
 func (r *Reply) Double(f float64) {
 	var buf [32]byte
-	var s []byte
-	switch {
-	case math.IsInf(f, 1):
-		s = append(buf[:0], "inf"...)
-	case math.IsInf(f, -1):
-		s = append(buf[:0], "-inf"...)
-	default:
-		s = FormatDouble(buf[:0], f)
-	}
+	s := FormatDouble(buf[:0], f)
 	if r.proto == 3 {
 		r.b = append(r.b, ',')
 		r.b = append(r.b, s...)
@@ -120,11 +112,20 @@ func (r *Reply) Double(f float64) {
 }
 
 // FormatDouble appends f as C's printf("%.17g") would.
-func FormatDouble(dst []byte, f float64) []byte {
-	if math.IsNaN(f) {
+func FormatDouble(dst []byte, f float64) []byte { return appendCFloat(dst, f, 'g', 17) }
+
+// appendCFloat appends f as C's printf with conversion verb ('f', 'g')
+// and precision prec: infinities and NaN are spelled as C spells them.
+func appendCFloat(dst []byte, f float64, verb byte, prec int) []byte {
+	switch {
+	case math.IsInf(f, 1):
+		return append(dst, "inf"...)
+	case math.IsInf(f, -1):
+		return append(dst, "-inf"...)
+	case math.IsNaN(f):
 		return append(dst, "nan"...)
 	}
-	return strconv.AppendFloat(dst, f, 'g', 17, 64)
+	return strconv.AppendFloat(dst, f, verb, prec, 64)
 }
 
 // Bool appends a boolean (#t/#f in RESP3, :1/:0 in RESP2).
