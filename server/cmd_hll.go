@@ -53,11 +53,7 @@ func cmdPFCount(c *Client, args [][]byte) {
 		return
 	}
 	if cached {
-		// The estimate was written into the value: a change Redis
-		// signals and propagates, without a keyspace event.
-		c.tx.Dirty++
-		c.srv.keyModified(c.tx, c.db, args[1])
-		c.srv.invalidateKey(c, args[1], true)
+		c.changed(args[1]) // the estimate was written into the value
 	}
 	c.w.Int(int64(card))
 }

@@ -29,13 +29,21 @@ const (
 // modified records that the running command changed key: it counts the
 // change and fires the keyspace event.
 func (c *Client) modified(key []byte, class eventClass, event string) {
+	c.changed(key)
+	c.notify(class, event, key)
+}
+
+// changed is modified without a keyspace event (Redis's server.dirty++ and
+// signalModifiedKey alone, as PFCOUNT writing its cached estimate): the
+// change is counted and propagated, WATCH and client-side caches learn of
+// it.
+func (c *Client) changed(key []byte) {
 	c.tx.Dirty++
 	c.srv.keyModified(c.tx, c.db, key)
 	c.srv.invalidateKey(c, key, true)
 	if len(c.absent) > 0 {
 		c.noteNewKey(key)
 	}
-	c.notify(class, event, key)
 }
 
 // keyModified is Redis's signalModifiedKey: WATCH (and later client
