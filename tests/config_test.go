@@ -107,35 +107,26 @@ func TestConfigFile_IncludeAndStdin(t *testing.T) {
 func TestConfig_OOMScoreAdj(t *testing.T) {
 	p := startEmber(t)
 	path := fmt.Sprintf("/proc/%d/oom_score_adj", p.pid())
-	read := func() int { return oomScoreOf(t, p) }
 	// Start from a known score (raising it needs no privilege).
 	if err := os.WriteFile(path, []byte("9\n"), 0); err != nil {
 		t.Skipf("cannot set %s: %v", path, err)
 	}
 	c := dialRaw(t, p.Addr)
-	psDo(t, c, "+OK\r\n", "CONFIG", "SET", "oom-score-adj-values", "10 20 30")
-	if got := read(); got != 9 {
-		t.Fatalf("values alone changed the score to %d", got)
-	}
-	psDo(t, c, "+OK\r\n", "CONFIG", "SET", "oom-score-adj", "yes")
-	if got := read(); got != 19 {
-		t.Fatalf("relative: score %d, want 9+10", got)
-	}
-	psDo(t, c, "+OK\r\n", "CONFIG", "SET", "oom-score-adj-values", "15 20 30")
-	if got := read(); got != 24 {
-		t.Fatalf("new values: score %d, want 9+15", got)
-	}
-	psDo(t, c, "+OK\r\n", "CONFIG", "SET", "oom-score-adj", "absolute")
-	if got := read(); got != 15 {
-		t.Fatalf("absolute: score %d, want 15", got)
-	}
-	psDo(t, c, "+OK\r\n", "CONFIG", "SET", "oom-score-adj-values", "2000 2000 2000")
-	if got := read(); got != 1000 {
-		t.Fatalf("clamped: score %d, want 1000", got)
-	}
-	psDo(t, c, "+OK\r\n", "CONFIG", "SET", "oom-score-adj", "no")
-	if got := read(); got != 9 {
-		t.Fatalf("no: score %d, want the starting 9", got)
+	for _, step := range []struct {
+		param, value string
+		want         int
+	}{
+		{"oom-score-adj-values", "10 20 30", 9}, // values alone change nothing
+		{"oom-score-adj", "yes", 19},            // relative: 9+10
+		{"oom-score-adj-values", "15 20 30", 24},
+		{"oom-score-adj", "absolute", 15},
+		{"oom-score-adj-values", "2000 2000 2000", 1000}, // clamped
+		{"oom-score-adj", "no", 9},                       // the starting score again
+	} {
+		psDo(t, c, "+OK\r\n", "CONFIG", "SET", step.param, step.value)
+		if got := oomScoreOf(t, p); got != step.want {
+			t.Fatalf("after %s %s: score %d, want %d", step.param, step.value, got, step.want)
+		}
 	}
 }
 
