@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"math"
+	"math/big"
 	"slices"
 	"strconv"
 
@@ -145,14 +146,7 @@ func geoDistanceReply(c *Client, d float64) {
 // 17 decimals without trailing zeros, a bulk string in RESP2 and a double
 // in RESP3.
 func geoCoordReply(c *Client, f float64) {
-	b := strconv.AppendFloat(nil, f, 'f', 17, 64)
-	if bytes.IndexByte(b, '.') >= 0 {
-		b = bytes.TrimRight(b, "0")
-		b = bytes.TrimSuffix(b, []byte("."))
-	}
-	if string(b) == "-0" {
-		b = []byte("0")
-	}
+	b := store.AppendLongDouble(nil, new(big.Float).SetFloat64(f)) // the double, exactly
 	if c.w.proto == 3 {
 		c.w.Raw([]byte(","))
 		c.w.Raw(b)
