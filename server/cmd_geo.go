@@ -554,7 +554,7 @@ func geoCollect(z *store.ZSet, shape *geoShape, limit int64) []geoPoint {
 		if last != 0 && cell == cells[last] {
 			continue
 		}
-		if len(points) > 0 && full() {
+		if full() {
 			break
 		}
 		lo := geoAlign52(cell)
@@ -570,7 +570,7 @@ func geoCollect(z *store.ZSet, shape *geoShape, limit int64) []geoPoint {
 					points = append(points, geoPoint{long: long, lat: lat, dist: d, score: score, member: names[start:len(names):len(names)]})
 				}
 			}
-			return !(len(points) > 0 && full())
+			return !full()
 		})
 		last = i
 	}
