@@ -152,7 +152,7 @@ func configParams() []*param {
 		stringP("dbfilename", "", prot, false, "dump.rdb", validDBFilename),
 		stringP("appendfilename", "", imm, false, "appendonly.aof", validAOFFilename),
 		stringP("appenddirname", "", imm, false, "appendonlydir", validAOFDirname),
-		stringP("server_cpulist", "", imm|noe, true, "", nil),
+		stringP("server_cpulist", "", imm, true, "", nil),
 		stringP("bio_cpulist", "", imm|noe, true, "", nil),
 		stringP("aof_rewrite_cpulist", "", imm|noe, true, "", nil),
 		stringP("bgsave_cpulist", "", imm|noe, true, "", nil),

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"runtime"
+	"slices"
 	"testing"
 	"time"
 )
@@ -32,11 +34,13 @@ func TestGovernorStep(t *testing.T) {
 	var busy, total uint64
 	var set []int
 	g := &governor{
-		ncpu:        2,
-		cur:         1,
-		setProcs:    func(n int) int { set = append(set, n); return 0 },
-		readOwn:     func() time.Duration { return own },
-		readMachine: func() (uint64, uint64, bool) { return busy, total, true },
+		ncpu:     2,
+		cur:      1,
+		setProcs: func(n int) int { set = append(set, n); return 0 },
+		readOwn:  func() time.Duration { return own },
+		readMachine: func() (cpuStat, bool) {
+			return cpuStat{all: ticks{busy, total}}, true
+		},
 	}
 	now := time.Unix(1000, 0)
 	tick := func(ownCores, machineCores float64) int {
@@ -74,14 +78,186 @@ func TestGovernorStep(t *testing.T) {
 }
 
 func TestMachineTicks(t *testing.T) {
-	busy, total, ok := machineTicks()
+	st, ok := machineTicks()
 	if !ok {
 		t.Skip("no /proc/stat on this system: the governor stays off")
 	}
-	if total == 0 || busy > total {
-		t.Fatalf("busy %d of total %d", busy, total)
+	if st.all.total == 0 || st.all.busy > st.all.total {
+		t.Fatalf("busy %d of total %d", st.all.busy, st.all.total)
+	}
+	var sum uint64
+	for _, c := range st.cpus {
+		sum += c.total
+	}
+	if len(st.cpus) < runtime.NumCPU() || sum == 0 {
+		t.Fatalf("%d CPUs with %d ticks in all, want %d CPUs", len(st.cpus), sum, runtime.NumCPU())
 	}
 	if processCPU() <= 0 {
 		t.Fatal("no CPU time for this process")
+	}
+}
+
+// placementRig drives a governor's placement on a fake two-CPU machine:
+// each sample gives every CPU's busy share and Ember's own load.
+type placementRig struct {
+	g      *governor
+	own    time.Duration
+	st     cpuStat
+	now    time.Time
+	pins   [][]int
+	heads  bool
+	tosses int
+}
+
+func newPlacementRig() *placementRig {
+	r := &placementRig{now: time.Unix(1000, 0), st: cpuStat{cpus: make([]ticks, 2)}}
+	r.g = &governor{
+		ncpu:        2,
+		cur:         1,
+		setProcs:    func(int) int { return 0 },
+		readOwn:     func() time.Duration { return r.own },
+		readMachine: func() (cpuStat, bool) { return r.copyStat(), true },
+		allowed:     []int{0, 1},
+		pinned:      -1,
+		pin:         func(cpus []int) error { r.pins = append(r.pins, slices.Clone(cpus)); return nil },
+		coin:        func() bool { r.tosses++; return r.heads },
+	}
+	return r
+}
+
+func (r *placementRig) copyStat() cpuStat {
+	c := r.st
+	c.cpus = slices.Clone(r.st.cpus)
+	return c
+}
+
+// tick advances 200 ms in which Ember used ownCores and CPU i was busy
+// shares[i] of the time.
+func (r *placementRig) tick(ownCores float64, shares ...float64) {
+	r.now = r.now.Add(governorPeriod)
+	r.own += time.Duration(ownCores * float64(governorPeriod))
+	for i, sh := range shares {
+		r.st.cpus[i].busy += uint64(sh * 20)
+		r.st.cpus[i].total += 20
+		r.st.all.busy += uint64(sh * 20)
+		r.st.all.total += 20
+	}
+	r.g.step(r.now)
+}
+
+func (r *placementRig) lastPin() []int {
+	if len(r.pins) == 0 {
+		return nil
+	}
+	return r.pins[len(r.pins)-1]
+}
+
+// On one P the process is pinned to the least busy CPU, and the pin is
+// applied again at every sample (for threads started since).
+func TestGovernorPinsToLeastBusyCPU(t *testing.T) {
+	r := newPlacementRig()
+	r.tick(0.1, 0.9, 0.1) // baseline
+	if len(r.pins) != 0 {
+		t.Fatalf("pinned before a first interval: %v", r.pins)
+	}
+	r.tick(0.1, 0.9, 0.1)
+	if !slices.Equal(r.lastPin(), []int{1}) || r.g.pinned != 1 {
+		t.Fatalf("pinned to %v (governor says %d), want [1]: CPU 0 is the busy one", r.lastPin(), r.g.pinned)
+	}
+	// CPU 1 busier than 0 now, but not crowded: Ember stays.
+	r.tick(0.1, 0.2, 0.6)
+	if !slices.Equal(r.lastPin(), []int{1}) || len(r.pins) != 2 {
+		t.Fatalf("pins %v, want [1] re-applied once more", r.pins)
+	}
+}
+
+// A saturated CPU beside an idle one makes Ember move, but only after
+// governorStable samples and a coin toss.
+func TestGovernorMovesOffACrowdedCPU(t *testing.T) {
+	r := newPlacementRig()
+	r.tick(0.1, 0.1, 0.5)
+	r.tick(0.1, 0.1, 0.5) // pinned to 0
+	r.heads = false
+	for range governorStable {
+		r.tick(0.5, 1.0, 0.1)
+	}
+	if r.g.pinned != 0 || r.tosses != 1 {
+		t.Fatalf("pinned to %d after %d tosses, want 0 after one toss that said stay", r.g.pinned, r.tosses)
+	}
+	r.heads = true
+	r.tick(0.5, 1.0, 0.1)
+	if r.g.pinned != 1 || !slices.Equal(r.lastPin(), []int{1}) {
+		t.Fatalf("pinned to %d (last pin %v), want a move to 1", r.g.pinned, r.lastPin())
+	}
+	// One crowded sample among calm ones does not count toward a move.
+	r.tick(0.5, 0.1, 1.0)
+	r.tick(0.5, 0.1, 0.5)
+	r.tick(0.5, 0.1, 1.0)
+	r.tick(0.5, 0.1, 1.0)
+	if r.g.pinned != 1 {
+		t.Fatalf("moved to %d after an interrupted run of crowded samples", r.g.pinned)
+	}
+}
+
+// On more than one P the process may run on every allowed CPU again.
+func TestGovernorUnpinsOnMorePs(t *testing.T) {
+	r := newPlacementRig()
+	r.tick(0.1, 0.1, 0.1)
+	r.tick(0.1, 0.1, 0.1)
+	if r.g.pinned < 0 {
+		t.Fatal("not pinned on one P")
+	}
+	for range governorStable {
+		r.tick(1.0, 1.0, 0.1) // busy, the other core idle: two Ps
+	}
+	if r.g.cur != 2 || r.g.pinned != -1 || !slices.Equal(r.lastPin(), []int{0, 1}) {
+		t.Fatalf("%d Ps, pinned %d, last pin %v: want 2 Ps on [0 1]", r.g.cur, r.g.pinned, r.lastPin())
+	}
+	n := len(r.pins)
+	r.tick(1.0, 1.0, 0.9)
+	if len(r.pins) != n {
+		t.Fatalf("pinned again on two Ps: %v", r.pins[n:])
+	}
+}
+
+// A CPU /proc/stat does not report (offline) is never chosen.
+func TestGovernorSkipsUnreportedCPUs(t *testing.T) {
+	r := newPlacementRig()
+	r.g.allowed = []int{0, 1, 5}
+	r.tick(0.1, 0.6, 0.3)
+	r.tick(0.1, 0.6, 0.3)
+	if r.g.pinned != 1 {
+		t.Fatalf("pinned to %d, want 1", r.g.pinned)
+	}
+}
+
+func TestParseCPUList(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want []int // nil: not a list
+	}{
+		{"0", []int{0}},
+		{"0,2,3", []int{0, 2, 3}},
+		{"0,2-3", []int{0, 2, 3}},
+		{"0-6:2", []int{0, 2, 4, 6}},
+		{"1-1", []int{1}},
+		{"3,1,3", []int{3, 1}},
+		{"", nil},
+		{"a", nil},
+		{"1,", nil},
+		{",1", nil},
+		{"3-1", nil},
+		{"0-4:0", nil},
+		{"1:2", nil},
+		{"0-3x", nil},
+		{"0, 1", nil},
+		{"-1", nil},
+		{"+1", nil},
+		{"5000", nil},
+	} {
+		got, ok := parseCPUList(tc.in)
+		if ok != (tc.want != nil) || !slices.Equal(got, tc.want) {
+			t.Errorf("parseCPUList(%q) = %v, %v; want %v", tc.in, got, ok, tc.want)
+		}
 	}
 }

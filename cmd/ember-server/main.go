@@ -62,6 +62,7 @@ func run(argv []string) int {
 		srv.Logger().Warnf("%v", err)
 		return 1
 	}
+	srv.ApplyServerCPUList() // before the governor, which places Ember within it
 	server.StartGovernor()
 	if path := os.Getenv("EMBER_CPUPROFILE"); path != "" {
 		// Profiling for developers: a CPU profile of the whole run.
