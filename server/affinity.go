@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ember-kv/ember/persistence/aof"
 	"golang.org/x/sys/unix"
 )
 
@@ -122,4 +123,10 @@ func (s *Server) ApplyServerCPUList() {
 	if err := pinProcess(cpus); err != nil {
 		s.log.Warnf("Failed to set the CPU affinity to server_cpulist '%s': %v", list, err)
 	}
+}
+
+// PinnableCPU says whether the processor governor may pin Ember to one CPU
+// now: not while every write waits for an fsync (see governor.place).
+func (s *Server) PinnableCPU() bool {
+	return s.aof.log.Load() == nil || s.aof.policy.Load() != aof.FsyncAlways
 }

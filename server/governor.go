@@ -65,6 +65,7 @@ type governor struct {
 	crowded int // samples in a row the pinned CPU was crowded
 	pin     func(cpus []int) error
 	coin    func() bool
+	pinOK   func() bool // nil: always
 }
 
 // step takes one sample at now and returns the number of Ps in force.
@@ -108,11 +109,17 @@ func (g *governor) step(now time.Time) int {
 // another Ember), after the same governorStable samples and a coin toss,
 // so that two processes that chose the same CPU do not keep moving
 // together.
+//
+// pinOK says when not to pin: a server that waits on the disk for every
+// write (appendfsync always) leaves its CPU idle between fsyncs, the
+// client moves onto it, and a pinned server then has to share that core
+// (-10% SET throughput measured) where an unpinned one would wake on the
+// free one.
 func (g *governor) place(now, prev cpuStat) {
 	if g.pin == nil || len(g.allowed) < 2 {
 		return
 	}
-	if g.cur > 1 {
+	if g.cur > 1 || (g.pinOK != nil && !g.pinOK()) {
 		if g.pinned >= 0 && g.pin(g.allowed) == nil {
 			g.pinned = -1
 		}
@@ -154,7 +161,8 @@ func (g *governor) place(now, prev cpuStat) {
 
 // StartGovernor runs the governor for the life of the process, where it
 // can read the machine's load (Linux) and the user did not fix GOMAXPROCS.
-func StartGovernor() {
+// pinOK, when not nil, says whether the process may be pinned now.
+func StartGovernor(pinOK func() bool) {
 	if os.Getenv("GOMAXPROCS") != "" || runtime.NumCPU() < 2 {
 		return
 	}
@@ -171,6 +179,7 @@ func StartGovernor() {
 		pinned:      -1,
 		pin:         pinProcess,
 		coin:        func() bool { return rand.IntN(2) == 0 },
+		pinOK:       pinOK,
 	}
 	runtime.GOMAXPROCS(1)
 	go func() {

@@ -261,3 +261,31 @@ func TestParseCPUList(t *testing.T) {
 		}
 	}
 }
+
+// While pinOK says no (every write waits for an fsync), the process is not
+// pinned, and a pin in force is lifted.
+func TestGovernorPinOK(t *testing.T) {
+	r := newPlacementRig()
+	ok := true
+	r.g.pinOK = func() bool { return ok }
+	r.tick(0.1, 0.1, 0.5)
+	r.tick(0.1, 0.1, 0.5)
+	if r.g.pinned != 0 {
+		t.Fatalf("pinned to %d, want 0", r.g.pinned)
+	}
+	ok = false
+	r.tick(0.1, 0.1, 0.5)
+	if r.g.pinned != -1 || !slices.Equal(r.lastPin(), []int{0, 1}) {
+		t.Fatalf("pinned %d, last pin %v: want unpinned to [0 1]", r.g.pinned, r.lastPin())
+	}
+	n := len(r.pins)
+	r.tick(0.1, 0.1, 0.5)
+	if len(r.pins) != n {
+		t.Fatalf("pinned while pinOK says no: %v", r.pins[n:])
+	}
+	ok = true
+	r.tick(0.1, 0.1, 0.5)
+	if r.g.pinned != 0 {
+		t.Fatalf("pinned to %d once allowed again, want 0", r.g.pinned)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -138,4 +139,29 @@ func TestAffinity_GovernorPinsOneCPU(t *testing.T) {
 	if _, err := fmt.Sscan(lists[0], &cpu); err != nil || !slices.Contains(cpus, cpu) {
 		t.Fatalf("pinned to %q, not one of the allowed %v", lists[0], cpus)
 	}
+}
+
+// With appendfsync always the governor leaves the process unpinned (the
+// server waits on the disk and the client would take its core); switching
+// to everysec at run time lets it pin.
+func TestAffinity_GovernorLeavesAppendfsyncAlwaysUnpinned(t *testing.T) {
+	cpus := ownCPUs(t)
+	if os.Getenv("GOMAXPROCS") != "" || runtime.NumCPU() < 2 || len(cpus) < 2 {
+		t.Skip("the governor is off (GOMAXPROCS set or fewer than 2 CPUs)")
+	}
+	all := threadCPUListsOfSelf(t)
+	p := startEmber(t, "--appendonly", "yes", "--appendfsync", "always")
+	c := dialRaw(t, p.Addr)
+	// The governor samples every 200 ms and pins after its second sample.
+	time.Sleep(time.Second)
+	if lists := threadCPULists(t, p); !every(lists, all) {
+		t.Fatalf("thread CPU lists %v under appendfsync always, want all %q", lists, all)
+	}
+	if r, _ := c.Do("CONFIG", "SET", "appendfsync", "everysec"); r != "+OK\r\n" {
+		t.Fatalf("CONFIG SET appendfsync: %q", r)
+	}
+	waitFor(t, "every thread pinned to one CPU", func() bool {
+		lists := threadCPULists(t, p)
+		return every(lists, lists[0]) && !strings.ContainsAny(lists[0], ",-")
+	})
 }

@@ -36,7 +36,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "ember-ceiling:", err)
 		os.Exit(1)
 	}
-	server.StartGovernor() // the same scheduling as ember-server
+	server.StartGovernor(nil) // the same scheduling as ember-server
 	fmt.Fprintln(os.Stderr, server.ServeCeiling(ln))
 	os.Exit(1)
 }

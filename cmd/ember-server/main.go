@@ -63,7 +63,7 @@ func run(argv []string) int {
 		return 1
 	}
 	srv.ApplyServerCPUList() // before the governor, which places Ember within it
-	server.StartGovernor()
+	server.StartGovernor(srv.PinnableCPU)
 	if path := os.Getenv("EMBER_CPUPROFILE"); path != "" {
 		// Profiling for developers: a CPU profile of the whole run.
 		if f, err := os.Create(path); err == nil && pprof.StartCPUProfile(f) == nil {
