@@ -1,11 +1,11 @@
 package server
 
 import (
-	"runtime"
 	"errors"
 	"io"
 	"net"
 	"os"
+	"runtime"
 	"strconv"
 	"sync"
 	"syscall"
