@@ -196,6 +196,13 @@ const (
 	lruFixedBytes = 192 // the LRU, its list and an empty map
 )
 
+// indexBytesPerKey is a key's share of its keyspace's index as MEMORY
+// USAGE reports it: an 8-byte slot in a table kept between 3/8 and 3/4
+// full, taken at half. The shard's actual share (its table over its keys)
+// would make the figure depend on how many other keys hash to the same
+// shard, which changes from run to run with the hash seed.
+const indexBytesPerKey = 16
+
 // holeListBytes is an estimate of one hole size's map slot and slice.
 const holeListBytes = 64
 
@@ -435,7 +442,7 @@ func (tx *Tx) KeyMemory(key []byte) (n int64, ok bool) {
 		return 0, false
 	}
 	m := &ks.metas[h]
-	n = int64(m.klen) + int64(metaBytes) + ks.idx.memBytes()/int64(ks.idx.n)
+	n = int64(m.klen) + int64(metaBytes) + indexBytesPerKey
 	if m.inline {
 		n += int64(m.val)
 	} else {
