@@ -69,6 +69,7 @@ func serveCeilingConn(nc net.Conn) {
 				return
 			}
 		}
+		yieldToRound()
 		if w.Len() > 0 && !send() {
 			return
 		}
