@@ -75,6 +75,7 @@ func BenchmarkDispatch(b *testing.B) {
 		{"SET", set, 1},
 		{"GET/P16", get, 16},
 		{"SET/P16", set, 16},
+		{"INCR/P16", []string{"INCR", "counter:000000000001"}, 16},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			benchBatch(b, [][]string{set}, slices.Repeat([][]string{bc.req}, bc.perRead))

@@ -6,6 +6,7 @@ import (
 	"os"
 	"runtime"
 	"strconv"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -163,6 +164,7 @@ func (g *governor) place(now, prev cpuStat) {
 // can read the machine's load (Linux) and the user did not fix GOMAXPROCS.
 // pinOK, when not nil, says whether the process may be pinned now.
 func StartGovernor(pinOK func() bool) {
+	singleP.Store(runtime.GOMAXPROCS(0) == 1)
 	if os.Getenv("GOMAXPROCS") != "" || runtime.NumCPU() < 2 {
 		return
 	}
@@ -172,7 +174,7 @@ func StartGovernor(pinOK func() bool) {
 	g := &governor{
 		ncpu:        runtime.NumCPU(),
 		cur:         1,
-		setProcs:    runtime.GOMAXPROCS,
+		setProcs:    setProcs,
 		readOwn:     processCPU,
 		readMachine: machineTicks,
 		allowed:     allowedCPUs(),
@@ -181,13 +183,25 @@ func StartGovernor(pinOK func() bool) {
 		coin:        func() bool { return rand.IntN(2) == 0 },
 		pinOK:       pinOK,
 	}
-	runtime.GOMAXPROCS(1)
+	setProcs(1)
 	go func() {
 		t := time.NewTicker(governorPeriod)
 		for now := range t.C {
 			g.step(now)
 		}
 	}()
+}
+
+// singleP is whether Go code runs on one P (GOMAXPROCS 1), as the
+// governor set it or the environment fixed it. It is false until
+// StartGovernor runs (tests and benchmarks of the server package).
+var singleP atomic.Bool
+
+// setProcs sets GOMAXPROCS and singleP.
+func setProcs(n int) int {
+	prev := runtime.GOMAXPROCS(n)
+	singleP.Store(n == 1)
+	return prev
 }
 
 // processCPU is the CPU time the process has used (user and system).

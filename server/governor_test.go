@@ -289,3 +289,18 @@ func TestGovernorPinOK(t *testing.T) {
 		t.Fatalf("pinned to %d once allowed again, want 0", r.g.pinned)
 	}
 }
+
+// setProcs keeps singleP, which decides whether a connection yields before
+// writing, in step with GOMAXPROCS.
+func TestSetProcsTracksSingleP(t *testing.T) {
+	prev := runtime.GOMAXPROCS(0)
+	defer setProcs(prev)
+	setProcs(1)
+	if !singleP.Load() || runtime.GOMAXPROCS(0) != 1 {
+		t.Fatalf("after setProcs(1): singleP %v, GOMAXPROCS %d", singleP.Load(), runtime.GOMAXPROCS(0))
+	}
+	setProcs(2)
+	if singleP.Load() || runtime.GOMAXPROCS(0) != 2 {
+		t.Fatalf("after setProcs(2): singleP %v, GOMAXPROCS %d", singleP.Load(), runtime.GOMAXPROCS(0))
+	}
+}
