@@ -86,8 +86,10 @@ func cmdPFDebug(c *Client, args [][]byte) {
 		return
 	}
 	if changed {
-		c.tx.Dirty++ // Redis propagates the conversion to dense
-		c.srv.keyModified(c.tx, c.db, args[2])
+		// Redis counts the conversion to dense as a change, so it is
+		// propagated, but does not signal the key as modified: WATCH and
+		// client tracking do not see it.
+		c.tx.Dirty++
 	}
 	switch sub {
 	case "getreg":

@@ -30,6 +30,11 @@ var hllCases = []diffCase{
 	{"pfdebug", "PFADD h a b c", "PFDEBUG encoding h", "PFDEBUG decode h", "PFDEBUG ENCODING h", "PFDEBUG nosuch h", "PFDEBUG nosuch nokey",
 		"PFDEBUG getreg nokey", "!PFDEBUG getreg h", "PFDEBUG encoding h", "PFDEBUG decode h", "PFDEBUG todense h", "PFDEBUG todense h", "GET h", "PFCOUNT h"},
 	{"pfselftest", "PFSELFTEST"},
+	// Redis counts PFDEBUG's conversion to dense as a change (dirty++) but
+	// does not signal the key as modified: a WATCH on it still holds.
+	{"pfdebug conversion keeps watch", "PFADD h a b", "WATCH h", "PFDEBUG todense h", "MULTI", "PING", "EXEC",
+		"PFADD g a", "WATCH g", "PFDEBUG getreg g", "PFDEBUG encoding g", "MULTI", "PING", "EXEC",
+		"PFADD f a", "WATCH f", "PFADD f b", "MULTI", "PING", "EXEC"},
 	{"pf in multi", "MULTI", "PFADD h a b", "PFCOUNT h", "GET h", "EXEC"},
 	{"hll-sparse-max-bytes", "CONFIG SET hll-sparse-max-bytes 40", "PFADD h a b c d e f g h i j k l", "PFDEBUG encoding h", "GET h",
 		"CONFIG SET hll-sparse-max-bytes 3000", "PFADD s a b c d e f g h i j k l", "PFDEBUG encoding s", "PFMERGE s h", "PFDEBUG encoding s", "GET s"},
