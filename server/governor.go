@@ -155,9 +155,14 @@ func (g *governor) place(now, prev cpuStat) {
 		return
 	}
 	// Applied at every sample: threads started since the last one.
-	if g.pin([]int{target}) == nil {
-		g.pinned = target
+	if err := g.pin([]int{target}); err != nil {
+		// Not allowed here (a container may refuse affinity changes):
+		// stop trying, and undo whatever part did apply.
+		_ = g.pin(g.allowed)
+		g.pin, g.pinned = nil, -1
+		return
 	}
+	g.pinned = target
 }
 
 // StartGovernor runs the governor for the life of the process, where it

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"runtime"
 	"slices"
 	"testing"
@@ -302,5 +303,32 @@ func TestSetProcsTracksSingleP(t *testing.T) {
 	setProcs(2)
 	if singleP.Load() || runtime.GOMAXPROCS(0) != 2 {
 		t.Fatalf("after setProcs(2): singleP %v, GOMAXPROCS %d", singleP.Load(), runtime.GOMAXPROCS(0))
+	}
+}
+
+// Where the affinity cannot be set, the governor stops trying after the
+// first refusal (instead of listing threads and failing every 200 ms).
+func TestGovernorGivesUpPinningWhenRefused(t *testing.T) {
+	r := newPlacementRig()
+	calls := 0
+	r.g.pin = func(cpus []int) error {
+		calls++
+		r.pins = append(r.pins, slices.Clone(cpus))
+		if len(cpus) == 1 {
+			return errors.New("operation not permitted")
+		}
+		return nil
+	}
+	r.tick(0.1, 0.1, 0.5)
+	r.tick(0.1, 0.1, 0.5)
+	if r.g.pinned != -1 || r.g.pin != nil || !slices.Equal(r.lastPin(), []int{0, 1}) {
+		t.Fatalf("pinned %d, pin func kept %v, last pin %v: want unpinned, pinning off, mask restored", r.g.pinned, r.g.pin != nil, r.lastPin())
+	}
+	n := calls
+	for range 5 {
+		r.tick(0.1, 0.1, 0.5)
+	}
+	if calls != n {
+		t.Fatalf("%d more pin attempts after a refusal", calls-n)
 	}
 }
