@@ -279,9 +279,8 @@ func TestClientMem_MaxmemoryClientsEvicts(t *testing.T) {
 	if got != want {
 		t.Fatalf("ember:\n%s\nwant:\n%s", got, want)
 	}
-	if !strings.Contains(p.Log(), "Evicting client: id=") || !strings.Contains(p.Log(), "name=big ") {
-		t.Fatalf("no eviction logged:\n%s", p.Log())
-	}
+	waitLog(t, p, "Evicting client: id=")
+	waitLog(t, p, "name=big ")
 	if redisServerPath() != "" {
 		rp := startRedis(t)
 		if rgot := cmScenarioClientEviction(t, rp.Addr); rgot != want {
