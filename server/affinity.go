@@ -81,29 +81,42 @@ func allowedCPUs() []int {
 	return cpus
 }
 
-// pinProcess restricts every thread of the process to cpus.
+// pinProcess restricts every thread of the process to cpus. A thread that
+// an unpinned thread starts while a pass runs escapes that pass, so passes
+// repeat until one finds every thread pinned already (a few at most: once
+// all are pinned, new threads inherit the mask).
 func pinProcess(cpus []int) error {
 	var set unix.CPUSet
 	for _, c := range cpus {
 		set.Set(c)
 	}
-	tasks, err := os.ReadDir("/proc/self/task")
-	if err != nil {
-		// No per-thread listing: the calling thread, and those it starts.
-		return unix.SchedSetaffinity(0, &set)
-	}
-	var first error
-	for _, t := range tasks {
-		tid, err := strconv.Atoi(t.Name())
+	for range 10 {
+		tasks, err := os.ReadDir("/proc/self/task")
 		if err != nil {
-			continue
+			// No per-thread listing: the calling thread, and those it starts.
+			return unix.SchedSetaffinity(0, &set)
 		}
-		// A thread that has exited meanwhile answers ESRCH: nothing to do.
-		if err := unix.SchedSetaffinity(tid, &set); err != nil && err != unix.ESRCH && first == nil {
-			first = err
+		changed := false
+		for _, t := range tasks {
+			tid, err := strconv.Atoi(t.Name())
+			if err != nil {
+				continue
+			}
+			var cur unix.CPUSet
+			if unix.SchedGetaffinity(tid, &cur) == nil && cur == set {
+				continue
+			}
+			// A thread that has exited meanwhile answers ESRCH: nothing to do.
+			if err := unix.SchedSetaffinity(tid, &set); err != nil && err != unix.ESRCH {
+				return err
+			}
+			changed = true
+		}
+		if !changed {
+			return nil
 		}
 	}
-	return first
+	return nil
 }
 
 // ApplyServerCPUList pins the process to the server_cpulist directive's
