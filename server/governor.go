@@ -84,6 +84,9 @@ func (g *governor) step(now time.Time) int {
 	prev := g.last
 	g.lastOwn, g.last, g.lastAt = own, st, now
 	target := procTarget(ownCores, max(0, machineCores-ownCores), g.ncpu)
+	if n := len(g.allowed); n > 0 && target > n {
+		target = n // no more Ps than CPUs the process may run on (server_cpulist)
+	}
 	if target != g.pending {
 		g.pending, g.seen = target, 0
 	}

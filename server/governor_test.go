@@ -332,3 +332,23 @@ func TestGovernorGivesUpPinningWhenRefused(t *testing.T) {
 		t.Fatalf("%d more pin attempts after a refusal", calls-n)
 	}
 }
+
+// A process allowed on fewer CPUs than the machine has (server_cpulist,
+// a cpuset) gets no more Ps than those CPUs, however idle the machine.
+func TestGovernorProcsCappedByAllowedCPUs(t *testing.T) {
+	r := newPlacementRig()
+	r.g.allowed = []int{1}
+	for range governorStable + 1 {
+		r.tick(1.0, 0.05, 0.95) // busy, and the machine has an idle core
+	}
+	if r.g.cur != 1 {
+		t.Fatalf("%d Ps with one CPU allowed", r.g.cur)
+	}
+	r.g.allowed = []int{0, 1}
+	for range governorStable {
+		r.tick(1.0, 0.05, 0.95)
+	}
+	if r.g.cur != 2 {
+		t.Fatalf("%d Ps with two CPUs allowed and one idle, want 2", r.g.cur)
+	}
+}
