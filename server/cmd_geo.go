@@ -63,7 +63,7 @@ func geoLongLat(c *Client, a, b []byte) (long, lat float64, ok bool) {
 		return 0, 0, false
 	}
 	if long < geoLongMin || long > geoLongMax || lat < geoLatMin || lat > geoLatMax {
-		c.Error("ERR invalid longitude,latitude pair " + string(appendCFloat(nil, long, 'f', 6)) + "," + string(appendCFloat(nil, lat, 'f', 6)))
+		c.Error("ERR invalid longitude,latitude pair " + string(store.AppendCFloat(nil, long, 'f', 6)) + "," + string(store.AppendCFloat(nil, lat, 'f', 6)))
 		return 0, 0, false
 	}
 	return long, lat, true

@@ -1,9 +1,9 @@
 package server
 
 import (
-	"math"
 	"strconv"
 
+	"github.com/ember-kv/ember/store"
 	"github.com/tidwall/redcon"
 )
 
@@ -112,21 +112,7 @@ func (r *Reply) Double(f float64) {
 }
 
 // FormatDouble appends f as C's printf("%.17g") would.
-func FormatDouble(dst []byte, f float64) []byte { return appendCFloat(dst, f, 'g', 17) }
-
-// appendCFloat appends f as C's printf with conversion verb ('f', 'g')
-// and precision prec: infinities and NaN are spelled as C spells them.
-func appendCFloat(dst []byte, f float64, verb byte, prec int) []byte {
-	switch {
-	case math.IsInf(f, 1):
-		return append(dst, "inf"...)
-	case math.IsInf(f, -1):
-		return append(dst, "-inf"...)
-	case math.IsNaN(f):
-		return append(dst, "nan"...)
-	}
-	return strconv.AppendFloat(dst, f, verb, prec, 64)
-}
+func FormatDouble(dst []byte, f float64) []byte { return store.AppendScoreG(dst, f) }
 
 // Bool appends a boolean (#t/#f in RESP3, :1/:0 in RESP2).
 func (r *Reply) Bool(v bool) {

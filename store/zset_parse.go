@@ -349,14 +349,18 @@ func AppendScoreString(dst []byte, v float64) []byte {
 
 // AppendScoreG appends v as C's "%.17g" (inf as "inf"), the format of
 // scores in replies and of ZSCAN on large sorted sets.
-func AppendScoreG(dst []byte, v float64) []byte {
+func AppendScoreG(dst []byte, v float64) []byte { return AppendCFloat(dst, v, 'g', 17) }
+
+// AppendCFloat appends f as C's printf with conversion verb ('f', 'g')
+// and precision prec: infinities and NaN are spelled as C spells them.
+func AppendCFloat(dst []byte, f float64, verb byte, prec int) []byte {
 	switch {
-	case math.IsInf(v, 1):
+	case math.IsInf(f, 1):
 		return append(dst, "inf"...)
-	case math.IsInf(v, -1):
+	case math.IsInf(f, -1):
 		return append(dst, "-inf"...)
-	case math.IsNaN(v):
+	case math.IsNaN(f):
 		return append(dst, "nan"...)
 	}
-	return strconv.AppendFloat(dst, v, 'g', 17, 64)
+	return strconv.AppendFloat(dst, f, verb, prec, 64)
 }
