@@ -23,20 +23,28 @@ func threadCPULists(t *testing.T, p *proc) []string {
 	}
 	var lists []string
 	for _, f := range dirs {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			continue // the thread exited meanwhile
-		}
-		for line := range strings.Lines(string(b)) {
-			if v, ok := strings.CutPrefix(line, "Cpus_allowed_list:"); ok {
-				lists = append(lists, strings.TrimSpace(v))
-			}
+		if v, ok := cpusAllowedIn(f); ok { // not ok: the thread exited meanwhile
+			lists = append(lists, v)
 		}
 	}
 	if len(lists) == 0 {
 		t.Skip("no Cpus_allowed_list in /proc")
 	}
 	return lists
+}
+
+// cpusAllowedIn reads the Cpus_allowed_list line of a /proc status file.
+func cpusAllowedIn(status string) (string, bool) {
+	b, err := os.ReadFile(status)
+	if err != nil {
+		return "", false
+	}
+	for line := range strings.Lines(string(b)) {
+		if v, ok := strings.CutPrefix(line, "Cpus_allowed_list:"); ok {
+			return strings.TrimSpace(v), true
+		}
+	}
+	return "", false
 }
 
 // ownCPUs is the CPUs this test process may run on.
@@ -108,17 +116,11 @@ func governorOff(t *testing.T) {
 
 // threadCPUListsOfSelf is this process's own Cpus_allowed_list.
 func threadCPUListsOfSelf(t *testing.T) string {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		t.Skipf("no /proc/self/status: %v", err)
+	v, ok := cpusAllowedIn("/proc/self/status")
+	if !ok {
+		t.Skip("no Cpus_allowed_list in /proc/self/status")
 	}
-	for line := range strings.Lines(string(b)) {
-		if v, ok := strings.CutPrefix(line, "Cpus_allowed_list:"); ok {
-			return strings.TrimSpace(v)
-		}
-	}
-	t.Skip("no Cpus_allowed_list in /proc")
-	return ""
+	return v
 }
 
 // On one P the governor pins the whole process to a single CPU it may use.
