@@ -1,9 +1,5 @@
 package server
 
-import (
-	"bytes"
-)
-
 // Key and channel extraction for the ACL, as Redis 7.0's
 // getKeysFromCommandWithSpecs: keys come from the command's key specs
 // (server/acl_redis.go), with their access flags, so %R~ and %W~ patterns
@@ -176,10 +172,10 @@ func aclSortKeys(args [][]byte, dst []keyRef) []keyRef {
 	}{{"limit", 2}, {"get", 1}, {"by", 1}}
 	for i := 2; i < len(args); i++ {
 		for _, s := range skips {
-			if bytes.EqualFold(args[i], []byte(s.name)) {
+			if optIs(args[i], s.name) {
 				i += s.skip
 				break
-			} else if bytes.EqualFold(args[i], []byte("store")) && i+1 < len(args) {
+			} else if optIs(args[i], "store") && i+1 < len(args) {
 				store = i + 1
 				break
 			}
@@ -197,7 +193,7 @@ func aclMigrateKeys(args [][]byte, dst []keyRef) []keyRef {
 	scan:
 		for i := 6; i < len(args); i++ {
 			switch {
-			case bytes.EqualFold(args[i], []byte("keys")):
+			case optIs(args[i], "keys"):
 				if len(args[3]) > 0 {
 					num = 0
 				} else {
@@ -205,9 +201,9 @@ func aclMigrateKeys(args [][]byte, dst []keyRef) []keyRef {
 					num = len(args) - first
 				}
 				break scan
-			case bytes.EqualFold(args[i], []byte("auth")):
+			case optIs(args[i], "auth"):
 				i++
-			case bytes.EqualFold(args[i], []byte("auth2")):
+			case optIs(args[i], "auth2"):
 				i += 2
 			}
 		}
@@ -221,7 +217,7 @@ func aclMigrateKeys(args [][]byte, dst []keyRef) []keyRef {
 func aclGeoradiusKeys(args [][]byte, dst []keyRef) []keyRef {
 	stored := -1
 	for i := 5; i < len(args); i++ {
-		if (bytes.EqualFold(args[i], []byte("store")) || bytes.EqualFold(args[i], []byte("storedist"))) && i+1 < len(args) {
+		if (optIs(args[i], "store") || optIs(args[i], "storedist")) && i+1 < len(args) {
 			stored = i + 1
 			i++
 		}
@@ -238,12 +234,12 @@ func aclXreadKeys(args [][]byte, dst []keyRef) []keyRef {
 scan:
 	for i := 1; i < len(args); i++ {
 		switch {
-		case bytes.EqualFold(args[i], []byte("block")), bytes.EqualFold(args[i], []byte("count")):
+		case optIs(args[i], "block"), optIs(args[i], "count"):
 			i++
-		case bytes.EqualFold(args[i], []byte("group")):
+		case optIs(args[i], "group"):
 			i += 2
-		case bytes.EqualFold(args[i], []byte("noack")):
-		case bytes.EqualFold(args[i], []byte("streams")):
+		case optIs(args[i], "noack"):
+		case optIs(args[i], "streams"):
 			streams = i
 			break scan
 		default:
@@ -269,7 +265,7 @@ func aclSetKeys(args [][]byte, dst []keyRef) []keyRef {
 		// Redis compares the first three bytes and a terminator, so "get"
 		// followed by a NUL byte counts as GET too.
 		a := cstr(args[i])
-		if len(a) == 3 && bytes.EqualFold(a, []byte("get")) {
+		if len(a) == 3 && optIs(a, "get") {
 			return append(dst, keyRef{1, ksRw | ksAccess | ksUpdate})
 		}
 	}
@@ -281,12 +277,12 @@ func aclBitfieldKeys(args [][]byte, dst []keyRef) []keyRef {
 	for i := 2; i < len(args); i++ {
 		rem := len(args) - i - 1
 		switch {
-		case bytes.EqualFold(args[i], []byte("get")) && rem >= 2:
+		case optIs(args[i], "get") && rem >= 2:
 			i += 2
-		case (bytes.EqualFold(args[i], []byte("set")) || bytes.EqualFold(args[i], []byte("incrby"))) && rem >= 3:
+		case (optIs(args[i], "set") || optIs(args[i], "incrby")) && rem >= 3:
 			readonly = false
 			i = len(args)
-		case bytes.EqualFold(args[i], []byte("overflow")) && rem >= 1:
+		case optIs(args[i], "overflow") && rem >= 1:
 			i++
 		default:
 			readonly = false

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"math"
 	"math/big"
 	"slices"
@@ -46,7 +45,7 @@ func geoStoreKeys(from int) KeysFunc {
 	return func(args [][]byte, dst []int) []int {
 		dst = append(dst, 1)
 		for i := from; i+1 < len(args); i++ {
-			if bytes.EqualFold(args[i], []byte("store")) || bytes.EqualFold(args[i], []byte("storedist")) {
+			if optIs(args[i], "store") || optIs(args[i], "storedist") {
 				dst = append(dst, i+1)
 			}
 		}
@@ -72,13 +71,13 @@ func geoLongLat(c *Client, a, b []byte) (long, lat float64, ok bool) {
 // geoUnit is the size in metres of a unit argument (extractUnitOrReply).
 func geoUnit(c *Client, u []byte) (float64, bool) {
 	switch {
-	case bytes.EqualFold(u, []byte("m")):
+	case optIs(u, "m"):
 		return 1, true
-	case bytes.EqualFold(u, []byte("km")):
+	case optIs(u, "km"):
 		return 1000, true
-	case bytes.EqualFold(u, []byte("ft")):
+	case optIs(u, "ft"):
 		return 0.3048, true
-	case bytes.EqualFold(u, []byte("mi")):
+	case optIs(u, "mi"):
 		return 1609.34, true
 	}
 	c.Error("ERR unsupported unit provided. please use M, KM, FT, MI")
@@ -162,11 +161,11 @@ func cmdGeoAdd(c *Client, args [][]byte) {
 	i := 2
 	for ; i < len(args); i++ {
 		switch {
-		case bytes.EqualFold(args[i], []byte("nx")):
+		case optIs(args[i], "nx"):
 			nx = true
-		case bytes.EqualFold(args[i], []byte("xx")):
+		case optIs(args[i], "xx"):
 			xx = true
-		case bytes.EqualFold(args[i], []byte("ch")): // ZADD takes it
+		case optIs(args[i], "ch"): // ZADD takes it
 		default:
 			goto points
 		}
@@ -358,7 +357,7 @@ func geoSearchGeneric(c *Client, args [][]byte, src int, flags int) {
 	sort := 0 // 1 ascending, 2 descending
 	var count int64
 	rest := args[base:]
-	is := func(a []byte, s string) bool { return bytes.EqualFold(a, []byte(s)) }
+	is := optIs
 	for i := 0; i < len(rest); i++ {
 		a, left := rest[i], len(rest)-i-1
 		switch {

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"errors"
 	"math"
 	"strconv"
@@ -298,7 +297,7 @@ func cmdHRandField(c *Client, args [][]byte) {
 		return
 	}
 	withValues := false
-	if len(args) > 4 || (len(args) == 4 && !bytes.EqualFold(args[3], []byte("withvalues"))) {
+	if len(args) > 4 || (len(args) == 4 && !optIs(args[3], "withvalues")) {
 		c.Error(ErrSyntax)
 		return
 	}
@@ -400,7 +399,7 @@ func cmdHScan(c *Client, args [][]byte) {
 	var pattern []byte
 	for i := 3; i < len(args); i += 2 {
 		switch {
-		case bytes.EqualFold(args[i], []byte("count")) && i+1 < len(args):
+		case optIs(args[i], "count") && i+1 < len(args):
 			n, ok := store.ParseInt(args[i+1])
 			if !ok {
 				c.Error(ErrNotInteger)
@@ -411,7 +410,7 @@ func cmdHScan(c *Client, args [][]byte) {
 				return
 			}
 			count = n
-		case bytes.EqualFold(args[i], []byte("match")) && i+1 < len(args):
+		case optIs(args[i], "match") && i+1 < len(args):
 			pattern = args[i+1]
 			if len(pattern) == 1 && pattern[0] == '*' {
 				pattern = nil

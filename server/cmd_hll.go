@@ -70,7 +70,7 @@ func cmdPFMerge(c *Client, args [][]byte) {
 
 // PFDEBUG GETREG|DECODE|ENCODING|TODENSE key
 func cmdPFDebug(c *Client, args [][]byte) {
-	sub := strings.ToLower(string(args[1]))
+	sub := strings.ToLower(string(cstr(args[1])))
 	switch sub {
 	case "getreg", "decode", "encoding", "todense":
 	default:
@@ -108,7 +108,7 @@ func cmdPFDebug(c *Client, args [][]byte) {
 			c.w.Int(0)
 		}
 	default:
-		c.Error("ERR Unknown PFDEBUG subcommand '" + string(args[1]) + "'")
+		c.Error("ERR Unknown PFDEBUG subcommand '" + string(cstr(args[1])) + "'")
 	}
 }
 

@@ -181,9 +181,9 @@ func cmdCopy(c *Client, args [][]byte) {
 	dstDB, replace := c.db, false
 	for i := 3; i < len(args); i++ {
 		switch {
-		case bytes.EqualFold(args[i], []byte("replace")):
+		case optIs(args[i], "replace"):
 			replace = true
-		case bytes.EqualFold(args[i], []byte("db")) && i+1 < len(args):
+		case optIs(args[i], "db") && i+1 < len(args):
 			db, ok := dbIndexArg(c, args[i+1], "")
 			if !ok || !validDB(c, db) {
 				return
@@ -255,7 +255,7 @@ func cmdScan(c *Client, args [][]byte) {
 	for i := 2; i < len(args); i += 2 {
 		more := i+1 < len(args)
 		switch {
-		case more && bytes.EqualFold(args[i], []byte("count")):
+		case more && optIs(args[i], "count"):
 			n, ok := store.ParseInt(args[i+1])
 			if !ok {
 				c.Error(ErrNotInteger)
@@ -266,12 +266,12 @@ func cmdScan(c *Client, args [][]byte) {
 				return
 			}
 			count = n
-		case more && bytes.EqualFold(args[i], []byte("match")):
+		case more && optIs(args[i], "match"):
 			pattern = args[i+1]
 			if len(pattern) == 1 && pattern[0] == '*' {
 				pattern = nil // matches everything
 			}
-		case more && bytes.EqualFold(args[i], []byte("type")):
+		case more && optIs(args[i], "type"):
 			typeName = cstr(args[i+1])
 		default:
 			c.Error(ErrSyntax)
@@ -286,7 +286,7 @@ func cmdScan(c *Client, args [][]byte) {
 	// that deletes an expired key: so "none" selects exactly the expired
 	// keys, and a name no value has selects nothing.
 	wantType, known := store.ParseType(typeName)
-	wantExpired := typeName != nil && bytes.EqualFold(typeName, []byte("none"))
+	wantExpired := typeName != nil && optIs(typeName, "none")
 	var keys keyList
 	next := c.tx.Scan(cursor, int(min(count, 1<<31)), match, func(key []byte, typ store.Type, expired bool) {
 		switch {
@@ -362,7 +362,7 @@ func cmdDBSize(c *Client, args [][]byte) { c.w.Int(int64(c.tx.DBSize(c.db))) }
 // flush synchronously: the collector reclaims the memory in the background.
 func flushArgs(c *Client, args [][]byte) bool {
 	if len(args) == 1 || (len(args) == 2 &&
-		(bytes.EqualFold(args[1], []byte("sync")) || bytes.EqualFold(args[1], []byte("async")))) {
+		(optIs(args[1], "sync") || optIs(args[1], "async"))) {
 		return true
 	}
 	c.Error(ErrSyntax)

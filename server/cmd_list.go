@@ -118,9 +118,9 @@ func (c *Client) listRemoved(key []byte, head bool, n int, deleted bool) {
 // parseWhere parses LEFT or RIGHT (true for LEFT, the head).
 func parseWhere(c *Client, arg []byte) (head, ok bool) {
 	switch {
-	case bytes.EqualFold(arg, []byte("left")):
+	case optIs(arg, "left"):
 		return true, true
-	case bytes.EqualFold(arg, []byte("right")):
+	case optIs(arg, "right"):
 		return false, true
 	}
 	c.Error(ErrSyntax)
@@ -278,7 +278,7 @@ func lmpopGeneric(c *Client, args [][]byte, numkeysIdx int, blocking bool) {
 	}
 	count := int64(-1)
 	for j := whereIdx + 1; j < len(args); j++ {
-		if count == -1 && bytes.EqualFold(args[j], []byte("count")) && j+1 < len(args) {
+		if count == -1 && optIs(args[j], "count") && j+1 < len(args) {
 			j++
 			if count, ok = parseRange(c, args[j], 1, 1<<63-1, "ERR count should be greater than 0"); !ok {
 				return
@@ -571,7 +571,7 @@ func cmdLPos(c *Client, args [][]byte) {
 		more := j+1 < len(args)
 		var ok bool
 		switch {
-		case bytes.EqualFold(args[j], []byte("rank")) && more:
+		case optIs(args[j], "rank") && more:
 			j++
 			if rank, ok = parseLong(c, args[j], ""); !ok {
 				return
@@ -580,12 +580,12 @@ func cmdLPos(c *Client, args [][]byte) {
 				c.Error("ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list")
 				return
 			}
-		case bytes.EqualFold(args[j], []byte("count")) && more:
+		case optIs(args[j], "count") && more:
 			j++
 			if count, ok = parseRange(c, args[j], 0, 1<<63-1, "ERR COUNT can't be negative"); !ok {
 				return
 			}
-		case bytes.EqualFold(args[j], []byte("maxlen")) && more:
+		case optIs(args[j], "maxlen") && more:
 			j++
 			if maxlen, ok = parseRange(c, args[j], 0, 1<<63-1, "ERR MAXLEN can't be negative"); !ok {
 				return
@@ -682,9 +682,9 @@ func cmdLSet(c *Client, args [][]byte) {
 func cmdLInsert(c *Client, args [][]byte) {
 	var after bool
 	switch {
-	case bytes.EqualFold(args[2], []byte("after")):
+	case optIs(args[2], "after"):
 		after = true
-	case bytes.EqualFold(args[2], []byte("before")):
+	case optIs(args[2], "before"):
 	default:
 		c.Error(ErrSyntax)
 		return

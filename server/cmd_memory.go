@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"fmt"
 	"runtime"
 	"runtime/debug"
@@ -44,7 +43,7 @@ func memoryCommands() []*Command {
 // SAMPLES is checked as Redis checks it and the exact figure is returned.
 func cmdMemoryUsage(c *Client, args [][]byte) {
 	for j := 3; j < len(args); j++ {
-		if !bytes.EqualFold(args[j], []byte("samples")) || j+1 >= len(args) {
+		if !optIs(args[j], "samples") || j+1 >= len(args) {
 			c.Error(ErrSyntax)
 			return
 		}

@@ -40,7 +40,7 @@ func cmdSave(c *Client, args [][]byte) {
 func cmdBgsave(c *Client, args [][]byte) {
 	schedule := false
 	if len(args) > 1 {
-		if len(args) == 2 && equalFoldStr(args[1], "schedule") {
+		if len(args) == 2 && optIs(args[1], "schedule") {
 			schedule = true
 		} else {
 			c.Error(ErrSyntax)
@@ -91,11 +91,11 @@ func cmdRestore(c *Client, args [][]byte) {
 	for j := 4; j < len(args); j++ {
 		more := len(args) - j - 1
 		switch {
-		case equalFoldStr(args[j], "replace"):
+		case optIs(args[j], "replace"):
 			replace = true
-		case equalFoldStr(args[j], "absttl"):
+		case optIs(args[j], "absttl"):
 			absTTL = true
-		case equalFoldStr(args[j], "idletime") && more >= 1 && freq == -1:
+		case optIs(args[j], "idletime") && more >= 1 && freq == -1:
 			n, ok := store.ParseInt(args[j+1])
 			if !ok {
 				c.Error(ErrNotInteger)
@@ -107,7 +107,7 @@ func cmdRestore(c *Client, args [][]byte) {
 			}
 			idle = n
 			j++
-		case equalFoldStr(args[j], "freq") && more >= 1 && idle == -1:
+		case optIs(args[j], "freq") && more >= 1 && idle == -1:
 			n, ok := store.ParseInt(args[j+1])
 			if !ok {
 				c.Error(ErrNotInteger)

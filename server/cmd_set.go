@@ -356,7 +356,7 @@ func cmdSInterCard(c *Client, args [][]byte) {
 	}
 	var limit int64
 	for j := 2 + int(numkeys); j < len(args); j++ {
-		if bytes.EqualFold(args[j], []byte("limit")) && j+1 < len(args) {
+		if optIs(args[j], "limit") && j+1 < len(args) {
 			j++
 			v, ok := store.ParseInt(args[j])
 			if !ok || v < 0 {
@@ -465,7 +465,7 @@ func cmdSScan(c *Client, args [][]byte) {
 		case i+1 >= len(args):
 			c.Error(ErrSyntax)
 			return
-		case bytes.EqualFold(args[i], []byte("count")):
+		case optIs(args[i], "count"):
 			n, ok := store.ParseInt(args[i+1])
 			if !ok {
 				c.Error(ErrNotInteger)
@@ -476,7 +476,7 @@ func cmdSScan(c *Client, args [][]byte) {
 				return
 			}
 			count = n
-		case bytes.EqualFold(args[i], []byte("match")):
+		case optIs(args[i], "match"):
 			pattern = args[i+1]
 			if len(pattern) == 1 && pattern[0] == '*' {
 				pattern = nil

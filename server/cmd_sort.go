@@ -32,11 +32,11 @@ func sortKeys(args [][]byte, dst []int) []int {
 	store := -1
 	for i := 2; i < len(args); i++ {
 		switch {
-		case bytes.EqualFold(args[i], []byte("limit")):
+		case optIs(args[i], "limit"):
 			i += 2
-		case bytes.EqualFold(args[i], []byte("get")), bytes.EqualFold(args[i], []byte("by")):
+		case optIs(args[i], "get"), optIs(args[i], "by"):
 			i++
-		case bytes.EqualFold(args[i], []byte("store")) && i+1 < len(args):
+		case optIs(args[i], "store") && i+1 < len(args):
 			store = i + 1
 		}
 	}
@@ -71,27 +71,25 @@ type sortOptions struct {
 
 func sortGeneric(c *Client, args [][]byte, readonly bool) {
 	var (
-		o                     sortOptions
-		limitStart            int64
-		limitCount            int64 = -1
-		dontsort              bool
-		sortby, storekey      []byte
-		hasSortby, hasStore   bool
-		gets                  [][]byte
-		optLimit, optStore    = []byte("limit"), []byte("store")
-		optBy, optGet, optAsc = []byte("by"), []byte("get"), []byte("asc")
+		o                   sortOptions
+		limitStart          int64
+		limitCount          int64 = -1
+		dontsort            bool
+		sortby, storekey    []byte
+		hasSortby, hasStore bool
+		gets                [][]byte
 	)
 	for j := 2; j < len(args); j++ {
 		left := len(args) - j - 1
 		a := args[j]
 		switch {
-		case bytes.EqualFold(a, optAsc):
+		case optIs(a, "asc"):
 			o.desc = false
-		case bytes.EqualFold(a, []byte("desc")):
+		case optIs(a, "desc"):
 			o.desc = true
-		case bytes.EqualFold(a, []byte("alpha")):
+		case optIs(a, "alpha"):
 			o.alpha = true
-		case bytes.EqualFold(a, optLimit) && left >= 2:
+		case optIs(a, "limit") && left >= 2:
 			var ok bool
 			if limitStart, ok = store.ParseInt(args[j+1]); ok {
 				limitCount, ok = store.ParseInt(args[j+2])
@@ -101,10 +99,10 @@ func sortGeneric(c *Client, args [][]byte, readonly bool) {
 				return
 			}
 			j += 2
-		case !readonly && bytes.EqualFold(a, optStore) && left >= 1:
+		case !readonly && optIs(a, "store") && left >= 1:
 			storekey, hasStore = args[j+1], true
 			j++
-		case bytes.EqualFold(a, optBy) && left >= 1:
+		case optIs(a, "by") && left >= 1:
 			sortby, hasSortby = args[j+1], true
 			// A pattern without '*' names one key for every element:
 			// nothing to sort by.
@@ -115,7 +113,7 @@ func sortGeneric(c *Client, args [][]byte, readonly bool) {
 				return
 			}
 			j++
-		case bytes.EqualFold(a, optGet) && left >= 1:
+		case optIs(a, "get") && left >= 1:
 			if !c.aclFullKeyAccess(c.cmd, args, true) {
 				c.Error("ERR GET option of SORT denied due to insufficient ACL permissions.")
 				return

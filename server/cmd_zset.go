@@ -133,17 +133,17 @@ func zaddGeneric(c *Client, args [][]byte, flags store.ZAddFlags) {
 	for ; i < len(args); i++ {
 		a := args[i]
 		switch {
-		case bytes.EqualFold(a, []byte("nx")):
+		case optIs(a, "nx"):
 			flags |= store.ZAddNX
-		case bytes.EqualFold(a, []byte("xx")):
+		case optIs(a, "xx"):
 			flags |= store.ZAddXX
-		case bytes.EqualFold(a, []byte("ch")):
+		case optIs(a, "ch"):
 			ch = true
-		case bytes.EqualFold(a, []byte("incr")):
+		case optIs(a, "incr"):
 			flags |= store.ZAddIncr
-		case bytes.EqualFold(a, []byte("gt")):
+		case optIs(a, "gt"):
 			flags |= store.ZAddGT
-		case bytes.EqualFold(a, []byte("lt")):
+		case optIs(a, "lt"):
 			flags |= store.ZAddLT
 		default:
 			goto pairs
@@ -416,9 +416,9 @@ func zrangeGeneric(c *Client, args [][]byte, at int, storeIt bool, kind zrangeKi
 	for j := at + 3; j < len(args); j++ {
 		a, left := args[j], len(args)-j-1
 		switch {
-		case !storeIt && bytes.EqualFold(a, []byte("withscores")):
+		case !storeIt && optIs(a, "withscores"):
 			withScores = true
-		case bytes.EqualFold(a, []byte("limit")) && left >= 2:
+		case optIs(a, "limit") && left >= 2:
 			var ok bool
 			if offset, ok = store.ParseInt(args[j+1]); ok {
 				limit, ok = store.ParseInt(args[j+2])
@@ -428,11 +428,11 @@ func zrangeGeneric(c *Client, args [][]byte, at int, storeIt bool, kind zrangeKi
 				return
 			}
 			j += 2
-		case dir == zdirAuto && bytes.EqualFold(a, []byte("rev")):
+		case dir == zdirAuto && optIs(a, "rev"):
 			dir = zdirReverse
-		case kind == zrangeAuto && bytes.EqualFold(a, []byte("bylex")):
+		case kind == zrangeAuto && optIs(a, "bylex"):
 			kind = zrangeLex
-		case kind == zrangeAuto && bytes.EqualFold(a, []byte("byscore")):
+		case kind == zrangeAuto && optIs(a, "byscore"):
 			kind = zrangeScore
 		default:
 			c.Error(ErrSyntax)
@@ -777,8 +777,8 @@ func parseZMPop(c *Client, args [][]byte, at int) (keys [][]byte, max bool, coun
 	}
 	whereIdx := at + int(numkeys) + 1
 	switch w := args[whereIdx]; {
-	case bytes.EqualFold(w, []byte("min")):
-	case bytes.EqualFold(w, []byte("max")):
+	case optIs(w, "min"):
+	case optIs(w, "max"):
 		max = true
 	default:
 		c.Error(ErrSyntax)
@@ -786,7 +786,7 @@ func parseZMPop(c *Client, args [][]byte, at int) (keys [][]byte, max bool, coun
 	}
 	count = -1
 	for j := whereIdx + 1; j < len(args); j++ {
-		if count == -1 && bytes.EqualFold(args[j], []byte("count")) && j+1 < len(args) {
+		if count == -1 && optIs(args[j], "count") && j+1 < len(args) {
 			j++
 			n, isInt := store.ParseInt(args[j])
 			if !isInt || n < 1 {
@@ -830,7 +830,7 @@ func cmdZRandMember(c *Client, args [][]byte) {
 		return
 	}
 	withScores := false
-	if len(args) > 4 || (len(args) == 4 && !bytes.EqualFold(args[3], []byte("withscores"))) {
+	if len(args) > 4 || (len(args) == 4 && !optIs(args[3], "withscores")) {
 		c.Error(ErrSyntax)
 		return
 	}
@@ -972,7 +972,7 @@ func zsetOpGeneric(c *Client, args [][]byte, dst []byte, numkeysAt int, op store
 	for j := first + n; j < len(args); {
 		a, remaining := args[j], len(args)-j
 		switch {
-		case op != store.ZDiff && !cardOnly && remaining >= n+1 && bytes.EqualFold(a, []byte("weights")):
+		case op != store.ZDiff && !cardOnly && remaining >= n+1 && optIs(a, "weights"):
 			j++
 			if weights == nil {
 				weights = make([]float64, n)
@@ -985,23 +985,23 @@ func zsetOpGeneric(c *Client, args [][]byte, dst []byte, numkeysAt int, op store
 				}
 				weights[i] = w
 			}
-		case op != store.ZDiff && !cardOnly && remaining >= 2 && bytes.EqualFold(a, []byte("aggregate")):
+		case op != store.ZDiff && !cardOnly && remaining >= 2 && optIs(a, "aggregate"):
 			switch v := args[j+1]; {
-			case bytes.EqualFold(v, []byte("sum")):
+			case optIs(v, "sum"):
 				agg = store.ZAggSum
-			case bytes.EqualFold(v, []byte("min")):
+			case optIs(v, "min"):
 				agg = store.ZAggMin
-			case bytes.EqualFold(v, []byte("max")):
+			case optIs(v, "max"):
 				agg = store.ZAggMax
 			default:
 				c.Error(ErrSyntax)
 				return
 			}
 			j += 2
-		case dst == nil && !cardOnly && bytes.EqualFold(a, []byte("withscores")):
+		case dst == nil && !cardOnly && optIs(a, "withscores"):
 			withScores = true
 			j++
-		case cardOnly && remaining >= 2 && bytes.EqualFold(a, []byte("limit")):
+		case cardOnly && remaining >= 2 && optIs(a, "limit"):
 			v, ok := store.ParseInt(args[j+1])
 			if !ok || v < 0 {
 				c.Error(errZLimitNegative)
@@ -1078,7 +1078,7 @@ func cmdZScan(c *Client, args [][]byte) {
 	for i := 3; i < len(args); i += 2 {
 		a, more := args[i], len(args)-i
 		switch {
-		case bytes.EqualFold(a, []byte("count")) && more >= 2:
+		case optIs(a, "count") && more >= 2:
 			n, ok := store.ParseInt(args[i+1])
 			if !ok {
 				c.Error(ErrNotInteger)
@@ -1089,7 +1089,7 @@ func cmdZScan(c *Client, args [][]byte) {
 				return
 			}
 			count = n
-		case bytes.EqualFold(a, []byte("match")) && more >= 2:
+		case optIs(a, "match") && more >= 2:
 			pattern = args[i+1]
 			if len(pattern) == 1 && pattern[0] == '*' {
 				pattern = nil

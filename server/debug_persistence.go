@@ -18,11 +18,11 @@ func (s *Server) debugReload(c *Client, args [][]byte) {
 	flush, save, merge := true, true, false
 	for _, a := range args[2:] {
 		switch {
-		case equalFoldStr(a, "merge"):
+		case optIs(a, "merge"):
 			merge = true
-		case equalFoldStr(a, "noflush"):
+		case optIs(a, "noflush"):
 			flush = false
-		case equalFoldStr(a, "nosave"):
+		case optIs(a, "nosave"):
 			save = false
 		default:
 			c.Error("ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.")

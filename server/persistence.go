@@ -382,22 +382,6 @@ func (s *Server) afterFlushAll(tx *store.Tx, pending int) {
 	}
 }
 
-func equalFoldStr(b []byte, lower string) bool {
-	if len(b) != len(lower) {
-		return false
-	}
-	for i := range b {
-		ch := b[i]
-		if 'A' <= ch && ch <= 'Z' {
-			ch += 'a' - 'A'
-		}
-		if ch != lower[i] {
-			return false
-		}
-	}
-	return true
-}
-
 // infoRDB returns INFO persistence's RDB values.
 func (s *Server) infoRDB() (inProgress int, lastBgTime, curBgTime, cowNow, cowLast, keysDone, keysTotal int64) {
 	s.rdb.mu.Lock()

@@ -50,6 +50,13 @@ var geoCases = []diffCase{
 	{"geo storedist scores", "GEOADD g 13.361389 38.115556 Palermo 15.087269 37.502669 Catania",
 		"GEOSEARCHSTORE d g FROMLONLAT 15 37 BYRADIUS 200 km STOREDIST", "ZRANGE d 0 -1 WITHSCORES", "GEORADIUS g 15 37 200 km STOREDIST d2", "ZSCORE d2 Catania"},
 	{"geo in multi", "MULTI", "GEOADD g 1 1 a", "GEOPOS g a", "GEORADIUS g 1 1 1 km STORE d", "EXEC"},
+	// Redis compares options as C strings: an argument ends at a NUL byte.
+	{"geo options end at nul", `GEOADD g "nx\x00junk" 13.361389 38.115556 Palermo`, `GEOADD g "nxjunk" 1 2 m`, `GEOADD g "n\x00x" 1 2 m`,
+		`GEOADD g "ch\x00" 15.087269 37.502669 Catania`, `GEOADD g "xx\x00" "ch\x00" 15 37 Catania`, `GEODIST g Palermo Catania "km\x00x"`, `GEODIST g Palermo Catania "kmx"`,
+		`GEOSEARCH g FROMMEMBER Palermo "byradius\x00" 300 "km\x00" "asc\x00" "withdist\x00z" "count\x00" 5`, `GEOSEARCH g FROMMEMBER Palermo BYRADIUS 300 km "ascx"`,
+		`GEOSEARCH g "fromlonlat\x00" 15 37 "bybox\x00" 400 400 "km\x00" "withcoord\x00" "withhash\x00" "desc\x00"`,
+		`GEORADIUS g 15 37 200 km "store\x00" d`, "ZRANGE d 0 -1", `GEORADIUSBYMEMBER g Palermo 300 km "storedist\x00x" d2`, "ZRANGE d2 0 -1 WITHSCORES",
+		`GEOSEARCHSTORE d3 g FROMMEMBER Palermo BYRADIUS 300 km "storedist\x00"`, "ZRANGE d3 0 -1 WITHSCORES", `GEORADIUS g 15 37 200 km "storex" d`},
 }
 
 func TestDiffGeo(t *testing.T) { runDiff(t, geoCases) }

@@ -90,6 +90,9 @@ var hashCases = []diffCase{
 		"!HRANDFIELD h", "!HRANDFIELD h 10", "!HRANDFIELD h 150", "!HRANDFIELD h 450", "!HRANDFIELD h -700", "~HRANDFIELD h 1000", "!HRANDFIELD h 3 WITHVALUES", "!HSCAN h 0"},
 	{"big hash resp3", "!HELLO 3", bigHashCmd("h", 520), "!HGETALL h", "!HRANDFIELD h 10 WITHVALUES", "!HRANDFIELD h -10 WITHVALUES"},
 	{"big hash emptied", bigHashCmd("h", 513), "HDEL h " + strings.TrimPrefix(bigHashCmd("", 513), "HSET  "), "EXISTS h", "HLEN h"},
+	// Redis compares options as C strings: an argument ends at a NUL byte.
+	{"options end at nul", "HSET h a 1", `HRANDFIELD h 2 "withvalues\x00"`, `HRANDFIELD h -2 "withvalues\x00x"`, `HRANDFIELD h 2 "withvaluesx"`,
+		`HSCAN h 0 "match\x00" "*" "count\x00" 5`, `HSCAN h 0 "match\x00x"`, `HSCAN h 0 "countx" 5`},
 }
 
 // TestDiffHash runs hashCases. Each case first deletes its keys: the

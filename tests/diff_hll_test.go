@@ -38,6 +38,9 @@ var hllCases = []diffCase{
 	{"pf in multi", "MULTI", "PFADD h a b", "PFCOUNT h", "GET h", "EXEC"},
 	{"hll-sparse-max-bytes", "CONFIG SET hll-sparse-max-bytes 40", "PFADD h a b c d e f g h i j k l", "PFDEBUG encoding h", "GET h",
 		"CONFIG SET hll-sparse-max-bytes 3000", "PFADD s a b c d e f g h i j k l", "PFDEBUG encoding s", "PFMERGE s h", "PFDEBUG encoding s", "GET s"},
+	// Redis compares PFDEBUG's subcommand as a C string: it ends at a NUL byte.
+	{"pfdebug subcommand ends at nul", "PFADD h a", `PFDEBUG "encoding\x00" h`, `PFDEBUG "getreg\x00x" nokey`, `PFDEBUG "encodingx" h`,
+		`PFDEBUG "foo\x00bar" h`, `PFDEBUG "foo\r\nbar" h`},
 }
 
 func TestDiffHLL(t *testing.T) { runDiff(t, hllCases) }

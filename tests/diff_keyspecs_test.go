@@ -224,6 +224,11 @@ var keyspecsGetKeysCases = []string{
 	"COMMAND GETKEYSANDFLAGS sort k STORE a STORE b", "COMMAND GETKEYSANDFLAGS sort k GET store STORE d",
 	"COMMAND GETKEYSANDFLAGS sort k ALPHA DESC", "COMMAND GETKEYSANDFLAGS sort_ro k BY x GET y",
 	"COMMAND GETKEYS sort k BY w STORE d",
+	// Redis's key functions compare options as C strings.
+	`COMMAND GETKEYS sort k "store\x00" d`, `COMMAND GETKEYS sort k "limit\x00" 0 1 "store\x00x" d`, `COMMAND GETKEYS sort k "get\x00" store`,
+	`COMMAND GETKEYS sort k "storex" d`, `COMMAND GETKEYS georadius k 1 2 3 m "store\x00" d`, `COMMAND GETKEYS georadiusbymember k m 3 m "storedist\x00x" d`,
+	`COMMAND GETKEYS georadius k 1 2 3 m "storex" d`, `COMMAND GETKEYSANDFLAGS bitfield k "get\x00" u8 0`, `COMMAND GETKEYSANDFLAGS bitfield k "set\x00x" u8 0 1`,
+	`COMMAND GETKEYSANDFLAGS bitfield k "overflow\x00" wrap "get\x00" u8 0`,
 }
 
 func TestDiffKeySpecsGetKeys(t *testing.T) {

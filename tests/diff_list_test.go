@@ -106,6 +106,11 @@ var listCases = []diffCase{
 	// Arity.
 	{"arity", "LLEN", "LRANGE l 0", "LINDEX l", "LSET l 0", "LINSERT l before a", "LREM l 0", "LTRIM l 0", "LMOVE a b LEFT",
 		"RPOPLPUSH a", "BLPOP k", "BRPOP", "BLMOVE a b LEFT LEFT", "BRPOPLPUSH a b", "BLMPOP 0 1 k", "LMPOP 1 k"},
+	// Redis compares options as C strings: an argument ends at a NUL byte.
+	{"options end at nul", "RPUSH l a b c a", `LPOS l a "rank\x00" -1 "count\x00" 0 "maxlen\x00x" 0`, `LPOS l a "rankx" 1`,
+		`LINSERT l "before\x00" c x`, `LINSERT l "after\x00junk" c y`, `LINSERT l "beforex" c z`, "LRANGE l 0 -1",
+		`LMOVE l l2 "left\x00" "right\x00junk"`, `LMOVE l l2 "leftx" RIGHT`, `BLMOVE l l2 "right\x00" "left\x00" 0.01`, "LRANGE l2 0 -1",
+		`LMPOP 1 l "right\x00" "count\x00" 2`, `LMPOP 1 l "rightx"`, `BLMPOP 0.01 1 l "left\x00" "count\x00x" 1`, `LMPOP 1 l "l\x00eft"`},
 }
 
 // listKeys are the keys the cases use: each case starts by deleting them,

@@ -16,6 +16,9 @@ var memoryCases = []diffCase{
 		"!MEMORY USAGE l", "!MEMORY USAGE h", "!MEMORY USAGE s", "!MEMORY USAGE z", "!MEMORY USAGE big"},
 	{"memory subcommands", "MEMORY HELP", "MEMORY PURGE", "MEMORY STATS x", "MEMORY DOCTOR x", "MEMORY PURGE x", "MEMORY HELP x", "MEMORY MALLOC-STATS x",
 		"MEMORY NOSUCH", "MEMORY", "!MEMORY DOCTOR", "!MEMORY MALLOC-STATS", "SET k v", "!MEMORY STATS"},
+	// Redis compares options as C strings: an argument ends at a NUL byte.
+	{"memory usage options end at nul", "SET k v", `MEMORY USAGE nokey "samples\x00" 5`, `!MEMORY USAGE k "samples\x00x" 5`,
+		`MEMORY USAGE k "samplesx" 5`, `MEMORY USAGE k "s\x00amples" 5`},
 	{"memory resp3", "!HELLO 3", "SET k v", "!MEMORY STATS", "!MEMORY DOCTOR", "!MEMORY USAGE k", "MEMORY USAGE nokey"},
 }
 

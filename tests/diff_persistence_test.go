@@ -59,6 +59,9 @@ func persistenceCases() []diffCase {
 		{"restore order of checks", "SET k v", "RESTORE k -1 garbage", "RESTORE k2 -1 garbage", "RESTORE k2 0 garbage FOO"},
 		{"dump restore round trip", "SADD s a b c", "HSET h a 1 b 2", "ZADD z 1 a 2 b", "SET n 123"},
 		{"save in multi", "MULTI", "SAVE", "EXEC"},
+		// Redis compares options as C strings: an argument ends at a NUL byte.
+		{"restore options end at nul", "SET k x", `RESTORE k 0 ` + str + ` "replace\x00"`, "GET k", `RESTORE k2 1 ` + str + ` "absttl\x00x"`, "EXISTS k2",
+			`RESTORE k3 0 ` + str + ` "idletime\x00" 10`, `RESTORE k3 0 ` + str + ` "replacex"`, `RESTORE k 0 ` + str + ` "re\x00place"`},
 		{"bgsave args", "BGSAVE a", "BGSAVE schedule now", "!LASTSAVE", "LASTSAVE x", "SAVE x"},
 	}
 }

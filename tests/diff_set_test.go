@@ -123,6 +123,9 @@ var setCases = []diffCase{
 
 	// RESP3 shapes
 	{"resp3 shapes", "!HELLO 3", "SADD s 1 2 3", "SMEMBERS s", "SMEMBERS nokey", "SMISMEMBER s 1 9", "SINTER s s", "SINTER s nokey", "SUNION s nokey", "SDIFF s nokey", "SDIFF nokey s", "SSCAN s 0", "SSCAN nokey 0", "SPOP nokey", "SPOP nokey 2", "SPOP s 0", "SRANDMEMBER nokey", "SRANDMEMBER nokey 2", "SRANDMEMBER s 0", "SRANDMEMBER s 10", "!SRANDMEMBER s -2", "!SPOP s 2", "!SPOP s 5", "SINTERCARD 1 s"},
+	// Redis compares options as C strings: an argument ends at a NUL byte.
+	{"options end at nul", "SADD s 1 2 3", "SADD t 2 3", `SINTERCARD 2 s t "limit\x00" 1`, `SINTERCARD 2 s t "limit\x00x" 0`, `SINTERCARD 2 s t "limitx" 1`,
+		`SSCAN s 0 "count\x00" 100 "match\x00" "*"`, `SSCAN s 0 "countx" 100`, `SSCAN s 0 "m\x00atch" "*"`},
 }
 
 func TestDiffSet(t *testing.T) { runDiff(t, setFlushFirst(setCases)) }

@@ -23,6 +23,10 @@ var sortCases = []diffCase{
 	{"sort get field pattern without hashes", "SADD s 1 2", "SET v_1 one", "SORT s GET v_*->f", "SORT s GET v_*->", "SORT s BY v_*->f"},
 	{"sort store empty", "SET d v", "SORT nokey STORE d", "EXISTS d", "SORT nokey STORE d", "SADD s 1", "SORT s LIMIT 5 5 STORE d", "SORT_RO nokey"},
 	{"sort resp3", "!HELLO 3", "SADD s 2 1", "SET v_1 x", "SORT s", "SORT s GET v_* GET #", "SORT nokey", "SORT s LIMIT 5 1"},
+	// Redis compares options as C strings: an argument ends at a NUL byte.
+	{"sort options end at nul", "SADD s 3 1 2", "SET w_1 c", "SET w_2 b", "SET w_3 a", `SORT s "desc\x00"`, `SORT s "desc\x00" "limit\x00" 0 2`,
+		`SORT s "alpha\x00" "asc\x00x"`, `SORT s "by\x00" w_* "alpha\x00" "get\x00" "#" "get\x00junk" w_*`, `SORT s "by\x00x" nosort`,
+		`SORT s "store\x00" d`, "LRANGE d 0 -1", `SORT_RO s "desc\x00"`, `SORT_RO s "store\x00" d`, `SORT s "descx"`, `SORT s "d\x00esc"`},
 }
 
 func TestDiffSort(t *testing.T) { runDiff(t, setFlushFirst(sortCases)) }

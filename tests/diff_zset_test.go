@@ -154,6 +154,14 @@ var zsetCases = []diffCase{
 	// Emptied keys are deleted.
 	{"emptied keys", "ZADD z 1 a", "ZPOPMIN z", "EXISTS z", "ZADD z 1 a", "ZREM z a", "EXISTS z", "ZADD z 1 a", "ZREMRANGEBYSCORE z -inf inf", "EXISTS z", "ZADD z 1 a", "ZMPOP 1 z MIN", "EXISTS z"},
 	{"arity", "ZADD", "ZADD z", "ZADD z 1", "ZINCRBY z 1", "ZCARD", "ZCARD a b", "ZSCORE z", "ZRANGE z 0", "ZRANGESTORE d z 0", "ZPOPMIN", "ZMPOP 1 z", "ZRANDMEMBER", "ZUNION 1", "ZUNIONSTORE d 1", "ZINTERCARD 1", "ZSCAN z", "ZCOUNT z 1", "ZREMRANGEBYRANK z 1"},
+	// Redis compares options as C strings: an argument ends at a NUL byte.
+	{"options end at nul", `ZADD z "nx\x00a" "ch\x00" 1 a`, `ZADD z "incr\x00" 5 a`, `ZADD z "gt\x00" "ch\x00" 1 a`, `ZADD z "lt\x00" 2 a`, `ZADD z "gtx" 1 a`, `ZADD z "n\x00x" 1 a`,
+		`ZADD z 3 b 4 c`, `ZRANGE z 0 -1 "withscores\x00"`, `ZRANGE z 0 -1 "withscoresx"`, `ZRANGE z "+inf" "(1" "byscore\x00" "rev\x00" "limit\x00" 0 2 "withscores\x00"`,
+		`ZRANGE z "[a" "+" "bylex\x00x"`, `ZRANGESTORE d z 0 -1 "rev\x00"`, "ZRANGE d 0 -1", `ZADD z2 1 a 2 b`,
+		`ZUNION 2 z z2 "weights\x00" 1 2 "aggregate\x00" "max\x00" "withscores\x00"`, `ZUNION 2 z z2 AGGREGATE "maxx"`, `ZINTER 2 z z2 "aggregate\x00" "min\x00junk" WITHSCORES`,
+		`ZUNIONSTORE d 2 z z2 "aggregate\x00" "sum\x00"`, "ZRANGE d 0 -1 WITHSCORES", `ZINTERCARD 2 z z2 "limit\x00" 1`, `ZINTERCARD 2 z z2 "limitx" 1`,
+		`ZRANDMEMBER z2 -2 "withscoresx"`, `ZMPOP 1 z2 "min\x00" "count\x00" 1`, `ZMPOP 1 z2 "minx"`, `BZMPOP 0.01 1 z2 "max\x00x" "count\x00" 5`,
+		`ZSCAN z 0 "count\x00" 10 "match\x00" "*"`, `ZSCAN z 0 "countx" 10`},
 }
 
 func TestDiffZSet(t *testing.T) {
