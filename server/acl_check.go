@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"errors"
 	"strings"
 	"time"
@@ -393,9 +392,6 @@ func (s *Server) disconnectUsers(self *Client, users []*User) {
 }
 
 var errACLNoFile = errors.New("ERR This Redis instance is not configured to use an ACL file. You may want to specify users via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a Redis configuration file set) in order to store users in the Redis configuration.")
-
-// aclBytesEqualFold is bytes.EqualFold on a string.
-func aclBytesEqualFold(b []byte, s string) bool { return bytes.EqualFold(b, []byte(s)) }
 
 // protectedModeMsg is Redis's reply to a connection refused by protected
 // mode (networking.c), typo included.

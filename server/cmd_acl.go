@@ -238,7 +238,7 @@ func cmdACLLog(c *Client, args [][]byte) {
 	a := &c.srv.acl
 	count := int64(10)
 	if len(args) == 3 {
-		if aclBytesEqualFold(args[2], "reset") {
+		if optIs(args[2], "reset") {
 			a.mu.Lock()
 			a.log = nil
 			a.mu.Unlock()

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"fmt"
 	"net"
 	"strconv"
@@ -52,7 +51,7 @@ const (
 )
 
 func clientTypeByName(name []byte) int {
-	switch strings.ToLower(string(name)) {
+	switch strings.ToLower(string(cstr(name))) {
 	case "normal":
 		return clientNormal
 	case "slave", "replica":
@@ -98,7 +97,7 @@ func cmdClientSetName(c *Client, args [][]byte) {
 
 // CLIENT NO-EVICT ON|OFF
 func cmdClientNoEvict(c *Client, args [][]byte) {
-	switch strings.ToLower(string(args[2])) {
+	switch strings.ToLower(string(cstr(args[2]))) {
 	case "on":
 		c.noEvict.Store(true)
 	case "off":
@@ -112,7 +111,7 @@ func cmdClientNoEvict(c *Client, args [][]byte) {
 
 // CLIENT REPLY ON|OFF|SKIP
 func cmdClientReply(c *Client, args [][]byte) {
-	switch strings.ToLower(string(args[2])) {
+	switch strings.ToLower(string(cstr(args[2]))) {
 	case "on":
 		c.replyMode = replyOn
 		c.w.OK()
@@ -135,7 +134,7 @@ func cmdClientUnblock(c *Client, args [][]byte) {
 	}
 	withError := false
 	if len(args) == 4 {
-		switch strings.ToLower(string(args[3])) {
+		switch strings.ToLower(string(cstr(args[3]))) {
 		case "timeout":
 		case "error":
 			withError = true
@@ -173,7 +172,7 @@ func cmdClientInfo(c *Client, args [][]byte) {
 func cmdClientList(c *Client, args [][]byte) {
 	var b []byte
 	switch {
-	case len(args) == 4 && bytes.EqualFold(args[2], []byte("type")):
+	case len(args) == 4 && optIs(args[2], "type"):
 		typ := clientTypeByName(args[3])
 		if typ < 0 {
 			c.Error(fmt.Sprintf("ERR Unknown client type '%s'", cstr(args[3])))
@@ -185,7 +184,7 @@ func cmdClientList(c *Client, args [][]byte) {
 				b = append(b, '\n')
 			}
 		}
-	case len(args) > 3 && bytes.EqualFold(args[2], []byte("id")):
+	case len(args) > 3 && optIs(args[2], "id"):
 		for _, a := range args[3:] {
 			id, ok := store.ParseInt(a)
 			if !ok {
@@ -328,7 +327,7 @@ func cmdClientKill(c *Client, args [][]byte) {
 	} else {
 		for i := 2; i < len(args); i += 2 {
 			more := i+1 < len(args)
-			opt := strings.ToLower(string(args[i]))
+			opt := strings.ToLower(string(cstr(args[i])))
 			switch {
 			case opt == "id" && more:
 				n, ok := store.ParseInt(args[i+1])
@@ -352,7 +351,7 @@ func cmdClientKill(c *Client, args [][]byte) {
 					return
 				}
 			case opt == "skipme" && more:
-				switch strings.ToLower(string(args[i+1])) {
+				switch strings.ToLower(string(cstr(args[i+1]))) {
 				case "yes":
 					skipme = true
 				case "no":

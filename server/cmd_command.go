@@ -266,18 +266,18 @@ func followKeySpecs(specs []keySpec, args [][]byte, dst []keyRef) ([]keyRef, boo
 func cmdCommandList(c *Client, args [][]byte) {
 	var match func(cmd *Command) bool
 	for i := 2; i < len(args); i++ {
-		if !bytes.EqualFold(args[i], []byte("filterby")) || len(args)-1-i != 2 {
+		if !optIs(args[i], "filterby") || len(args)-1-i != 2 {
 			c.Error(ErrSyntax)
 			return
 		}
 		arg := args[i+2]
 		switch {
-		case bytes.EqualFold(args[i+1], []byte("module")):
+		case optIs(args[i+1], "module"):
 			match = func(*Command) bool { return false } // no modules
-		case bytes.EqualFold(args[i+1], []byte("aclcat")):
+		case optIs(args[i+1], "aclcat"):
 			cat := categoryByName(arg)
 			match = func(cmd *Command) bool { return cat != 0 && cmd.categories&cat != 0 }
-		case bytes.EqualFold(args[i+1], []byte("pattern")):
+		case optIs(args[i+1], "pattern"):
 			match = func(cmd *Command) bool { return glob.MatchFold(arg, []byte(cmd.FullName)) }
 		default:
 			c.Error(ErrSyntax)
@@ -523,10 +523,11 @@ func replyStatusSet(c *Client, items []string) {
 func (cmd *Command) hasKeys() bool { return cmd.Keys != nil || cmd.FirstKey > 0 }
 
 // categoryByName finds an ACL category by its name without '@', ignoring
-// case; 0 when there is none.
+// case and, as Redis's strcasecmp, anything from a NUL byte on; 0 when
+// there is none.
 func categoryByName(name []byte) Category {
 	for i, n := range CategoryNames {
-		if strings.EqualFold(n, string(name)) {
+		if strings.EqualFold(n, string(cstr(name))) {
 			return 1 << i
 		}
 	}

@@ -1,8 +1,6 @@
 package server
 
 import (
-	"bytes"
-
 	"github.com/ember-kv/ember/store"
 )
 
@@ -127,13 +125,13 @@ func cmdHello(c *Client, args [][]byte) {
 	for j := next; j < len(args); j++ {
 		more := len(args) - 1 - j
 		switch {
-		case bytes.EqualFold(args[j], []byte("auth")) && more >= 2:
+		case optIs(args[j], "auth") && more >= 2:
 			if !c.authenticate(args[j+1], args[j+2], args) {
 				c.Error(ErrWrongPass)
 				return
 			}
 			j += 2
-		case bytes.EqualFold(args[j], []byte("setname")) && more >= 1:
+		case optIs(args[j], "setname") && more >= 1:
 			if !validClientName(args[j+1]) {
 				c.Error(errClientName)
 				return
@@ -141,7 +139,7 @@ func cmdHello(c *Client, args [][]byte) {
 			name, setName = args[j+1], true
 			j++
 		default:
-			c.Error("ERR Syntax error in HELLO option '" + string(args[j]) + "'")
+			c.Error("ERR Syntax error in HELLO option '" + string(cstr(args[j])) + "'")
 			return
 		}
 	}

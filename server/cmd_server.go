@@ -156,7 +156,7 @@ func cmdConfigHelp(c *Client, args [][]byte) {
 func cmdInfo(c *Client, args [][]byte) {
 	sections := make([]string, len(args)-1)
 	for i, a := range args[1:] {
-		sections[i] = string(a)
+		sections[i] = string(cstr(a)) // Redis keeps a section name as a C string
 	}
 	c.w.Verbatim(c.srv.Info(sections...))
 }
@@ -192,7 +192,7 @@ const (
 func cmdShutdown(c *Client, args [][]byte) {
 	flags, abort := 0, false
 	for _, a := range args[1:] {
-		switch strings.ToLower(string(a)) {
+		switch strings.ToLower(string(cstr(a))) {
 		case "nosave":
 			flags |= ShutdownNoSave
 		case "save":
@@ -233,7 +233,7 @@ func cmdDebug(c *Client, args [][]byte) {
 		c.Error(errDebugNotAllowed)
 		return
 	}
-	sub := strings.ToLower(string(args[1]))
+	sub := strings.ToLower(string(cstr(args[1])))
 	switch {
 	case sub == "help" && len(args) == 2:
 		c.w.Array(len(debugHelp))

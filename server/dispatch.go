@@ -267,5 +267,5 @@ func truncate(b []byte, n int) []byte {
 // isCrossProtocolAttack spots HTTP requests sent to the server (a browser
 // tricked into talking to it): Redis closes such connections.
 func isCrossProtocolAttack(name []byte) bool {
-	return bytes.EqualFold(name, []byte("post")) || bytes.EqualFold(name, []byte("host:"))
+	return optIs(name, "post") || optIs(name, "host:")
 }

@@ -114,7 +114,7 @@ func cmdLatencyHistory(c *Client, args [][]byte) {
 	m := &c.srv.intro.latency
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	ts := m.events[string(args[2])]
+	ts := m.events[string(cstr(args[2]))]
 	if ts == nil {
 		c.w.Array(0)
 		return
@@ -164,7 +164,7 @@ func cmdLatencyReset(c *Client, args [][]byte) {
 			continue
 		}
 		for _, a := range args[2:] {
-			if strings.EqualFold(n, string(a)) {
+			if strings.EqualFold(n, string(cstr(a))) {
 				delete(m.events, n)
 				resets++
 				break
@@ -179,12 +179,12 @@ func cmdLatencyGraph(c *Client, args [][]byte) {
 	m := &c.srv.intro.latency
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	ts := m.events[string(args[2])]
+	ts := m.events[string(cstr(args[2]))]
 	if ts == nil {
 		c.Error(fmt.Sprintf("ERR No samples available for event '%s'", cstr(args[2])))
 		return
 	}
-	c.w.Verbatim(latencyGraph(string(args[2]), ts, time.Now().Unix()))
+	c.w.Verbatim(latencyGraph(string(cstr(args[2])), ts, time.Now().Unix()))
 }
 
 // latencyGraph renders an event's samples as latencyCommandGenSparkeline.

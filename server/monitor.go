@@ -148,11 +148,11 @@ func redactedArgs(cmd *Command, args [][]byte) uint64 {
 		for j := 2; j < len(args); j++ {
 			more := len(args) - 1 - j
 			switch {
-			case bytes.EqualFold(args[j], []byte("auth")) && more >= 2:
+			case optIs(args[j], "auth") && more >= 2:
 				set(j + 1)
 				set(j + 2)
 				j += 2
-			case bytes.EqualFold(args[j], []byte("setname")) && more >= 1:
+			case optIs(args[j], "setname") && more >= 1:
 				j++
 			default:
 				return r
@@ -173,10 +173,10 @@ func redactedArgs(cmd *Command, args [][]byte) uint64 {
 		for j := 6; j < len(args); j++ {
 			more := len(args) - 1 - j
 			switch {
-			case bytes.EqualFold(args[j], []byte("auth")) && more >= 1:
+			case optIs(args[j], "auth") && more >= 1:
 				set(j + 1)
 				j++
-			case bytes.EqualFold(args[j], []byte("auth2")) && more >= 2:
+			case optIs(args[j], "auth2") && more >= 2:
 				set(j + 1)
 				set(j + 2)
 				j += 2

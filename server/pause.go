@@ -158,7 +158,7 @@ func (c *Client) waitPause(cmd *Command) bool {
 func cmdClientPause(c *Client, args [][]byte) {
 	typ := pauseAll
 	if len(args) == 4 {
-		switch strings.ToLower(string(args[3])) {
+		switch strings.ToLower(string(cstr(args[3]))) {
 		case "write":
 			typ = pauseWrite
 		case "all":

@@ -116,7 +116,7 @@ func cmdClientTracking(c *Client, args [][]byte) {
 	var prefixes [][]byte
 	for j := 3; j < len(args); j++ {
 		more := len(args) - 1 - j
-		switch opt := strings.ToLower(string(args[j])); {
+		switch opt := strings.ToLower(string(cstr(args[j]))); {
 		case opt == "redirect" && more > 0:
 			j++
 			if redir != 0 {
@@ -149,7 +149,7 @@ func cmdClientTracking(c *Client, args [][]byte) {
 			return
 		}
 	}
-	switch strings.ToLower(string(args[2])) {
+	switch strings.ToLower(string(cstr(args[2]))) {
 	case "on":
 		t := &c.track
 		switch {
@@ -287,7 +287,7 @@ func cmdClientCaching(c *Client, args [][]byte) {
 		c.Error(errCachingNotTrack)
 		return
 	}
-	switch strings.ToLower(string(args[2])) {
+	switch strings.ToLower(string(cstr(args[2]))) {
 	case "yes":
 		if !t.optin {
 			c.Error(errCachingYes)

@@ -182,6 +182,7 @@ func TestDiffACL_Commands(t *testing.T) {
 		{"genpass", "!ACL GENPASS", "!ACL GENPASS 1", "!ACL GENPASS 4096", "ACL GENPASS 0", "ACL GENPASS 4097", "ACL GENPASS x", "ACL GENPASS -1", "ACL GENPASS 1 2"},
 		{"genpass length", "STRLEN x"},
 		{"log args", "ACL LOG", "ACL LOG x", "ACL LOG -1", "ACL LOG 0", "ACL LOG RESET", "ACL LOG 1 2"},
+		{"log reset ends at nul", `ACL LOG "reset\x00"`, `ACL LOG "reset\x00x"`, `ACL LOG "resetx"`},
 		{"load and save without a file", "ACL LOAD", "ACL SAVE", "ACL LOAD x"},
 		{"help and errors", "ACL HELP", "ACL", "ACL nosuch", "ACL HELP x", "ACL GETUSER", "ACL SETUSER", "ACL USERS x", "ACL LIST x"},
 		{"dryrun errors", "ACL DRYRUN nosuch get k", "ACL SETUSER u", "ACL DRYRUN u nosuch k", "ACL DRYRUN u get", "ACL DRYRUN u config nosuch", "ACL DRYRUN u"},

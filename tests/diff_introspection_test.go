@@ -30,9 +30,11 @@ var introspectionCases = []diffCase{
 	{"latency histogram shape", "CONFIG RESETSTAT", "!LATENCY HISTOGRAM config|resetstat", "!LATENCY HISTOGRAM config", "!HELLO 3", "!LATENCY HISTOGRAM config|resetstat", "!HELLO 2"},
 	{"latency events", "CONFIG SET latency-monitor-threshold 1", "LATENCY RESET", "DEBUG SLEEP 0.01", "!LATENCY LATEST", "!LATENCY HISTORY command",
 		"LATENCY HISTORY fast-command", "LATENCY RESET command", "LATENCY LATEST", "CONFIG SET latency-monitor-threshold 0"},
+	{"latency event names end at nul", "LATENCY RESET", `LATENCY RESET "command\x00"`, `LATENCY HISTORY "command\x00x"`, `LATENCY GRAPH "command\x00x"`},
 	// CLIENT PAUSE / UNPAUSE.
 	{"client pause errors", "CLIENT PAUSE", "CLIENT PAUSE x", "CLIENT PAUSE -1", "CLIENT PAUSE 10 foo", "CLIENT PAUSE 10 write x",
 		"CLIENT PAUSE 1.5", "CLIENT UNPAUSE x", "CLIENT UNPAUSE"},
+	{"client pause mode ends at nul", `CLIENT PAUSE 100000 "write\x00x"`, "GET k", "CLIENT UNPAUSE", `CLIENT PAUSE 10 "writex"`, `CLIENT PAUSE 0 "all\x00"`, "CLIENT UNPAUSE"},
 	{"client pause write lets reads through", "CLIENT PAUSE 100000 WRITE", "GET k", "PING", "CLIENT UNPAUSE", "SET k v"},
 	{"client pause zero", "CLIENT PAUSE 0", "SET k v", "CLIENT PAUSE 0 WRITE", "SET k v"},
 	// Client-side caching commands.
@@ -49,9 +51,14 @@ var introspectionCases = []diffCase{
 	{"client trackinginfo", "CLIENT TRACKINGINFO", "CLIENT GETREDIR", "CLIENT TRACKING on NOLOOP", "CLIENT TRACKINGINFO", "CLIENT GETREDIR",
 		"CLIENT TRACKING on BCAST NOLOOP PREFIX b PREFIX a", "CLIENT TRACKING off", "CLIENT TRACKING on BCAST PREFIX b PREFIX a", "CLIENT TRACKINGINFO",
 		"!HELLO 3", "CLIENT TRACKINGINFO", "CLIENT TRACKING off", "CLIENT TRACKINGINFO", "!HELLO 2", "CLIENT TRACKINGINFO x", "CLIENT GETREDIR x"},
+	{"client tracking options end at nul", `CLIENT TRACKING "on\x00" "bcast\x00" "prefix\x00" a "noloop\x00"`, "CLIENT TRACKINGINFO", `CLIENT TRACKING "off\x00x"`,
+		`CLIENT TRACKING "on\x00" "optin\x00"`, `CLIENT CACHING "yes\x00"`, `CLIENT CACHING "yesx"`, "CLIENT TRACKINGINFO", "CLIENT TRACKING off",
+		`CLIENT TRACKING "onx"`, `CLIENT TRACKING on "bcastx"`, `CLIENT TRACKING on "o\x00ptin"`},
 	{"client tracking in multi", "MULTI", "CLIENT TRACKING on", "CLIENT CACHING yes", "EXEC", "CLIENT TRACKING off"},
 	{"client no-touch is 7.2", "CLIENT NO-TOUCH on", "CLIENT NO-TOUCH"},
 	{"client help", "CLIENT HELP"},
+	{"command list options end at nul", `~COMMAND LIST "filterby\x00" "pattern\x00" "getd*"`, `~COMMAND LIST "filterby\x00" "aclcat\x00" "hyperloglog\x00x"`,
+		`COMMAND LIST FILTERBY ACLCAT "hyperloglogx"`, `COMMAND LIST "filterbyx" PATTERN x`, `COMMAND LIST FILTERBY "module\x00" x`},
 	// MONITOR.
 	{"monitor in multi", "MULTI", "MONITOR", "EXEC"},
 	{"monitor arity", "MONITOR x"},

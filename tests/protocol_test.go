@@ -113,6 +113,8 @@ var rawCases = []rawCase{
 	{"nul in inline line", "PING\x00\r\n" + bigString(200<<10, 'A'), false},
 	{"cross protocol POST", "POST / HTTP/1.1\r\nHost: x\r\n\r\n", false},
 	{"cross protocol Host", "PING\r\nHost: x\r\n", false},
+	{"cross protocol POST ends at NUL", "*1\r\n$6\r\nPOST\x00x\r\n", false},
+	{"postx is only unknown", "*1\r\n$5\r\npostx\r\n", true},
 	{"quit stops the pipeline", "PING\r\nQUIT\r\nPING\r\n", false},
 	{"multibulk with bare LF", "*1\n$4\nPING\n", true},
 	{"inline with bare CR", "PING\rPING\r\nPING\rx\n", true},
