@@ -378,11 +378,11 @@ func (c *Client) runLoadedBatch(cmds []queuedCmd) (ok bool) {
 			ok = false
 		}
 	}()
-	c.now = time.Now()
+	c.now = time.Now().UnixNano()
 	for _, q := range cmds {
 		cur = q.cmd
 		c.cmd = q.cmd
-		tx.BeginAt(c.db, c.now.UnixMilli())
+		tx.BeginAt(c.db, c.now/1e6)
 		q.cmd.Handler(c, q.args)
 		c.w.Reset()
 	}

@@ -164,7 +164,7 @@ func (c *Client) block(args [][]byte, w *waiter) {
 	w.drop = c.replyMode == replyOff || c.replyMode == replySkipThis
 	w.done = make(chan struct{})
 	w.slowArgs = copyArgs(args)
-	w.callDur = time.Since(c.now)
+	w.callDur = time.Duration(time.Now().UnixNano() - c.now)
 	for _, k := range w.keys {
 		shard := s.store.ShardOf(k)
 		m := s.blocking.shards[shard]

@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/ember-kv/ember/server/internal/stopwatch"
 	"github.com/ember-kv/ember/store"
 )
 
@@ -21,8 +22,8 @@ type Client struct {
 	tx   *store.Tx
 
 	db  int
-	cmd *Command  // the command being run
-	now time.Time // when the running command started
+	cmd *Command // the command being run
+	now int64    // when the running command started, Unix nanoseconds
 
 	stats    statBatch // calls not yet added to the shared command counters
 	lastName struct {  // the last plain command looked up, see lookup
@@ -30,9 +31,10 @@ type Client struct {
 		cmd  *Command
 	}
 
-	batchStart time.Time     // when the current batch of requests was read
-	elapsed    time.Duration // time the batch's commands took so far
-	keys       []int         // key positions scratch
+	batchStart int64           // when the current batch of requests was read (Unix ns; 0 before the first)
+	batchTicks stopwatch.Stamp // the same instant, for measuring durations
+	elapsed    time.Duration   // time the batch's commands took so far
+	keys       []int           // key positions scratch
 
 	multi      *multiState   // open transaction (MULTI), nil otherwise
 	inExec     bool          // running EXEC's commands: blocking commands must not block

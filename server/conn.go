@@ -10,6 +10,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/ember-kv/ember/server/internal/stopwatch"
 )
 
 // flushThreshold bounds the replies buffered while working through one read
@@ -429,7 +431,8 @@ func (c *Client) exemptFromTimeout() bool {
 // before it took (measured on the monotonic clock, which is cheaper), so a
 // pipeline of N commands reads the wall clock once instead of N times.
 func (c *Client) startBatch() {
-	c.batchStart = time.Now()
+	c.batchStart = time.Now().UnixNano()
+	c.batchTicks = stopwatch.Now()
 	c.elapsed = 0
 }
 

@@ -5,7 +5,8 @@ import (
 	"fmt"
 	"runtime/debug"
 	"strings"
-	"time"
+
+	"github.com/ember-kv/ember/server/internal/stopwatch"
 )
 
 // execute runs one request, in Redis's order of checks: lookup, arity,
@@ -16,11 +17,11 @@ func (c *Client) execute(args [][]byte) {
 	s := c.srv
 	// The command's clock serves its idle time, its expiry clock and the
 	// start of its duration (see startBatch).
-	if c.batchStart.IsZero() {
+	if c.batchStart == 0 {
 		c.startBatch()
 	}
-	c.now = c.batchStart.Add(c.elapsed)
-	c.lastInteraction.Store(c.now.UnixNano())
+	c.now = c.batchStart + int64(c.elapsed)
+	c.lastInteraction.Store(c.now)
 	c.beginReplies()
 
 	cmd, found := c.lookup(args)
@@ -130,7 +131,7 @@ func (c *Client) call(cmd *Command, args [][]byte) {
 		c.flushStats() // cmd may read the counters (INFO, LATENCY, CONFIG RESETSTAT)
 	}
 	tx := c.tx
-	tx.BeginAt(c.db, c.now.UnixMilli())
+	tx.BeginAt(c.db, c.now/1e6)
 	if cmd.Has(FlagReadonly) {
 		tx.SetReadOnly()
 	}
@@ -157,7 +158,7 @@ func (c *Client) call(cmd *Command, args [][]byte) {
 	c.leaveCommand()
 	c.monitorCommand(cmd, args)
 	tx.Unlock()
-	end := time.Since(c.batchStart)
+	end := stopwatch.Since(c.batchTicks)
 	dur := end - c.elapsed
 	c.elapsed = end
 	c.commands.Add(1)

@@ -147,7 +147,7 @@ func (c *Client) waitPause(cmd *Command) bool {
 		timer.Stop()
 		c.paused.Store(false)
 		p.waiting.Add(-1)
-		c.now = time.Now() // the command's clock starts when it may run
+		c.now = time.Now().UnixNano() // the command's clock starts when it may run
 		if c.killed.Load() {
 			return false
 		}

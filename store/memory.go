@@ -113,25 +113,36 @@ func (tx *Tx) willResize(r ref) {
 // settle brings the memory totals up to date with what changed under the Tx.
 func (tx *Tx) settle() {
 	a := &tx.acct
-	for _, r := range a.resized {
-		// The key may have been deleted, or its slot reused, meanwhile.
-		if int(r.i) < len(r.ks.objs) && r.ks.objs[r.i] == r.obj {
-			r.ks.measureObj(r.i)
+	if len(a.resized) > 0 {
+		for i, r := range a.resized {
+			// The key may have been deleted, or its slot reused, meanwhile.
+			if int(r.i) < len(r.ks.objs) && r.ks.objs[r.i] == r.obj {
+				r.ks.measureObj(r.i)
+			}
+			a.resized[i] = resizedObj{} // let the collector have what it held
 		}
+		a.resized = a.resized[:0]
 	}
-	clear(a.resized)
-	a.resized = a.resized[:0]
-	if len(a.listed) == 0 {
-		return
-	}
-	var d acctDelta
-	for _, ks := range a.listed {
+	switch len(a.listed) {
+	case 0:
+	case 1: // most commands: one key
+		ks := a.listed[0]
+		a.listed[0] = nil
+		a.listed = a.listed[:0]
 		ks.acct.listed = false
-		d.add(tx.st.settleKeyspace(ks))
+		if d := tx.st.settleKeyspace(ks); d != (acctDelta{}) {
+			tx.st.applyDelta(d)
+		}
+	default:
+		var d acctDelta
+		for i, ks := range a.listed {
+			ks.acct.listed = false
+			d.add(tx.st.settleKeyspace(ks))
+			a.listed[i] = nil
+		}
+		a.listed = a.listed[:0]
+		tx.st.applyDelta(d)
 	}
-	clear(a.listed)
-	a.listed = a.listed[:0]
-	tx.st.applyDelta(d)
 }
 
 type acctDelta struct{ used, overhead, retained, keys, vols int64 }
@@ -150,19 +161,20 @@ func (s *Store) settleKeyspace(ks *keyspace) acctDelta {
 	o, ds, r := ks.overheadBytes(), ks.datasetBytes(), ks.retainedBytes()
 	k, v := int64(ks.idx.n), int64(len(ks.volatile))
 	a := &ks.acct
+	if o == a.overhead && ds == a.dataset && r == a.retained && k == a.keys && v == a.vols {
+		return acctDelta{} // most writes: a value overwritten in place
+	}
 	d := acctDelta{used: o + ds - a.overhead - a.dataset, overhead: o - a.overhead, retained: r - a.retained, keys: k - a.keys, vols: v - a.vols}
 	a.overhead, a.dataset, a.retained, a.keys, a.vols = o, ds, r, k, v
-	if d != (acctDelta{}) {
-		sh := &s.shards[a.shard]
-		if d.used != 0 {
-			sh.used.Add(d.used)
-		}
-		if d.keys != 0 {
-			sh.keys.Add(d.keys)
-		}
-		if d.vols != 0 {
-			sh.vols.Add(d.vols)
-		}
+	sh := &s.shards[a.shard]
+	if d.used != 0 {
+		sh.used.Add(d.used)
+	}
+	if d.keys != 0 {
+		sh.keys.Add(d.keys)
+	}
+	if d.vols != 0 {
+		sh.vols.Add(d.vols)
 	}
 	return d
 }

@@ -29,6 +29,19 @@ func StringEncoding(val []byte) Encoding {
 // ParseInt parses b as Redis's string2ll does: optional '-', decimal digits,
 // no leading zeros, no sign on zero, no spaces, within int64.
 func ParseInt(b []byte) (int64, bool) {
+	// Most numbers (every protocol length, most counters) are positive
+	// and under 19 digits, which cannot overflow.
+	if len(b) < 19 && len(b) > 0 && b[0]-'1' < 9 {
+		var v int64
+		for _, c := range b {
+			c -= '0'
+			if c > 9 {
+				return 0, false
+			}
+			v = v*10 + int64(c)
+		}
+		return v, true
+	}
 	if len(b) == 0 || len(b) > 20 {
 		return 0, false
 	}
