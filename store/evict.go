@@ -164,7 +164,7 @@ func (s *Store) SyncPolicy() {
 				if mode != lruOff && ks.idx.n > 0 {
 					ks.buildLRU(mode == lruVolatile)
 				}
-				d.add(s.settleKeyspace(ks))
+				s.settleKeyspace(ks, &d)
 			}
 		}
 		sh.mu.Unlock()
@@ -388,7 +388,8 @@ func (s *Store) EvictOne(fn func(db int, key []byte)) bool {
 		// The slot holding h: matched by handle, not by key bytes.
 		pos, _, _ := ks.idx.find(uint32(s.hash(key)), func(id uint32) bool { return id == h })
 		ks.remove(h, pos)
-		d := s.settleKeyspace(ks)
+		var d acctDelta
+		s.settleKeyspace(ks, &d)
 		fn(db, key)
 		sh.mu.Unlock()
 		s.applyDelta(d)
@@ -558,7 +559,9 @@ func (s *Store) lruOldest(sh *shard, volatile bool) (db int, h uint32, ok bool) 
 			dropped = true
 		}
 		if dropped {
-			s.applyDelta(s.settleKeyspace(ks))
+			var d acctDelta
+			s.settleKeyspace(ks, &d)
+			s.applyDelta(d)
 		}
 		if !found {
 			continue

@@ -31,7 +31,7 @@ func (s *Store) ActiveExpire(budget time.Duration) int {
 		for db := range sh.dbs {
 			if n := s.expireKeyspace(sh, db, now); n > 0 {
 				deleted += n
-				d.add(s.settleKeyspace(&sh.dbs[db]))
+				s.settleKeyspace(&sh.dbs[db], &d)
 			}
 		}
 		sh.mu.Unlock()

@@ -130,14 +130,15 @@ func (tx *Tx) settle() {
 		a.listed[0] = nil
 		a.listed = a.listed[:0]
 		ks.acct.listed = false
-		if d := tx.st.settleKeyspace(ks); d != (acctDelta{}) {
+		var d acctDelta
+		if tx.st.settleKeyspace(ks, &d) {
 			tx.st.applyDelta(d)
 		}
 	default:
 		var d acctDelta
 		for i, ks := range a.listed {
 			ks.acct.listed = false
-			d.add(tx.st.settleKeyspace(ks))
+			tx.st.settleKeyspace(ks, &d)
 			a.listed[i] = nil
 		}
 		a.listed = a.listed[:0]
@@ -147,36 +148,34 @@ func (tx *Tx) settle() {
 
 type acctDelta struct{ used, overhead, retained, keys, vols int64 }
 
-func (d *acctDelta) add(e acctDelta) {
-	d.used += e.used
-	d.overhead += e.overhead
-	d.retained += e.retained
-	d.keys += e.keys
-	d.vols += e.vols
-}
-
-// settleKeyspace measures ks, updates its shard's totals and returns the
-// change for the store's. The shard must be locked.
-func (s *Store) settleKeyspace(ks *keyspace) acctDelta {
+// settleKeyspace measures ks, updates its shard's totals and adds the
+// change for the store's to d, reporting whether there was one. The shard
+// must be locked.
+func (s *Store) settleKeyspace(ks *keyspace, d *acctDelta) bool {
 	o, ds, r := ks.overheadBytes(), ks.datasetBytes(), ks.retainedBytes()
 	k, v := int64(ks.idx.n), int64(len(ks.volatile))
 	a := &ks.acct
 	if o == a.overhead && ds == a.dataset && r == a.retained && k == a.keys && v == a.vols {
-		return acctDelta{} // most writes: a value overwritten in place
+		return false // most writes: a value overwritten in place
 	}
-	d := acctDelta{used: o + ds - a.overhead - a.dataset, overhead: o - a.overhead, retained: r - a.retained, keys: k - a.keys, vols: v - a.vols}
+	used, keys, vols := o+ds-a.overhead-a.dataset, k-a.keys, v-a.vols
+	d.used += used
+	d.overhead += o - a.overhead
+	d.retained += r - a.retained
+	d.keys += keys
+	d.vols += vols
 	a.overhead, a.dataset, a.retained, a.keys, a.vols = o, ds, r, k, v
 	sh := &s.shards[a.shard]
-	if d.used != 0 {
-		sh.used.Add(d.used)
+	if used != 0 {
+		sh.used.Add(used)
 	}
-	if d.keys != 0 {
-		sh.keys.Add(d.keys)
+	if keys != 0 {
+		sh.keys.Add(keys)
 	}
-	if d.vols != 0 {
-		sh.vols.Add(d.vols)
+	if vols != 0 {
+		sh.vols.Add(vols)
 	}
-	return d
+	return true
 }
 
 func (s *Store) applyDelta(d acctDelta) {
