@@ -22,6 +22,9 @@ import (
 //     with a million keys, without and with an LRU policy;
 //  4. SET throughput under constant eviction (redis-benchmark -r over a key
 //     space larger than maxmemory).
+//
+// A fifth part, not run by default (-parts model), replays the hit-ratio
+// workload against in-process models of eviction policies (evictmodel.go).
 
 type evictOptions struct {
 	maxmemory int64 // bytes
@@ -31,7 +34,8 @@ type evictOptions struct {
 	ops       int     // measured hit-ratio operations (after as many to warm up)
 	seed      int64
 	trackKeys int    // keys for the tracking-overhead measurement
-	parts     string // which measurements: limit,hit,track,speed
+	parts     string // which measurements: limit,hit,track,speed,model
+	model     modelCosts
 }
 
 func runEvict(o options, eo evictOptions) error {
@@ -63,6 +67,9 @@ func runEvict(o options, eo evictOptions) error {
 		if err := hitRatio(o, eo, startBoth); err != nil {
 			return err
 		}
+	}
+	if want("model") { // no servers: see evictmodel.go
+		evictModel(eo, eo.model)
 	}
 	// 3. Tracking overhead.
 	if want("track") {

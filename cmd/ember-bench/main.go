@@ -71,7 +71,11 @@ func main() {
 	flag.IntVar(&eo.ops, "ops", 2000000, "evict: measured hit-ratio operations")
 	flag.Int64Var(&eo.seed, "seed", 1, "evict: workload seed")
 	flag.IntVar(&eo.trackKeys, "trackkeys", 1000000, "evict: keys for the tracking-overhead measurement")
-	flag.StringVar(&eo.parts, "parts", "limit,hit,track,speed", "evict: measurements to run")
+	flag.StringVar(&eo.parts, "parts", "limit,hit,track,speed", "evict: measurements to run (and model: policy models, no servers)")
+	flag.IntVar(&eo.model.base, "model-base", 173, "evict model: bytes per key without tracking (Ember's used_memory per key at 100-byte values)")
+	flag.IntVar(&eo.model.tracked, "model-tracked", 96, "evict model: extra bytes per key in a golang-lru list")
+	flag.IntVar(&eo.model.queued, "model-queued", 4, "evict model: extra bytes per key in a FIFO of handles")
+	flag.IntVar(&eo.model.redis, "model-redis", 185, "evict model: Redis's bytes per key at the limit (100 MB / the keys it holds)")
 	flag.Parse()
 	if n, ok := ember.ParseMemory(*maxmem); ok && n > 0 {
 		eo.maxmemory = n
