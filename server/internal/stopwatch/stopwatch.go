@@ -45,7 +45,11 @@ func Since(s Stamp) time.Duration {
 	if s&monoBit != 0 {
 		return time.Since(origin) - time.Duration(s&^monoBit)
 	}
-	return fromTicks(counter()&^monoBit-uint64(s), nsPerTick.Load())
+	now := counter() &^ monoBit
+	if now < uint64(s) {
+		return 0 // counters in step across CPUs can still differ by a few ticks
+	}
+	return fromTicks(now-uint64(s), nsPerTick.Load())
 }
 
 // fromTicks converts a tick count with a 32.32 fixed-point period.

@@ -45,6 +45,11 @@ func TestSinceAgreesWithMonotonicClock(t *testing.T) {
 		if Now()&monoBit != 0 {
 			t.Fatal("calibrated, but Now still reads the monotonic clock")
 		}
+		// A stamp a little ahead (another CPU's counter) is no time, not
+		// an underflow into centuries.
+		if d := Since(Now() + 1_000_000); d != 0 {
+			t.Fatalf("Since of a stamp ahead = %v, want 0", d)
+		}
 	} else {
 		t.Log("time-stamp counter not in use here: checking the monotonic fallback only")
 	}
