@@ -71,7 +71,7 @@ var keyspaceCases = []diffCase{
 		"WATCH b", "PERSIST b", "MULTI", "PING", "EXEC", "WATCH b", "EXPIRE b -1", "MULTI", "PING", "EXEC"},
 	// Redis compares options as C strings: an argument ends at a NUL byte.
 	{"options end at nul", "SET k v", `COPY k k2 "replace\x00"`, `COPY k k2 "replace\x00x"`, `COPY k k2 "replacex"`, `COPY k k3 "db\x00" 1`,
-		"SELECT 1", "GET k3", "SELECT 0", `SCAN 0 "count\x00" 100 "match\x00" "k" "type\x00" string`, `SCAN 0 "countx" 100`, `SCAN 0 TYPE "string\x00x"`,
+		"SELECT 1", "GET k3", "SELECT 0", `SCAN 0 "count\x00" 100 "match\x00" "k" "type\x00" string`, `SCAN 0 "countx" 100`, `SCAN 0 MATCH k TYPE "string\x00x"`,
 		`FLUSHDB "async\x00"`, "SET k v", `FLUSHALL "sync\x00x"`, "EXISTS k", `FLUSHALL "syncx"`, `FLUSHDB "a\x00sync"`},
 }
 
