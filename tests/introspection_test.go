@@ -1,6 +1,7 @@
 package tests
 
 import (
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -103,4 +104,46 @@ func TestSlowlog_BlockedCommandLoggedWhenServed(t *testing.T) {
 	if strings.Contains(got, "nothing") {
 		t.Fatalf("a timed-out BLPOP was logged: %q", got)
 	}
+}
+
+// TestCommandDurations_OnTheCalibratedClock checks the durations commands
+// report (commandstats, SLOWLOG) once the server times them on the CPU's
+// counter (calibrated 100 ms after start, where the kernel uses it): a
+// 50 ms DEBUG SLEEP measures 50 ms, not 0 or a wrapped-around huge value.
+func TestCommandDurations_OnTheCalibratedClock(t *testing.T) {
+	p := startEmber(t, "--enable-debug-command", "yes")
+	c := dialRaw(t, p.Addr)
+	time.Sleep(300 * time.Millisecond) // past the calibration
+	psDo(t, c, "+OK\r\n", "CONFIG", "SET", "slowlog-log-slower-than", "0")
+	psDo(t, c, "+OK\r\n", "SLOWLOG", "RESET")
+	psDo(t, c, "+OK\r\n", "DEBUG", "SLEEP", "0.05")
+	inBounds := func(what string, usec int64) {
+		t.Helper()
+		if usec < 50_000 || usec > 5_000_000 {
+			t.Errorf("%s: DEBUG SLEEP 0.05 took %d us", what, usec)
+		}
+	}
+	// SLOWLOG GET: *1 *6 :id :time :duration *args ...; the newest entry is
+	// DEBUG SLEEP (SLOWLOG RESET came before it; a command is logged after
+	// it ran, so not this one).
+	log, err := c.Do("SLOWLOG", "GET", "1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`^\*1\r\n\*6\r\n:\d+\r\n:\d+\r\n:(\d+)\r\n\*3\r\n\$5\r\nDEBUG\r\n`).FindStringSubmatch(log)
+	if m == nil {
+		t.Fatalf("newest slow log entry is not DEBUG SLEEP: %q", log)
+	}
+	usec, _ := strconv.ParseInt(m[1], 10, 64)
+	inBounds("slowlog", usec)
+	info, err := c.Do("INFO", "commandstats")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m = regexp.MustCompile(`cmdstat_debug:calls=1,usec=(\d+),`).FindStringSubmatch(info)
+	if m == nil {
+		t.Fatalf("no cmdstat_debug line: %q", info)
+	}
+	usec, _ = strconv.ParseInt(m[1], 10, 64)
+	inBounds("commandstats", usec)
 }
