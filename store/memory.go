@@ -113,35 +113,25 @@ func (tx *Tx) willResize(r ref) {
 // settle brings the memory totals up to date with what changed under the Tx.
 func (tx *Tx) settle() {
 	a := &tx.acct
-	if len(a.resized) > 0 {
-		for i, r := range a.resized {
-			// The key may have been deleted, or its slot reused, meanwhile.
-			if int(r.i) < len(r.ks.objs) && r.ks.objs[r.i] == r.obj {
-				r.ks.measureObj(r.i)
-			}
-			a.resized[i] = resizedObj{} // let the collector have what it held
+	for i, r := range a.resized {
+		// The key may have been deleted, or its slot reused, meanwhile.
+		if int(r.i) < len(r.ks.objs) && r.ks.objs[r.i] == r.obj {
+			r.ks.measureObj(r.i)
 		}
-		a.resized = a.resized[:0]
+		a.resized[i] = resizedObj{} // let the collector have what it held
 	}
-	switch len(a.listed) {
-	case 0:
-	case 1: // most commands: one key
-		ks := a.listed[0]
-		a.listed[0] = nil
-		a.listed = a.listed[:0]
+	a.resized = a.resized[:0]
+	var d acctDelta
+	changed := false
+	for i, ks := range a.listed {
 		ks.acct.listed = false
-		var d acctDelta
 		if tx.st.settleKeyspace(ks, &d) {
-			tx.st.applyDelta(d)
+			changed = true
 		}
-	default:
-		var d acctDelta
-		for i, ks := range a.listed {
-			ks.acct.listed = false
-			tx.st.settleKeyspace(ks, &d)
-			a.listed[i] = nil
-		}
-		a.listed = a.listed[:0]
+		a.listed[i] = nil
+	}
+	a.listed = a.listed[:0]
+	if changed { // most writes overwrite a value in place: nothing to add
 		tx.st.applyDelta(d)
 	}
 }
