@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net"
 	"strconv"
-	"strings"
 	"syscall"
 	"time"
 
@@ -51,7 +50,7 @@ const (
 )
 
 func clientTypeByName(name []byte) int {
-	switch strings.ToLower(string(cstr(name))) {
+	switch optKeyword(name) {
 	case "normal":
 		return clientNormal
 	case "slave", "replica":
@@ -97,7 +96,7 @@ func cmdClientSetName(c *Client, args [][]byte) {
 
 // CLIENT NO-EVICT ON|OFF
 func cmdClientNoEvict(c *Client, args [][]byte) {
-	switch strings.ToLower(string(cstr(args[2]))) {
+	switch optKeyword(args[2]) {
 	case "on":
 		c.noEvict.Store(true)
 	case "off":
@@ -111,7 +110,7 @@ func cmdClientNoEvict(c *Client, args [][]byte) {
 
 // CLIENT REPLY ON|OFF|SKIP
 func cmdClientReply(c *Client, args [][]byte) {
-	switch strings.ToLower(string(cstr(args[2]))) {
+	switch optKeyword(args[2]) {
 	case "on":
 		c.replyMode = replyOn
 		c.w.OK()
@@ -134,7 +133,7 @@ func cmdClientUnblock(c *Client, args [][]byte) {
 	}
 	withError := false
 	if len(args) == 4 {
-		switch strings.ToLower(string(cstr(args[3]))) {
+		switch optKeyword(args[3]) {
 		case "timeout":
 		case "error":
 			withError = true
@@ -327,7 +326,7 @@ func cmdClientKill(c *Client, args [][]byte) {
 	} else {
 		for i := 2; i < len(args); i += 2 {
 			more := i+1 < len(args)
-			opt := strings.ToLower(string(cstr(args[i])))
+			opt := optKeyword(args[i])
 			switch {
 			case opt == "id" && more:
 				n, ok := store.ParseInt(args[i+1])
@@ -351,7 +350,7 @@ func cmdClientKill(c *Client, args [][]byte) {
 					return
 				}
 			case opt == "skipme" && more:
-				switch strings.ToLower(string(cstr(args[i+1]))) {
+				switch optKeyword(args[i+1]) {
 				case "yes":
 					skipme = true
 				case "no":

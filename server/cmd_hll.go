@@ -1,8 +1,6 @@
 package server
 
 import (
-	"strings"
-
 	"github.com/ember-kv/ember/store"
 )
 
@@ -70,7 +68,7 @@ func cmdPFMerge(c *Client, args [][]byte) {
 
 // PFDEBUG GETREG|DECODE|ENCODING|TODENSE key
 func cmdPFDebug(c *Client, args [][]byte) {
-	sub := strings.ToLower(string(cstr(args[1])))
+	sub := optKeyword(args[1])
 	switch sub {
 	case "getreg", "decode", "encoding", "todense":
 	default:

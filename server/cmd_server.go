@@ -192,7 +192,7 @@ const (
 func cmdShutdown(c *Client, args [][]byte) {
 	flags, abort := 0, false
 	for _, a := range args[1:] {
-		switch strings.ToLower(string(cstr(a))) {
+		switch optKeyword(a) {
 		case "nosave":
 			flags |= ShutdownNoSave
 		case "save":
@@ -233,7 +233,7 @@ func cmdDebug(c *Client, args [][]byte) {
 		c.Error(errDebugNotAllowed)
 		return
 	}
-	sub := strings.ToLower(string(cstr(args[1])))
+	sub := optKeyword(args[1])
 	switch {
 	case sub == "help" && len(args) == 2:
 		c.w.Array(len(debugHelp))

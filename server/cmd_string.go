@@ -3,6 +3,7 @@ package server
 import (
 	"math"
 	"strconv"
+	"strings"
 
 	"github.com/ember-kv/ember/store"
 )
@@ -71,6 +72,10 @@ func optIs(a []byte, lower string) bool {
 	}
 	return true
 }
+
+// optKeyword is an option argument as Redis's strcasecmp on a C string sees
+// it (ending at a NUL byte), lower-cased, for a switch over keywords.
+func optKeyword(a []byte) string { return strings.ToLower(string(cstr(a))) }
 
 // GET key
 func cmdGet(c *Client, args [][]byte) {

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -158,7 +157,7 @@ func (c *Client) waitPause(cmd *Command) bool {
 func cmdClientPause(c *Client, args [][]byte) {
 	typ := pauseAll
 	if len(args) == 4 {
-		switch strings.ToLower(string(cstr(args[3]))) {
+		switch optKeyword(args[3]) {
 		case "write":
 			typ = pauseWrite
 		case "all":

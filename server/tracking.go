@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"sort"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -116,7 +115,7 @@ func cmdClientTracking(c *Client, args [][]byte) {
 	var prefixes [][]byte
 	for j := 3; j < len(args); j++ {
 		more := len(args) - 1 - j
-		switch opt := strings.ToLower(string(cstr(args[j]))); {
+		switch opt := optKeyword(args[j]); {
 		case opt == "redirect" && more > 0:
 			j++
 			if redir != 0 {
@@ -149,7 +148,7 @@ func cmdClientTracking(c *Client, args [][]byte) {
 			return
 		}
 	}
-	switch strings.ToLower(string(cstr(args[2]))) {
+	switch optKeyword(args[2]) {
 	case "on":
 		t := &c.track
 		switch {
@@ -287,7 +286,7 @@ func cmdClientCaching(c *Client, args [][]byte) {
 		c.Error(errCachingNotTrack)
 		return
 	}
-	switch strings.ToLower(string(cstr(args[2]))) {
+	switch optKeyword(args[2]) {
 	case "yes":
 		if !t.optin {
 			c.Error(errCachingYes)
