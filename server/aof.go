@@ -215,7 +215,9 @@ func (s *Server) openAOFAtStart(m *aof.Manifest) error {
 	defer a.mu.Unlock()
 	existed := len(m.Incr) > 0
 	incr := m.LastIncr(name)
-	f, err := os.OpenFile(filepath.Join(dir, incr), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	// Not O_APPEND: the log writes at its own offsets, over the reserve it
+	// keeps past its data (persistence/aof/reserve.go).
+	f, err := os.OpenFile(filepath.Join(dir, incr), os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
 		s.log.Warnf("Can't open the append-only file %s: %s", incr, errnoText(err))
 		return err
@@ -226,6 +228,17 @@ func (s *Server) openAOFAtStart(m *aof.Manifest) error {
 		return err
 	}
 	size := fileSize(f.Name())
+	// A reserve left by a process that did not close the file (it died)
+	// goes before appending: the file continues where its commands end.
+	if start, err := aof.PadStart(f, size); err == nil && start < size {
+		if err := f.Truncate(start); err != nil {
+			f.Close()
+			s.log.Warnf("Can't cut the reserved tail off the append-only file %s: %s", incr, errnoText(err))
+			return err
+		}
+		s.log.Verbosef("Cut the reserved tail (%d bytes) off the append-only file %s", size-start, incr)
+		size = start
+	}
 	a.manifest = m
 	a.dir, a.filename = dir, name
 	a.baseSize, a.incrSize = a.sizesLocked(m, incr)

@@ -200,7 +200,8 @@ func (s *Server) loadAOFFile(dir, name string, oldStyle bool) aofLoadResult {
 		return aofLoadOpenErr
 	}
 	defer f.Close()
-	if st, err := f.Stat(); err == nil && st.Size() == 0 {
+	st, err := f.Stat()
+	if err == nil && st.Size() == 0 {
 		return aofLoadEmpty
 	}
 	cr := &countingReader{r: f}
@@ -226,7 +227,17 @@ func (s *Server) loadAOFFile(dir, name string, oldStyle bool) aofLoadResult {
 			s.log.Noticef("Reading the remaining AOF tail...")
 		}
 	}
-	ret, valid := s.replayAOF(aof.NewReader(br, base), name, base)
+	// A command that does not parse, followed by nothing but the reserve
+	// Ember keeps past the data under appendfsync always, is a write the
+	// process died in: a truncated tail, not a corrupt file.
+	torn := func(at int64) bool {
+		ok, _ := aof.TornOverPad(f, st.Size(), at)
+		return ok
+	}
+	if err != nil {
+		torn = nil
+	}
+	ret, valid := s.replayAOF(aof.NewReader(br, base), name, base, torn)
 	switch ret {
 	case aofLoadTruncated:
 		if !s.aof.loadTruncated.Load() {
@@ -248,7 +259,7 @@ func (s *Server) loadAOFFile(dir, name string, oldStyle bool) aofLoadResult {
 
 // replayAOF runs the commands r reads. It returns the offset the file is
 // valid up to (for truncation).
-func (s *Server) replayAOF(r *aof.Reader, name string, base int64) (aofLoadResult, int64) {
+func (s *Server) replayAOF(r *aof.Reader, name string, base int64, torn func(at int64) bool) (aofLoadResult, int64) {
 	c := s.newLoaderClient()
 	defer c.discardTransaction()
 	validBeforeMulti := base
@@ -266,7 +277,7 @@ func (s *Server) replayAOF(r *aof.Reader, name string, base int64) (aofLoadResul
 				return aofLoadTruncated, validBeforeMulti
 			}
 			return aofLoadOK, r.Offset()
-		case errors.Is(err, aof.ErrTruncated):
+		case errors.Is(err, aof.ErrTruncated), err != nil && torn != nil && torn(r.Start()):
 			valid := r.Offset()
 			if c.multi != nil {
 				valid = validBeforeMulti

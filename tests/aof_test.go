@@ -1,6 +1,7 @@
 package tests
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -419,5 +420,119 @@ func TestAOF_AutomaticRewrite(t *testing.T) {
 	defer p.Stop()
 	if got, _ := dialRaw(t, p.Addr).Do("DEBUG", "DIGEST"); got != want {
 		t.Fatalf("digest after restart %q, want %q", got, want)
+	}
+}
+
+// copyAOFDir copies dir's appendonlydir into a new temporary directory.
+func copyAOFDir(t *testing.T, dir string) string {
+	t.Helper()
+	to := t.TempDir()
+	if err := os.CopyFS(filepath.Join(to, "appendonlydir"), os.DirFS(filepath.Join(dir, "appendonlydir"))); err != nil {
+		t.Fatal(err)
+	}
+	return to
+}
+
+// TestAOF_ReserveAfterKillNine: under appendfsync always Ember writes its
+// batches over a reserve of annotation lines kept past the data
+// (persistence/aof/reserve.go). A process killed with SIGKILL leaves that
+// reserve in the file; redis-server 7.0 loads the directory as it is, Ember
+// loads it and cuts the reserve off before appending, and a write the
+// process died in the middle of (part of a command over the reserve) is a
+// truncated tail: loaded with aof-load-truncated yes, refused with no.
+func TestAOF_ReserveAfterKillNine(t *testing.T) {
+	dir := t.TempDir()
+	args := aofArgs("yes", "--appendfsync", "always")
+	p, err := startProc(emberBin, dir, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fillEveryType(t, p.Addr)
+	want := digestAndTTLs(t, p.Addr)
+	p.cmd.Process.Signal(syscall.SIGKILL)
+	<-p.done
+
+	incr := lastIncrFile(t, dir)
+	size, content := fileLen(incr), aofContentLen(t, incr)
+	if size <= content {
+		t.Fatalf("incr file: %d bytes, commands end at %d: no reserve under appendfsync always", size, content)
+	}
+
+	t.Run("redis loads it", func(t *testing.T) {
+		bin := needRedis(t)
+		r, err := startProc(bin, copyAOFDir(t, dir), aofArgs("yes")...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Stop()
+		if got := digestAndTTLs(t, r.Addr); got != want {
+			t.Fatalf("redis loaded:\n%s\nember had:\n%s\nlog:\n%s", got, want, r.Log())
+		}
+	})
+
+	torn := func(t *testing.T) string {
+		d := copyAOFDir(t, dir)
+		f, err := os.OpenFile(lastIncrFile(t, d), os.O_WRONLY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if _, err := f.WriteAt([]byte("*3\r\n$3\r\nSET\r\n$4\r\ntorn\r\n$5\r\nva"), content); err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	t.Run("torn write, aof-load-truncated yes", func(t *testing.T) {
+		d := torn(t)
+		e, err := startProc(emberBin, d, args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer e.Stop()
+		if got := digestAndTTLs(t, e.Addr); got != want {
+			t.Fatalf("ember loaded:\n%s\nwant:\n%s\nlog:\n%s", got, want, e.Log())
+		}
+		if !strings.Contains(e.Log(), fmt.Sprintf("Truncating the AOF appendonly.aof.1.incr.aof at offset %d", content)) {
+			t.Fatalf("no truncation at %d in the log:\n%s", content, e.Log())
+		}
+		if n := fileLen(lastIncrFile(t, d)); n != content {
+			t.Fatalf("incr file %d bytes after the start, want %d", n, content)
+		}
+	})
+	t.Run("torn write, aof-load-truncated no", func(t *testing.T) {
+		e, err := startProc(emberBin, torn(t), append(args, "--aof-load-truncated", "no")...)
+		if err == nil {
+			e.Stop()
+			t.Fatal("started with a torn AOF and aof-load-truncated no")
+		}
+		if !strings.Contains(err.Error(), "Unexpected end of file reading the append only file appendonly.aof.1.incr.aof") {
+			t.Fatalf("log does not say why:\n%v", err)
+		}
+	})
+
+	p, err = startProc(emberBin, dir, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := digestAndTTLs(t, p.Addr); got != want {
+		t.Fatalf("after restart:\n%s\nwant:\n%s", got, want)
+	}
+	if n := fileLen(incr); n != content {
+		t.Fatalf("incr file %d bytes after the restart, want the %d of its commands", n, content)
+	}
+	dialRaw(t, p.Addr).Do("SET", "after", "restart")
+	want = digestAndTTLs(t, p.Addr)
+	p.Shutdown()
+	data, _ := os.ReadFile(incr)
+	if !bytes.HasSuffix(data, []byte("$7\r\nrestart\r\n")) {
+		t.Fatalf("after a clean shutdown the incr file ends %q", data[max(0, len(data)-40):])
+	}
+	p, err = startProc(emberBin, dir, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Stop()
+	if got := digestAndTTLs(t, p.Addr); got != want {
+		t.Fatalf("after the second restart:\n%s\nwant:\n%s", got, want)
 	}
 }

@@ -68,6 +68,8 @@ type Log struct {
 	writeErr error // the last write or fsync error, nil once a write succeeds
 
 	fileSize int64 // bytes in the current file (Redis's aof_last_incr_size)
+	reserved int64 // the file's physical end: past fileSize, the reserve (reserve.go)
+	noExtend bool  // extending the reserve failed: not again in this file
 
 	policy     atomic.Int32
 	flushSleep atomic.Int64 // DEBUG AOF-FLUSH-SLEEP: pause before each write (ns)
@@ -88,7 +90,7 @@ type Log struct {
 
 // NewLog appends to f, which holds size bytes already.
 func NewLog(f *os.File, size int64, policy int) *Log {
-	l := &Log{f: f, fileSize: size, selDB: -1}
+	l := &Log{f: f, fileSize: size, reserved: size, selDB: -1}
 	l.cond.L = &l.mu
 	l.policy.Store(int32(policy))
 	l.lastSync.Store(time.Now().Unix())
@@ -192,7 +194,7 @@ func (l *Log) Wait(pos int64) error {
 			l.cond.Wait()
 			continue
 		}
-		if err := l.flushLocked(always); err != nil {
+		if err := l.flushLocked(always, always); err != nil {
 			return err
 		}
 	}
@@ -220,12 +222,13 @@ func (l *Log) Flush(sync bool) error {
 	if len(l.buf) == 0 && (!sync || l.synced == l.written) {
 		return nil
 	}
-	return l.flushLocked(sync)
+	return l.flushLocked(sync, false)
 }
 
-// flushLocked writes the buffer, fsyncing after when sync is set. It is
-// called with mu held and !flushing, and releases mu during the I/O.
-func (l *Log) flushLocked(sync bool) error {
+// flushLocked writes the buffer, fsyncing after when sync is set, and
+// keeps a reserve past the data when reserve is set (appendfsync always).
+// It is called with mu held and !flushing, and releases mu during the I/O.
+func (l *Log) flushLocked(sync, reserve bool) error {
 	l.flushing = true
 	if sync {
 		l.gather()
@@ -233,6 +236,8 @@ func (l *Log) flushLocked(sync bool) error {
 		l.tookOps = l.ops
 	}
 	data, end, f := l.buf, l.appended, l.f
+	off, reserved := l.fileSize, l.reserved
+	extend := reserve && !l.noExtend
 	l.buf = l.spare[:0]
 	l.mu.Unlock()
 
@@ -240,27 +245,46 @@ func (l *Log) flushLocked(sync bool) error {
 	if d := l.flushSleep.Load(); d > 0 && len(data) > 0 {
 		time.Sleep(time.Duration(d))
 	}
+	stop := off + int64(len(data))
 	if len(data) > 0 {
+		out := data
+		if stop < reserved {
+			out = append(data, '#') // the rest of the reserve line stays an annotation
+		}
 		var n int
-		n, err = f.Write(data)
-		if err != nil && n > 0 {
-			// Remove the partial write so the file never ends in half a
-			// command, as Redis does; the whole buffer is tried again.
-			if terr := f.Truncate(l.sizeUnlocked()); terr == nil {
-				_, _ = f.Seek(0, 2)
+		n, err = f.WriteAt(out, off)
+		switch {
+		case err == nil:
+			reserved = max(reserved, stop)
+		case n > 0:
+			// Cut off the part written (and the reserve after it) so the
+			// file never ends in half a command, as Redis does; the whole
+			// buffer is tried again.
+			if terr := f.Truncate(off); terr == nil {
+				reserved = off
+			} else {
+				reserved = max(reserved, off+int64(n))
 			}
 		}
+	}
+	extending, extended := err == nil && extend && reserved-stop < reserveLow, true
+	if extending {
+		reserved, extended = extendReserve(f, stop, reserved)
 	}
 	if err == nil && sync {
 		start := time.Now()
 		err = fdatasync(f, time.Duration(l.syncDur.Load()) < holdSyncMax)
-		l.syncDur.Store(int64(time.Since(start)))
+		if !extending { // an fsync that writes a new reserve is no guide to the next
+			l.syncDur.Store(int64(time.Since(start)))
+		}
 		l.fsyncs.Add(1)
 		l.lastSync.Store(time.Now().Unix())
 	}
 
 	l.mu.Lock()
 	l.flushing = false
+	l.reserved = reserved
+	l.noExtend = l.noExtend || !extended
 	l.cond.Broadcast()
 	if err != nil {
 		// Keep the data for the next attempt, before what arrived meanwhile.
@@ -332,9 +356,30 @@ func (l *Log) gather() {
 	}
 }
 
-// sizeUnlocked reads fileSize while the flusher owns the I/O (only the
-// flusher changes it).
-func (l *Log) sizeUnlocked() int64 { return l.fileSize }
+// extendReserve writes reserve lines from the end of the file (reserved,
+// or stop when the data reached past it) to a line boundary at least
+// reserveChunk past stop, and returns the file's new end. A failed write
+// (a full disk) is not an error of the log: the file keeps what it had and
+// ok is false.
+func extendReserve(f *os.File, stop, reserved int64) (end int64, ok bool) {
+	from := max(stop, reserved)
+	to := ((stop+reserveChunk)/padLine + 1) * padLine
+	if n, err := f.WriteAt(padFor(from, to), from); err != nil {
+		if n > 0 {
+			_ = f.Truncate(from)
+		}
+		return from, false
+	}
+	return to, true
+}
+
+// cutReserve cuts the reserve off the file, so a file closed cleanly ends
+// with its last command. Called with mu held and nobody flushing.
+func (l *Log) cutReserve() {
+	if l.reserved > l.fileSize && l.f.Truncate(l.fileSize) == nil {
+		l.reserved = l.fileSize
+	}
+}
 
 // BackgroundSync is the everysec fsync: it writes what is buffered, then
 // fsyncs without holding up writers (Redis hands it to a background
@@ -378,13 +423,14 @@ func (l *Log) Switch(f *os.File) error {
 		l.cond.Wait()
 	}
 	if len(l.buf) > 0 || l.synced != l.written {
-		if err := l.flushLocked(true); err != nil {
+		if err := l.flushLocked(true, false); err != nil {
 			return err
 		}
 	}
+	l.cutReserve()
 	old := l.f
 	l.f = f
-	l.fileSize = 0
+	l.fileSize, l.reserved, l.noExtend = 0, 0, false
 	l.selDB = -1
 	return old.Close()
 }
@@ -403,8 +449,9 @@ func (l *Log) Close() error {
 	}
 	var err error
 	if len(l.buf) > 0 || l.synced != l.written {
-		err = l.flushLocked(true)
+		err = l.flushLocked(true, false)
 	}
+	l.cutReserve()
 	l.closed = true
 	l.cond.Broadcast()
 	if cerr := l.f.Close(); err == nil {

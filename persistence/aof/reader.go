@@ -64,6 +64,12 @@ func (r *Reader) Next() ([][]byte, error) {
 	for {
 		r.start = r.off
 		line, err := r.readLine()
+		if err == io.EOF && len(line) > 0 && line[0] == '#' {
+			// An annotation without its newline at the end: Redis's
+			// fgets returns it and the loader skips it.
+			r.valid = r.off
+			return nil, io.EOF
+		}
 		if err != nil {
 			if err == io.EOF && len(line) == 0 {
 				return nil, io.EOF
