@@ -536,3 +536,44 @@ func TestAOF_ReserveAfterKillNine(t *testing.T) {
 		t.Fatalf("after the second restart:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+// TestAOF_AlwaysRepliesAfterTheWrite is the property Redis's "AOF fsync
+// always barrier issue" test is after: under appendfsync always no reply
+// leaves before its effect is in the file, even when the write is slowed
+// (DEBUG AOF-FLUSH-SLEEP) and the reply follows a large one still in the
+// socket. Redis's test watches the file's size grow; Ember's file keeps a
+// reserve past its commands under always, so this reads the commands.
+func TestAOF_AlwaysRepliesAfterTheWrite(t *testing.T) {
+	p := startEmber(t, aofArgs("yes", "--appendfsync", "always")...)
+	c := dialRaw(t, p.Addr)
+	rd := dialRaw(t, p.Addr)
+	for i := range 3 {
+		c.Do("DEBUG", "AOF-FLUSH-SLEEP", "0")
+		c.Do("DEL", "x")
+		c.Do("SETRANGE", "x", strconv.Itoa(5_000_000+i*1_000_000), "x")
+		if r, _ := c.Do("DEBUG", "AOF-FLUSH-SLEEP", "200000"); r != "+OK\r\n" {
+			t.Fatalf("DEBUG AOF-FLUSH-SLEEP: %q", r)
+		}
+		key := fmt.Sprint("new_value_", i)
+		start := time.Now()
+		if err := rd.Send(append(encode("GET", "x"), encode("INCR", key)...)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := rd.ReadReply(); err != nil {
+			t.Fatal(err)
+		}
+		if r, err := rd.ReadReply(); err != nil || r != ":1\r\n" {
+			t.Fatalf("INCR: %q %v", r, err)
+		}
+		took := time.Since(start)
+		incr := lastIncrFile(t, p.Dir)
+		data, _ := os.ReadFile(incr)
+		content := data[:aofContentLen(t, incr)]
+		if !bytes.HasSuffix(content, encode("INCR", key)) {
+			t.Fatalf("INCR replied after %v; the file's commands end %q", took, content[max(0, len(content)-60):])
+		}
+		if took < 200*time.Millisecond {
+			t.Fatalf("INCR replied after %v, before the 200 ms write", took)
+		}
+	}
+}
