@@ -64,20 +64,28 @@ func digestAndTTLs(t *testing.T, addr string) string {
 	return b.String()
 }
 
+// fillAndKill starts Ember in dir with args, writes every type, kills it
+// with SIGKILL and returns what digestAndTTLs read before the kill.
+func fillAndKill(t *testing.T, dir string, args ...string) string {
+	t.Helper()
+	p, err := startProc(emberBin, dir, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fillEveryType(t, p.Addr)
+	want := digestAndTTLs(t, p.Addr)
+	p.cmd.Process.Signal(syscall.SIGKILL)
+	<-p.done
+	return want
+}
+
 func TestAOF_RoundTripEveryType(t *testing.T) {
 	for _, preamble := range []string{"yes", "no"} {
 		t.Run("preamble "+preamble, func(t *testing.T) {
 			dir := t.TempDir()
-			p, err := startProc(emberBin, dir, aofArgs(preamble)...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			fillEveryType(t, p.Addr)
-			want := digestAndTTLs(t, p.Addr)
 			// kill -9: everything acknowledged is in the incr file.
-			p.cmd.Process.Signal(syscall.SIGKILL)
-			<-p.done
-			p, err = startProc(emberBin, dir, aofArgs(preamble)...)
+			want := fillAndKill(t, dir, aofArgs(preamble)...)
+			p, err := startProc(emberBin, dir, aofArgs(preamble)...)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -443,14 +451,7 @@ func copyAOFDir(t *testing.T, dir string) string {
 func TestAOF_ReserveAfterKillNine(t *testing.T) {
 	dir := t.TempDir()
 	args := aofArgs("yes", "--appendfsync", "always")
-	p, err := startProc(emberBin, dir, args...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fillEveryType(t, p.Addr)
-	want := digestAndTTLs(t, p.Addr)
-	p.cmd.Process.Signal(syscall.SIGKILL)
-	<-p.done
+	want := fillAndKill(t, dir, args...)
 
 	incr := lastIncrFile(t, dir)
 	size, content := fileLen(incr), aofContentLen(t, incr)
@@ -510,7 +511,7 @@ func TestAOF_ReserveAfterKillNine(t *testing.T) {
 		}
 	})
 
-	p, err = startProc(emberBin, dir, args...)
+	p, err := startProc(emberBin, dir, args...)
 	if err != nil {
 		t.Fatal(err)
 	}
