@@ -72,6 +72,7 @@ func fillAndKill(t *testing.T, dir string, args ...string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer p.Stop() // when a check fails before the kill
 	fillEveryType(t, p.Addr)
 	want := digestAndTTLs(t, p.Addr)
 	p.cmd.Process.Signal(syscall.SIGKILL)
@@ -515,6 +516,7 @@ func TestAOF_ReserveAfterKillNine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer p.Stop()
 	if got := digestAndTTLs(t, p.Addr); got != want {
 		t.Fatalf("after restart:\n%s\nwant:\n%s", got, want)
 	}
