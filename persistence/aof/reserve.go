@@ -111,27 +111,21 @@ func PadStart(r io.ReaderAt, size int64) (int64, error) {
 		return size, err
 	}
 	// The reserve starts at a line start, with a '#'.
-	var c [2]byte
+	var c [1]byte
 	if s > 0 {
-		if _, err := r.ReadAt(c[:1], s-1); err != nil {
+		if _, err := r.ReadAt(c[:], s-1); err != nil {
 			return size, err
 		}
 		if c[0] != '\n' {
 			// s is inside a line whose end is a reserve byte: the
 			// reserve starts after that line's newline.
-			for s < size {
-				if _, err := r.ReadAt(c[1:], s); err != nil {
-					return size, err
-				}
-				s++
-				if c[1] == '\n' {
-					break
-				}
+			if s, err = pastNewline(r, s, size); err != nil {
+				return size, err
 			}
 		}
 	}
 	if s < size {
-		if _, err := r.ReadAt(c[:1], s); err != nil {
+		if _, err := r.ReadAt(c[:], s); err != nil {
 			return size, err
 		}
 		if c[0] != '#' {
@@ -139,6 +133,23 @@ func PadStart(r io.ReaderAt, size int64) (int64, error) {
 		}
 	}
 	return s, nil
+}
+
+// pastNewline returns the offset after the first '\n' at or after s (size
+// when there is none).
+func pastNewline(r io.ReaderAt, s, size int64) (int64, error) {
+	var buf [4 << 10]byte
+	for s < size {
+		chunk := buf[:min(int64(len(buf)), size-s)]
+		if _, err := r.ReadAt(chunk, s); err != nil && err != io.EOF {
+			return size, err
+		}
+		if i := bytes.IndexByte(chunk, '\n'); i >= 0 {
+			return s + int64(i) + 1, nil
+		}
+		s += int64(len(chunk))
+	}
+	return size, nil
 }
 
 // TornOverPad reports whether the command that starts at offset at in r

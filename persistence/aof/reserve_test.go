@@ -304,3 +304,29 @@ func FuzzReserveScan(f *testing.F) {
 		}
 	})
 }
+
+// countingReaderAt counts ReadAt calls.
+type countingReaderAt struct {
+	r     io.ReaderAt
+	calls int
+}
+
+func (c *countingReaderAt) ReadAt(p []byte, off int64) (int, error) {
+	c.calls++
+	return c.r.ReadAt(p, off)
+}
+
+// TestPadStart_LongLineReadInChunks: a run of reserve bytes that starts
+// inside a long line is skipped in chunks, not a byte at a time.
+func TestPadStart_LongLineReadInChunks(t *testing.T) {
+	cmd := string(AppendStrings(nil, "SET", "k", "v"))
+	data := cmd + "x" + strings.Repeat(" ", 1<<20) + "\n#   \n"
+	r := &countingReaderAt{r: strings.NewReader(data)}
+	got, err := PadStart(r, int64(len(data)))
+	if want := int64(len(data) - 5); err != nil || got != want {
+		t.Fatalf("PadStart = %d, %v; want %d", got, err, want)
+	}
+	if r.calls > 1000 {
+		t.Fatalf("%d reads for a 1 MB line", r.calls)
+	}
+}
