@@ -146,7 +146,11 @@ func (c *Client) waitPause(cmd *Command) bool {
 		timer.Stop()
 		c.paused.Store(false)
 		p.waiting.Add(-1)
-		c.now = time.Now().UnixNano() // the command's clock starts when it may run
+		// The command's clock, and its duration (commandstats, SLOWLOG),
+		// start when it may run, as when Redis re-runs a paused command:
+		// the batch starts again here.
+		c.startBatch()
+		c.now = c.batchStart
 		if c.killed.Load() {
 			return false
 		}

@@ -596,3 +596,29 @@ func TestClientPause_WriteHoldsWrites(t *testing.T) {
 		t.Errorf("a read under PAUSE ALL returned after %v", el)
 	}
 }
+
+// A command held by CLIENT PAUSE is timed from when it may run, as Redis
+// times the command it re-runs after the pause: the wait is in neither
+// commandstats nor SLOWLOG (Redis 7.0: cmdstat_set usec single digits, an
+// empty SLOWLOG, for the same sequence).
+func TestClientPause_WaitIsNotCommandTime(t *testing.T) {
+	p := startEmber(t)
+	admin := dialRaw(t, p.Addr)
+	psDo(t, admin, "+OK\r\n", "CONFIG", "SET", "slowlog-log-slower-than", "100000")
+	psDo(t, admin, "+OK\r\n", "CLIENT", "PAUSE", "300", "WRITE")
+	w := dialRaw(t, p.Addr)
+	start := time.Now()
+	psDo(t, w, "+OK\r\n", "SET", "k", "v")
+	if el := time.Since(start); el < 250*time.Millisecond {
+		t.Fatalf("SET under PAUSE WRITE returned after %v", el)
+	}
+	stats, _ := admin.Do("INFO", "commandstats")
+	m := regexp.MustCompile(`cmdstat_set:calls=1,usec=(\d+),`).FindStringSubmatch(stats)
+	if m == nil {
+		t.Fatalf("no SET in commandstats:\n%s", stats)
+	}
+	if usec, _ := strconv.Atoi(m[1]); usec >= 100000 {
+		t.Fatalf("the pause counted as the command's time: %s", m[0])
+	}
+	psDo(t, admin, "*0\r\n", "SLOWLOG", "GET")
+}
