@@ -230,12 +230,12 @@ func (s *Server) loadAOFFile(dir, name string, oldStyle bool) aofLoadResult {
 	// A command that does not parse, followed by nothing but the reserve
 	// Ember keeps past the data under appendfsync always, is a write the
 	// process died in: a truncated tail, not a corrupt file.
-	torn := func(at int64) bool {
-		ok, _ := aof.TornOverPad(f, st.Size(), at)
-		return ok
-	}
-	if err != nil {
-		torn = nil
+	var torn func(at int64) bool
+	if err == nil {
+		torn = func(at int64) bool {
+			ok, _ := aof.TornOverPad(f, st.Size(), at)
+			return ok
+		}
 	}
 	ret, valid := s.replayAOF(aof.NewReader(br, base), name, base, torn)
 	switch ret {

@@ -267,9 +267,12 @@ func (l *Log) flushLocked(sync, reserve bool) error {
 			}
 		}
 	}
-	extending, extended := err == nil && extend && reserved-stop < reserveLow, true
+	extending := err == nil && extend && reserved-stop < reserveLow
+	extendFailed := false
 	if extending {
-		reserved, extended = extendReserve(f, stop, reserved)
+		var ok bool
+		reserved, ok = extendReserve(f, stop, reserved)
+		extendFailed = !ok
 	}
 	if err == nil && sync {
 		start := time.Now()
@@ -284,7 +287,7 @@ func (l *Log) flushLocked(sync, reserve bool) error {
 	l.mu.Lock()
 	l.flushing = false
 	l.reserved = reserved
-	l.noExtend = l.noExtend || !extended
+	l.noExtend = l.noExtend || extendFailed
 	l.cond.Broadcast()
 	if err != nil {
 		// Keep the data for the next attempt, before what arrived meanwhile.
@@ -363,14 +366,14 @@ func (l *Log) gather() {
 // ok is false.
 func extendReserve(f *os.File, stop, reserved int64) (end int64, ok bool) {
 	from := max(stop, reserved)
-	to := ((stop+reserveChunk)/padLine + 1) * padLine
-	if n, err := f.WriteAt(padFor(from, to), from); err != nil {
+	pad := padFor(from, ((stop+reserveChunk)/padLine+1)*padLine)
+	if n, err := f.WriteAt(pad, from); err != nil {
 		if n > 0 {
 			_ = f.Truncate(from)
 		}
 		return from, false
 	}
-	return to, true
+	return from + int64(len(pad)), true
 }
 
 // cutReserve cuts the reserve off the file, so a file closed cleanly ends

@@ -35,20 +35,10 @@ const (
 	reserveLow   = 256 << 10
 )
 
-// padSlab holds reserve lines to copy from: a '#', spaces, a newline.
-var padSlab = func() []byte {
-	b := bytes.Repeat([]byte(" "), reserveChunk+reserveLow+2*padLine)
-	for i := 0; i < len(b); i += padLine {
-		b[i] = '#'
-		b[i+padLine-1] = '\n'
-	}
-	return b
-}()
-
-// padFor returns reserve bytes for the file range [from, to): to is a
-// multiple of padLine; the first line runs from from to the next multiple
-// of padLine (or the one after, so it holds at least "#\n"). The result
-// is built fresh only for that first line.
+// padFor returns reserve bytes for the file range [from, to): lines of a
+// '#', spaces and a newline, ending on multiples of padLine (the first one
+// at the next multiple that leaves it at least "#\n"). Empty when the range
+// holds no whole line.
 func padFor(from, to int64) []byte {
 	first := (from/padLine + 1) * padLine
 	if first-from < 2 {
@@ -57,13 +47,16 @@ func padFor(from, to int64) []byte {
 	if first > to {
 		return nil
 	}
-	head := make([]byte, first-from, to-from)
-	for i := range head {
-		head[i] = ' '
+	b := bytes.Repeat([]byte(" "), int(to-from))
+	for start := int64(0); start < to-from; {
+		stop := first - from
+		if start > 0 {
+			stop = start + padLine
+		}
+		b[start], b[stop-1] = '#', '\n'
+		start = stop
 	}
-	head[0] = '#'
-	head[len(head)-1] = '\n'
-	return append(head, padSlab[:to-first]...)
+	return b
 }
 
 // isPadByte reports whether c can be part of a reserve.

@@ -330,3 +330,34 @@ func TestPadStart_LongLineReadInChunks(t *testing.T) {
 		t.Fatalf("%d reads for a 1 MB line", r.calls)
 	}
 }
+
+// TestPadFor: reserve lines start with '#' and end on multiples of padLine
+// in the file (so a write cut at a page boundary leaves whole lines), the
+// first one at least "#\n" long.
+func TestPadFor(t *testing.T) {
+	for from := int64(0); from < 3*padLine; from++ {
+		to := (from/padLine + 4) * padLine
+		pad := padFor(from, to)
+		if int64(len(pad)) != to-from {
+			t.Fatalf("padFor(%d, %d): %d bytes", from, to, len(pad))
+		}
+		lineStart := from
+		for i, c := range pad {
+			at := from + int64(i)
+			switch {
+			case at == lineStart && c != '#':
+				t.Fatalf("padFor(%d, %d): line at %d starts with %q", from, to, at, c)
+			case c == '\n':
+				if (at+1)%padLine != 0 || at-lineStart < 1 {
+					t.Fatalf("padFor(%d, %d): line %d..%d", from, to, lineStart, at)
+				}
+				lineStart = at + 1
+			case at != lineStart && c != ' ':
+				t.Fatalf("padFor(%d, %d): %q at %d", from, to, c, at)
+			}
+		}
+		if lineStart != to {
+			t.Fatalf("padFor(%d, %d) ends inside a line", from, to)
+		}
+	}
+}
